@@ -1,0 +1,63 @@
+# Two commands for a newcomer: `make run` and `make test` (see README).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# System libraries WeasyPrint needs to render PDFs, and poppler's tools the decision tests use.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core poppler-utils gettext
+# Nice to have: Times-compatible serif for decisions; DejaVu Serif is the fallback.
+OPTIONAL_PACKAGES := fonts-liberation
+
+.PHONY: run test lint format bench messages system-packages clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required: install python3.11 (and python3.11-venv) first."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-%: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[$*]'
+	@touch $@
+
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing missing system packages: $$missing"; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -qq $$missing >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; }) \
+	      || { echo "Could not install: $$missing. Run: sudo apt-get install $$missing"; exit 1; }; \
+	  else echo "Missing system packages: $$missing. Run: sudo apt-get install $$missing"; exit 1; fi; \
+	fi
+	@for p in $(OPTIONAL_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" \
+	  || echo "Note: $$p is not installed; PDFs use DejaVu Serif. For Times-like decisions: sudo apt-get install $$p"; done
+
+run: system-packages $(VENV)/.installed-test
+	DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DEBUG=true $(BIN)/python manage.py demo
+	DEBUG=true $(BIN)/python manage.py demo_certificate
+	@echo "Serving on http://127.0.0.1:$(PORT)/ — log in with an account above."
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: system-packages $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed-test
+	$(BIN)/pytest bench -m bench -p no:cacheprovider -s
+
+messages: $(VENV)/.installed-test
+	DEBUG=true $(BIN)/python manage.py makemessages -l vi -l en --ignore '.venv/*' --ignore 'var/*'
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

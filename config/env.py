@@ -1,0 +1,100 @@
+"""Reading deployment settings from the environment, failing with one line that says what to set."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: set it to true or false.")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
+def database_config(url: str | None, *, default_sqlite: Path) -> dict:
+    """Parse DATABASE_URL; the default is an SQLite file in WAL mode with a busy timeout."""
+    if not url:
+        url = f"sqlite:///{default_sqlite}"
+    try:
+        config = dj_database_url.parse(url, conn_max_age=0)
+    except (ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={url!r} is not a valid database URL ({exc}); use e.g. "
+            "postgres://user@host:5432/name or sqlite:////absolute/path.sqlite3"
+        ) from None
+    engine = config.get("ENGINE", "")
+    if engine == "django.db.backends.sqlite3":
+        name = config.get("NAME") or ""
+        if not name or name == ":memory:":
+            raise ImproperlyConfigured(
+                f"DATABASE_URL={url!r} names no SQLite file; use sqlite:////absolute/path.sqlite3"
+            )
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        config["OPTIONS"] = {
+            # WAL lets readers work while one writer commits; the timeout makes writers wait
+            # for each other instead of failing at once, and IMMEDIATE takes the write lock
+            # at BEGIN so two transactions never deadlock upgrading a read lock.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
+    elif engine == "django.db.backends.postgresql":
+        if not config.get("NAME"):
+            raise ImproperlyConfigured(
+                f"DATABASE_URL={url!r} names no database; use postgres://user@host:5432/name"
+            )
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    else:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={url!r} uses an unsupported engine; use postgres:// or sqlite://"
+        )
+    return config
+
+
+def secret_key(*, debug: bool, key_file: Path) -> str:
+    """SECRET_KEY from the environment; for local DEBUG use, one generated and kept in var/."""
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    if not debug:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: set SECRET_KEY to a long random string (or DEBUG=true locally)."
+        )
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key

@@ -1,0 +1,172 @@
+"""The administrator's screens for the organisation and the award catalogue."""
+
+from django.contrib import admin
+
+from dossiers import models
+
+
+@admin.register(models.Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "parent_body", "decision_series"]
+    search_fields = ["name", "code"]
+
+
+class InstitutionOwnedAdmin(admin.ModelAdmin):
+    """Lists filter by institution; a province deployment holds many."""
+
+    list_select_related = ["institution"]
+
+    def get_list_filter(self, request):
+        return ["institution", *super().get_list_filter(request)]
+
+
+@admin.register(models.Unit)
+class UnitAdmin(InstitutionOwnedAdmin):
+    list_display = ["name", "code", "kind", "is_active", "institution"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code"]
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = models.RoleAssignment
+    fk_name = "person"
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(models.Person)
+class PersonAdmin(InstitutionOwnedAdmin):
+    list_display = ["full_name", "unit", "position", "holds_leadership_post", "user"]
+    list_filter = ["holds_leadership_post", "gender", "unit__kind"]
+    list_select_related = ["institution", "unit", "user"]
+    search_fields = ["full_name", "user__username", "email"]
+    autocomplete_fields = ["unit", "user"]
+    inlines = [RoleAssignmentInline]
+
+
+@admin.register(models.RoleAssignment)
+class RoleAssignmentAdmin(InstitutionOwnedAdmin):
+    list_display = ["person", "role", "unit", "valid_from", "valid_to"]
+    list_filter = ["role"]
+    list_select_related = ["institution", "person", "unit"]
+    search_fields = ["person__full_name"]
+    autocomplete_fields = ["person", "unit"]
+
+
+@admin.register(models.Period)
+class PeriodAdmin(InstitutionOwnedAdmin):
+    list_display = ["name", "kind", "starts_on", "ends_on", "is_current"]
+
+
+@admin.register(models.LegalBasis)
+class LegalBasisAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "valid_from", "valid_to", "is_verified"]
+    search_fields = ["code", "title"]
+
+
+@admin.register(models.DocumentKind)
+class DocumentKindAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_vi", "name_en"]
+    search_fields = ["code", "name_vi", "name_en"]
+
+
+@admin.register(models.AwardType)
+class AwardTypeAdmin(InstitutionOwnedAdmin):
+    list_display = [
+        "name_vi",
+        "code",
+        "nominee_kind",
+        "decided_by",
+        "vote_threshold_comparison",
+        "vote_threshold_percent",
+        "vote_threshold_base",
+        "public_notice_working_days",
+        "is_active",
+    ]
+    list_filter = ["nominee_kind", "decided_by", "category", "is_active"]
+    search_fields = ["name_vi", "name_en", "code"]
+    filter_horizontal = ["required_document_kinds", "legal_bases"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "institution",
+                    "code",
+                    "name_vi",
+                    "name_en",
+                    "nominee_kind",
+                    "category",
+                    "decided_by",
+                    "is_active",
+                    "valid_from",
+                    "valid_to",
+                ]
+            },
+        ),
+        (
+            "Vote",
+            {
+                "fields": [
+                    "secret_ballot_required",
+                    "vote_threshold_comparison",
+                    "vote_threshold_percent",
+                    "vote_threshold_base",
+                    "quorum_comparison",
+                    "quorum_percent",
+                ]
+            },
+        ),
+        (
+            "Eligibility",
+            {
+                "fields": [
+                    "min_rating",
+                    "disqualifying_discipline",
+                    "requires_excellence_or_initiative",
+                    "prerequisite_award",
+                    "prerequisite_consecutive_years",
+                    "member_award",
+                    "member_award_min_percent",
+                ]
+            },
+        ),
+        (
+            "Procedure",
+            {"fields": ["public_notice_working_days", "required_document_kinds", "legal_bases"]},
+        ),
+    ]
+
+
+@admin.register(models.AnnualRating)
+class AnnualRatingAdmin(InstitutionOwnedAdmin):
+    list_display = ["person", "period", "rating"]
+    list_filter = ["period", "rating"]
+    list_select_related = ["institution", "person", "period"]
+    search_fields = ["person__full_name"]
+    autocomplete_fields = ["person"]
+
+
+@admin.register(models.DisciplinaryRecord)
+class DisciplinaryRecordAdmin(InstitutionOwnedAdmin):
+    list_display = ["person", "level", "decided_on", "period"]
+    list_select_related = ["institution", "person", "period"]
+    search_fields = ["person__full_name"]
+    autocomplete_fields = ["person"]
+
+
+@admin.register(models.RecognisedInitiative)
+class RecognisedInitiativeAdmin(InstitutionOwnedAdmin):
+    list_display = ["title", "person", "kind", "scope", "recognised_on"]
+    list_select_related = ["institution", "person"]
+    search_fields = ["title", "person__full_name"]
+    autocomplete_fields = ["person"]
+
+
+@admin.register(models.TitleRecord)
+class TitleRecordAdmin(InstitutionOwnedAdmin):
+    list_display = ["person", "unit", "award_type", "year", "source", "decision_reference"]
+    list_filter = ["year", "source"]
+    list_select_related = ["institution", "person", "unit", "award_type"]
+    search_fields = ["person__full_name", "unit__name"]
+    autocomplete_fields = ["person", "unit"]

@@ -1,0 +1,230 @@
+"""The law's defaults for the award catalogue (../shared/domain.md), installed as editable data.
+
+Numbers here are seeds, not rules: once installed, the rows in the database (editable in the
+admin) are what the product applies. Items the domain notes mark unverified are flagged so.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from dossiers.models import (
+    AwardType,
+    DisciplineLevel,
+    DocumentKind,
+    Institution,
+    LegalBasis,
+    Rating,
+)
+
+D = datetime.date
+
+LEGAL_BASES = [
+    # code, title, valid_from, valid_to, verified
+    ("06/2022/QH15", "Luật Thi đua, khen thưởng", D(2024, 1, 1), None, True),
+    (
+        "98/2023/NĐ-CP",
+        "Nghị định quy định chi tiết thi hành một số điều của Luật Thi đua, khen thưởng",
+        D(2023, 12, 31),
+        D(2025, 6, 30),
+        True,
+    ),
+    (
+        "152/2025/NĐ-CP",
+        "Nghị định quy định chi tiết thi hành một số điều của Luật Thi đua, khen thưởng "
+        "(thay thế Nghị định 98/2023/NĐ-CP)",
+        D(2025, 7, 1),
+        None,
+        True,
+    ),
+    ("30/2020/NĐ-CP", "Nghị định về công tác văn thư", D(2020, 3, 5), None, True),
+    (
+        "29/2023/TT-BGDĐT",
+        "Thông tư hướng dẫn công tác thi đua, khen thưởng ngành Giáo dục",
+        D(2023, 12, 31),
+        None,
+        False,
+    ),
+    (
+        "86/2025/QĐ-UBND",
+        "Quyết định của UBND tỉnh Bắc Ninh ban hành Quy chế thi đua, khen thưởng",
+        D(2025, 7, 1),
+        None,
+        False,
+    ),
+]
+
+DOCUMENT_KINDS = [
+    ("proposal_memo", "Tờ trình đề nghị khen thưởng", "Proposal memo"),
+    ("achievement_report", "Báo cáo thành tích", "Achievement report"),
+    ("unit_minutes", "Biên bản họp xét của đơn vị", "Minutes of the unit's meeting"),
+    ("rating_evidence", "Minh chứng kết quả đánh giá, xếp loại", "Evidence of the annual rating"),
+    (
+        "initiative_evidence",
+        "Minh chứng sáng kiến, đề tài khoa học",
+        "Evidence of a recognised initiative or research project",
+    ),
+    ("member_list", "Danh sách thành viên và danh hiệu", "List of members and their titles"),
+]
+
+LAW = "06/2022/QH15"
+DECREES = ["98/2023/NĐ-CP", "152/2025/NĐ-CP"]
+
+AWARD_TYPES = [
+    {
+        "code": "advanced_worker",
+        "name_vi": "Lao động tiên tiến",
+        "name_en": "Advanced Worker",
+        "nominee_kind": "individual",
+        "category": "title",
+        "decided_by": "principal",
+        "vote_threshold_percent": Decimal(50),
+        "vote_threshold_comparison": "more_than",
+        "min_rating": Rating.COMPLETED_WELL,
+        "disqualifying_discipline": DisciplineLevel.REPRIMAND,
+        "documents": ["achievement_report", "unit_minutes", "rating_evidence"],
+        "legal_bases": [LAW, *DECREES],
+    },
+    {
+        "code": "grassroots_emulation_fighter",
+        "name_vi": "Chiến sĩ thi đua cơ sở",
+        "name_en": "Grassroots Emulation Fighter",
+        "nominee_kind": "individual",
+        "category": "title",
+        "decided_by": "principal",
+        "vote_threshold_percent": Decimal(80),
+        "vote_threshold_comparison": "at_least",
+        "public_notice_working_days": 5,
+        "min_rating": Rating.COMPLETED_WELL,
+        "disqualifying_discipline": DisciplineLevel.REPRIMAND,
+        "requires_excellence_or_initiative": True,
+        "documents": ["proposal_memo", "achievement_report", "unit_minutes", "rating_evidence"],
+        "legal_bases": [LAW, *DECREES],
+    },
+    {
+        "code": "advanced_collective",
+        "name_vi": "Tập thể lao động tiên tiến",
+        "name_en": "Advanced Collective",
+        "nominee_kind": "collective",
+        "category": "title",
+        "decided_by": "principal",
+        "vote_threshold_percent": Decimal(50),
+        "vote_threshold_comparison": "more_than",
+        "disqualifying_discipline": DisciplineLevel.WARNING,
+        "member_award": "advanced_worker",
+        "member_award_min_percent": Decimal(70),
+        "documents": ["achievement_report", "member_list"],
+        "legal_bases": [LAW, *DECREES],
+    },
+    {
+        "code": "excellent_collective",
+        "name_vi": "Tập thể lao động xuất sắc",
+        "name_en": "Excellent Collective",
+        "nominee_kind": "collective",
+        "category": "title",
+        "decided_by": "upward",
+        "vote_threshold_percent": Decimal(90),
+        "vote_threshold_comparison": "at_least",
+        "disqualifying_discipline": DisciplineLevel.WARNING,
+        "member_award": "advanced_worker",
+        "member_award_min_percent": Decimal(70),
+        "documents": ["proposal_memo", "achievement_report", "member_list"],
+        "legal_bases": [LAW, *DECREES, "86/2025/QĐ-UBND"],
+    },
+    {
+        "code": "certificate_of_merit",
+        "name_vi": "Giấy khen của Hiệu trưởng",
+        "name_en": "Principal's Certificate of Merit",
+        "nominee_kind": "individual",
+        "category": "award",
+        "decided_by": "principal",
+        "vote_threshold_percent": Decimal(50),
+        "vote_threshold_comparison": "more_than",
+        "secret_ballot_required": False,
+        "disqualifying_discipline": DisciplineLevel.REPRIMAND,
+        "documents": ["achievement_report", "unit_minutes"],
+        "legal_bases": [LAW, *DECREES],
+    },
+    {
+        "code": "provincial_certificate_of_merit",
+        "name_vi": "Bằng khen của Chủ tịch UBND tỉnh",
+        "name_en": "Provincial Certificate of Merit",
+        "nominee_kind": "individual",
+        "category": "award",
+        "decided_by": "upward",
+        "vote_threshold_percent": Decimal(90),
+        "vote_threshold_comparison": "at_least",
+        "min_rating": Rating.COMPLETED_WELL,
+        "disqualifying_discipline": DisciplineLevel.REPRIMAND,
+        "prerequisite_award": "grassroots_emulation_fighter",
+        "prerequisite_consecutive_years": 2,
+        "documents": ["proposal_memo", "achievement_report", "unit_minutes", "rating_evidence"],
+        "legal_bases": [LAW, *DECREES, "86/2025/QĐ-UBND"],
+    },
+    {
+        "code": "provincial_emulation_fighter",
+        "name_vi": "Chiến sĩ thi đua cấp tỉnh",
+        "name_en": "Provincial Emulation Fighter",
+        "nominee_kind": "individual",
+        "category": "title",
+        "decided_by": "upward",
+        "vote_threshold_percent": Decimal(90),
+        "vote_threshold_comparison": "at_least",
+        "min_rating": Rating.COMPLETED_EXCELLENTLY,
+        "disqualifying_discipline": DisciplineLevel.REPRIMAND,
+        "prerequisite_award": "grassroots_emulation_fighter",
+        "prerequisite_consecutive_years": 3,
+        "documents": [
+            "proposal_memo",
+            "achievement_report",
+            "unit_minutes",
+            "rating_evidence",
+            "initiative_evidence",
+        ],
+        "legal_bases": [LAW, *DECREES, "86/2025/QĐ-UBND"],
+    },
+]
+AWARD_RULES_VALID_FROM = D(2024, 1, 1)
+
+
+@transaction.atomic
+def install_reference_data() -> None:
+    """Legal texts and document kinds shared by every institution; existing rows are kept."""
+    for code, title, valid_from, valid_to, verified in LEGAL_BASES:
+        LegalBasis.objects.get_or_create(
+            code=code,
+            defaults={
+                "title": title,
+                "valid_from": valid_from,
+                "valid_to": valid_to,
+                "is_verified": verified,
+            },
+        )
+    for code, name_vi, name_en in DOCUMENT_KINDS:
+        DocumentKind.objects.get_or_create(
+            code=code, defaults={"name_vi": name_vi, "name_en": name_en}
+        )
+
+
+@transaction.atomic
+def install_award_catalogue(institution: Institution) -> list[AwardType]:
+    """Create the default award types an institution lacks; types it already has stay as edited."""
+    install_reference_data()
+    by_code = {a.code: a for a in AwardType.objects.of(institution)}
+    for spec in AWARD_TYPES:
+        if spec["code"] in by_code:
+            continue
+        fields = {k: v for k, v in spec.items() if k not in {"documents", "legal_bases"}}
+        for ref in ("prerequisite_award", "member_award"):
+            if ref in fields:
+                fields[ref] = by_code[fields[ref]]
+        award = AwardType.objects.create(
+            institution=institution, valid_from=AWARD_RULES_VALID_FROM, **fields
+        )
+        award.required_document_kinds.set(DocumentKind.objects.filter(code__in=spec["documents"]))
+        award.legal_bases.set(LegalBasis.objects.filter(code__in=spec["legal_bases"]))
+        by_code[award.code] = award
+    return list(by_code.values())

@@ -1,0 +1,27 @@
+"""Load the demo college (idempotent) and print the accounts to log in with."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from dossiers.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load a fictional college with staff, roles, periods and the award catalogue."
+
+    def handle(self, *args, **options):
+        summary = load_demo()
+        User = get_user_model()
+        admin, created = User.objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save(update_fields=["password"])
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        self.stdout.write(f"  {'admin':<18} administrator (Django admin)")
+        for username, name, roles in summary.accounts:
+            self.stdout.write(f"  {username:<18} {name} — {roles}")
+        self.stdout.write(
+            f"Demo institution {summary.institution.name}: {summary.created_people} people created."
+        )

@@ -1,0 +1,42 @@
+"""Attach the signed-in person and their institution to each request."""
+
+from django.utils import translation
+
+from dossiers.models import Person
+
+
+class CurrentPersonMiddleware:
+    """`request.person` and `request.institution` are what every view scopes its queries by.
+
+    A user without a person record (e.g. an IT administrator) has neither, and sees no
+    institution's data outside the admin.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.person = None
+        request.institution = None
+        if request.user.is_authenticated:
+            request.person = (
+                Person.objects.select_related("institution", "unit")
+                .filter(user=request.user)
+                .first()
+            )
+            if request.person:
+                request.institution = request.person.institution
+                self._use_person_language(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _use_person_language(request) -> None:
+        """The person's preferred language, unless they chose one in this browser."""
+        from django.conf import settings
+
+        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+            return
+        language = request.person.language
+        if language and language != translation.get_language():
+            translation.activate(language)
+            request.LANGUAGE_CODE = language

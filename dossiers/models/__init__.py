@@ -1,0 +1,34 @@
+from dossiers.models.catalogue import (
+    AwardType,
+    DisciplineLevel,
+    DocumentKind,
+    LegalBasis,
+    Rating,
+    share_reaches,
+)
+from dossiers.models.organisation import Institution, Period, Person, Role, RoleAssignment, Unit
+from dossiers.models.records import (
+    AnnualRating,
+    DisciplinaryRecord,
+    RecognisedInitiative,
+    TitleRecord,
+)
+
+__all__ = [
+    "AnnualRating",
+    "AwardType",
+    "DisciplinaryRecord",
+    "DisciplineLevel",
+    "DocumentKind",
+    "Institution",
+    "LegalBasis",
+    "Period",
+    "Person",
+    "Rating",
+    "RecognisedInitiative",
+    "Role",
+    "RoleAssignment",
+    "TitleRecord",
+    "Unit",
+    "share_reaches",
+]

@@ -1,0 +1,255 @@
+"""The award catalogue: legal texts, document kinds and award types, as editable data."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.models.tenancy import InstitutionOwned
+
+PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+class Rating(models.IntegerChoices):
+    """Annual rating of task completion (mức độ hoàn thành nhiệm vụ), higher is better."""
+
+    NOT_COMPLETED = 1, _("Did not complete tasks")
+    COMPLETED = 2, _("Completed tasks")
+    COMPLETED_WELL = 3, _("Completed tasks well")
+    COMPLETED_EXCELLENTLY = 4, _("Completed tasks excellently")
+
+
+class DisciplineLevel(models.IntegerChoices):
+    """Disciplinary measures (kỷ luật) in rising order of severity."""
+
+    REPRIMAND = 1, _("Reprimand")
+    WARNING = 2, _("Warning")
+    SALARY_DEMOTION = 3, _("Salary demotion")
+    REMOVAL_FROM_POST = 4, _("Removal from post")
+    DISMISSAL = 5, _("Dismissal")
+
+
+class LegalBasis(models.Model):
+    """A legal text the catalogue cites, with the dates it is in force (texts change often)."""
+
+    code = models.CharField(_("number"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    valid_from = models.DateField(_("in force from"))
+    valid_to = models.DateField(_("in force until"), null=True, blank=True)
+    is_verified = models.BooleanField(
+        _("verified"),
+        default=True,
+        help_text=_("Unchecked when reported only by secondary sources."),
+    )
+
+    class Meta:
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+        ordering = ["valid_from", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="legal_basis_validity_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"
+
+    def in_force_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class DocumentKind(models.Model):
+    """A kind of document a dossier may carry (proposal memo, achievement report, ...)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_vi = models.CharField(_("Vietnamese name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("document kind")
+        verbose_name_plural = _("document kinds")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return localised(self.name_vi, self.name_en)
+
+
+def localised(vietnamese: str, english: str) -> str:
+    return english if (get_language() or "vi").startswith("en") and english else vietnamese
+
+
+class AwardType(InstitutionOwned):
+    """A title or form of award, with who decides it and the rules it is decided by."""
+
+    class NomineeKind(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individual")
+        COLLECTIVE = "collective", _("Collective")
+
+    class Category(models.TextChoices):
+        TITLE = "title", _("Emulation title")
+        AWARD = "award", _("Form of award")
+
+    class DecidedBy(models.TextChoices):
+        PRINCIPAL = "principal", _("Decided by the principal")
+        UPWARD = "upward", _("Proposed to a higher authority")
+
+    class Comparison(models.TextChoices):
+        AT_LEAST = "at_least", _("at least")
+        MORE_THAN = "more_than", _("more than")
+
+    class VoteBase(models.TextChoices):
+        TOTAL_MEMBERSHIP = "total_membership", _("the council's total membership")
+        MEMBERS_PRESENT = "members_present", _("the members present")
+
+    code = models.SlugField(_("code"), max_length=60)
+    name_vi = models.CharField(_("Vietnamese name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    nominee_kind = models.CharField(_("nominee"), max_length=20, choices=NomineeKind.choices)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    decided_by = models.CharField(_("decided by"), max_length=20, choices=DecidedBy.choices)
+    secret_ballot_required = models.BooleanField(_("secret ballot required"), default=True)
+    vote_threshold_percent = models.DecimalField(
+        _("vote threshold (%)"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS
+    )
+    vote_threshold_comparison = models.CharField(
+        _("threshold comparison"), max_length=20, choices=Comparison.choices
+    )
+    vote_threshold_base = models.CharField(
+        _("threshold base"),
+        max_length=20,
+        choices=VoteBase.choices,
+        default=VoteBase.TOTAL_MEMBERSHIP,
+        help_text=_("What the share of agree votes is counted against."),
+    )
+    quorum_percent = models.DecimalField(
+        _("quorum (% of members present)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(50),
+        validators=PERCENT_VALIDATORS,
+    )
+    quorum_comparison = models.CharField(
+        _("quorum comparison"), max_length=20, choices=Comparison.choices, default="more_than"
+    )
+    public_notice_working_days = models.PositiveSmallIntegerField(
+        _("public notice (working days)"),
+        default=0,
+        help_text=_("0 means no public-notice period before signing."),
+    )
+    required_document_kinds = models.ManyToManyField(
+        DocumentKind, blank=True, related_name="+", verbose_name=_("required documents")
+    )
+    legal_bases = models.ManyToManyField(
+        LegalBasis, blank=True, related_name="award_types", verbose_name=_("legal bases")
+    )
+    min_rating = models.PositiveSmallIntegerField(
+        _("minimum annual rating"), choices=Rating.choices, null=True, blank=True
+    )
+    disqualifying_discipline = models.PositiveSmallIntegerField(
+        _("disqualified from discipline level"),
+        choices=DisciplineLevel.choices,
+        null=True,
+        blank=True,
+        help_text=_("A disciplinary measure at this level or above in the period disqualifies."),
+    )
+    requires_excellence_or_initiative = models.BooleanField(
+        _("requires an excellent rating or a recognised initiative"), default=False
+    )
+    prerequisite_award = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prerequisite title"),
+    )
+    prerequisite_consecutive_years = models.PositiveSmallIntegerField(
+        _("consecutive years of the prerequisite"), default=0
+    )
+    member_award = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("title counted among members"),
+        help_text=_("For collectives: the title whose share among members is required."),
+    )
+    member_award_min_percent = models.DecimalField(
+        _("minimum share of members with that title (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT_VALIDATORS,
+    )
+    valid_from = models.DateField(_("rules valid from"))
+    valid_to = models.DateField(_("rules valid until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("award type")
+        verbose_name_plural = _("award types")
+        ordering = ["nominee_kind", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "code"], name="award_code_unique"),
+            models.CheckConstraint(
+                condition=Q(vote_threshold_percent__gte=0) & Q(vote_threshold_percent__lte=100),
+                name="award_threshold_is_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="award_validity_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localised(self.name_vi, self.name_en)
+
+    @property
+    def public_notice_applies(self) -> bool:
+        return self.public_notice_working_days > 0
+
+    def clean(self) -> None:
+        if self.member_award_id and self.member_award_min_percent is None:
+            raise ValidationError(
+                {"member_award_min_percent": _("Give the share required of members.")}
+            )
+        if self.prerequisite_award_id and not self.prerequisite_consecutive_years:
+            raise ValidationError(
+                {"prerequisite_consecutive_years": _("Give the number of consecutive years.")}
+            )
+
+    def vote_passes(self, *, agree: int, total_membership: int, present: int) -> bool:
+        """Whether `agree` votes reach the threshold, counted against the configured base."""
+        base = (
+            total_membership
+            if self.vote_threshold_base == self.VoteBase.TOTAL_MEMBERSHIP
+            else present
+        )
+        return share_reaches(
+            agree, base, self.vote_threshold_percent, self.vote_threshold_comparison
+        )
+
+    def quorum_met(self, *, present: int, total_membership: int) -> bool:
+        return share_reaches(present, total_membership, self.quorum_percent, self.quorum_comparison)
+
+
+def share_reaches(count: int, base: int, percent: Decimal, comparison: str) -> bool:
+    """Exact comparison of count/base against percent, in integers (no float rounding)."""
+    if base <= 0:
+        return False
+    lhs, rhs = Decimal(count) * 100, Decimal(percent) * base
+    return lhs >= rhs if comparison == AwardType.Comparison.AT_LEAST else lhs > rhs

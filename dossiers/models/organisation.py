@@ -1,0 +1,260 @@
+"""The organisation: institutions (tenants), their units, people and the roles they hold."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.models.tenancy import InstitutionOwned
+
+
+class Institution(models.Model):
+    """A school or college; one deployment may host every school of a province."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("abbreviation"), max_length=40, help_text=_("e.g. CĐNGT"))
+    parent_body = models.CharField(
+        _("parent body"), max_length=200, help_text=_("e.g. UBND TỈNH BẮC NINH")
+    )
+    place = models.CharField(_("place name on documents"), max_length=100)
+    head_title = models.CharField(_("title of the head"), max_length=100, default="Hiệu trưởng")
+    deputy_title = models.CharField(
+        _("title of a deputy head"), max_length=100, default="Phó Hiệu trưởng"
+    )
+    decision_series = models.CharField(
+        _("decision number series"), max_length=40, help_text=_("e.g. QĐ-CĐNGT")
+    )
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(InstitutionOwned):
+    """A faculty, office, centre or mass organisation that nominates its people."""
+
+    class Kind(models.TextChoices):
+        FACULTY = "faculty", _("Faculty")
+        OFFICE = "office", _("Office")
+        CENTRE = "centre", _("Centre")
+        UNION = "union", _("Mass organisation")
+        BOARD = "board", _("Board of directors")
+
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "code"], name="unit_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(InstitutionOwned):
+    """A member of staff; may log in when linked to a user account."""
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("user account"),
+    )
+    full_name = models.CharField(_("full name"), max_length=120)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="members", verbose_name=_("unit")
+    )
+    position = models.CharField(_("position"), max_length=120, blank=True)
+    holds_leadership_post = models.BooleanField(
+        _("holds a leadership post"),
+        default=False,
+        help_text=_("Used for the statistics of awards to leaders versus frontline staff."),
+    )
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="vi"
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["full_name"]
+        indexes = [models.Index(fields=["institution", "unit"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self) -> None:
+        if self.unit_id and self.institution_id and self.unit.institution_id != self.institution_id:
+            raise ValidationError({"unit": _("The unit belongs to another institution.")})
+
+    def active_roles(self, on: datetime.date | None = None):
+        return RoleAssignment.objects.active(on).filter(person=self)
+
+    def has_role(self, role: str, *, unit: Unit | None = None, on=None) -> bool:
+        """Whether the person holds the role on that day (for a unit-scoped role: of that unit)."""
+        roles = self.active_roles(on).filter(role=role)
+        if role in Role.UNIT_SCOPED:
+            if unit is None:
+                return False
+            roles = roles.filter(unit=unit)
+        return roles.exists()
+
+
+class Role(models.TextChoices):
+    UNIT_HEAD = "unit_head", _("Unit head")
+    REVIEWER = "reviewer", _("Reviewer")
+    LEAD_REVIEWER = "lead_reviewer", _("Lead reviewer")
+    COUNCIL_MEMBER = "council_member", _("Council member")
+    COUNCIL_SECRETARY = "council_secretary", _("Council secretary")
+    PRINCIPAL = "principal", _("Principal")
+    VICE_PRINCIPAL = "vice_principal", _("Vice principal")
+    AUDITOR = "auditor", _("Auditor")
+
+
+Role.UNIT_SCOPED = frozenset({Role.UNIT_HEAD})
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def of(self, institution):
+        return self.filter(institution=institution)
+
+    def active(self, on: datetime.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+class RoleAssignment(InstitutionOwned):
+    """A role held by a person for a time, scoped to a unit where the role requires it."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("person")
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("unit"),
+        help_text=_("Required for a unit head; empty for institution-wide roles."),
+    )
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        ordering = ["person__full_name", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role="unit_head", unit__isnull=False) | ~Q(role="unit_head")),
+                name="unit_head_has_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="unit_head") | Q(unit__isnull=True),
+                name="only_unit_roles_have_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="role_validity_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["institution", "role"])]
+
+    def __str__(self) -> str:
+        scope = f" — {self.unit}" if self.unit_id else ""
+        return f"{self.person}: {self.get_role_display()}{scope}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.role in Role.UNIT_SCOPED and not self.unit_id:
+            errors["unit"] = _("A unit head must be assigned to a unit.")
+        if self.role not in Role.UNIT_SCOPED and self.unit_id:
+            errors["unit"] = _("This role applies to the whole institution; leave the unit empty.")
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            errors["valid_to"] = _("The end date is before the start date.")
+        if (
+            self.person_id
+            and self.institution_id
+            and self.person.institution_id != self.institution_id
+        ):
+            errors["person"] = _("The person belongs to another institution.")
+        if self.unit_id and self.institution_id and self.unit.institution_id != self.institution_id:
+            errors["unit"] = _("The unit belongs to another institution.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Period(InstitutionOwned):
+    """An emulation period (school year or calendar year) with the deadlines of each stage."""
+
+    class Kind(models.TextChoices):
+        SCHOOL_YEAR = "school_year", _("School year")
+        CALENDAR_YEAR = "calendar_year", _("Calendar year")
+
+    name = models.CharField(_("name"), max_length=80, help_text=_("e.g. Năm học 2025–2026"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    is_current = models.BooleanField(_("current period"), default=False)
+    submit_by = models.DateField(_("units submit by"), null=True, blank=True)
+    review_by = models.DateField(_("review by"), null=True, blank=True)
+    council_by = models.DateField(_("council meets by"), null=True, blank=True)
+    sign_by = models.DateField(_("signing by"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "name"], name="period_name_unique"),
+            models.UniqueConstraint(
+                fields=["institution"],
+                condition=Q(is_current=True),
+                name="one_current_period_per_institution",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="period_dates_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def year(self) -> int:
+        """The year a title of this period is counted in (the year the period ends)."""
+        return self.ends_on.year
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            raise ValidationError({"ends_on": _("The period must end after it starts.")})
