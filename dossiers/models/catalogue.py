@@ -117,7 +117,7 @@ class AwardType(InstitutionOwned):
     decided_by = models.CharField(_("decided by"), max_length=20, choices=DecidedBy.choices)
     secret_ballot_required = models.BooleanField(_("secret ballot required"), default=True)
     vote_threshold_percent = models.DecimalField(
-        _("vote threshold (%)"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS
+        _("vote threshold, percent"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS
     )
     vote_threshold_comparison = models.CharField(
         _("threshold comparison"), max_length=20, choices=Comparison.choices
@@ -130,7 +130,7 @@ class AwardType(InstitutionOwned):
         help_text=_("What the share of agree votes is counted against."),
     )
     quorum_percent = models.DecimalField(
-        _("quorum (% of members present)"),
+        _("quorum, percent of members present"),
         max_digits=5,
         decimal_places=2,
         default=Decimal(50),
@@ -184,7 +184,7 @@ class AwardType(InstitutionOwned):
         help_text=_("For collectives: the title whose share among members is required."),
     )
     member_award_min_percent = models.DecimalField(
-        _("minimum share of members with that title (%)"),
+        _("minimum share of members with that title, percent"),
         max_digits=5,
         decimal_places=2,
         null=True,
