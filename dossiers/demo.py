@@ -131,16 +131,16 @@ GIVEN = {
     ],
 }
 
-# Named accounts people log in with: username, unit, position, leader, roles.
+# Named accounts people log in with: username, unit, position, roles (unit head: of that unit).
 NAMED_ACCOUNTS = [
-    ("hieutruong", "bgh", "Hiệu trưởng", [Role.PRINCIPAL, Role.COUNCIL_MEMBER]),
+    ("hieutruong", "bgh", "Hiệu trưởng", [Role.PRINCIPAL, Role.COUNCIL_MEMBER, Role.UNIT_HEAD]),
     ("phohieutruong", "bgh", "Phó Hiệu trưởng", [Role.VICE_PRINCIPAL, Role.COUNCIL_MEMBER]),
     ("phohieutruong2", "bgh", "Phó Hiệu trưởng", [Role.VICE_PRINCIPAL, Role.COUNCIL_MEMBER]),
     ("thuky", "tchc", "Phó Trưởng phòng", [Role.COUNCIL_SECRETARY, Role.COUNCIL_MEMBER]),
     ("thamdinh", "tchc", "Chuyên viên", [Role.REVIEWER, Role.LEAD_REVIEWER]),
     ("thamdinh2", "tchc", "Chuyên viên", [Role.REVIEWER]),
     ("kiemtra", "khtc", "Trưởng ban Thanh tra nhân dân", [Role.AUDITOR]),
-    ("chutichcongdoan", "cd", "Chủ tịch Công đoàn", [Role.COUNCIL_MEMBER]),
+    ("chutichcongdoan", "cd", "Chủ tịch Công đoàn", [Role.COUNCIL_MEMBER, Role.UNIT_HEAD]),
 ]
 # Heads of these units also sit on the council.
 COUNCIL_UNIT_HEADS = {"gdth", "gdmn", "khtn", "dt", "tchc"}
@@ -264,7 +264,8 @@ class _StaffBuilder:
             leader = position.startswith(("Hiệu", "Phó", "Chủ tịch", "Trưởng"))
             person = self.person(username, unit_code, position, leader=leader)
             for role in roles:
-                self.grant(person, role)
+                unit = self.units[unit_code] if role in Role.UNIT_SCOPED else None
+                self.grant(person, role, unit)
 
     def unit_heads(self, today):
         for code, _name, _kind, head_title, size in UNITS:
