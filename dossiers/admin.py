@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from dossiers import models
+from dossiers.roles import administrator, delete_role_assignment, save_role_assignment
 
 
 @admin.register(models.Institution)
@@ -32,10 +33,18 @@ class RoleAssignmentInline(admin.TabularInline):
     fk_name = "person"
     extra = 0
     autocomplete_fields = ["unit"]
+    exclude = ["institution"]
+
+
+class AuditedRoleChanges:
+    """Role changes made in the admin go through the audited service."""
+
+    def _actor(self, request):
+        return administrator(request.user, request.META.get("REMOTE_ADDR", ""))
 
 
 @admin.register(models.Person)
-class PersonAdmin(InstitutionOwnedAdmin):
+class PersonAdmin(AuditedRoleChanges, InstitutionOwnedAdmin):
     list_display = ["full_name", "unit", "position", "holds_leadership_post", "user"]
     list_filter = ["holds_leadership_post", "gender", "unit__kind"]
     list_select_related = ["institution", "unit", "user"]
@@ -43,14 +52,31 @@ class PersonAdmin(InstitutionOwnedAdmin):
     autocomplete_fields = ["unit", "user"]
     inlines = [RoleAssignmentInline]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not models.RoleAssignment:
+            return super().save_formset(request, form, formset, change)
+        actor = self._actor(request)
+        for assignment in formset.save(commit=False):
+            assignment.institution_id = form.instance.institution_id
+            save_role_assignment(assignment, actor=actor)
+        for assignment in formset.deleted_objects:
+            delete_role_assignment(assignment, actor=actor)
+
 
 @admin.register(models.RoleAssignment)
-class RoleAssignmentAdmin(InstitutionOwnedAdmin):
+class RoleAssignmentAdmin(AuditedRoleChanges, InstitutionOwnedAdmin):
     list_display = ["person", "role", "unit", "valid_from", "valid_to"]
     list_filter = ["role"]
     list_select_related = ["institution", "person", "unit"]
     search_fields = ["person__full_name"]
     autocomplete_fields = ["person", "unit"]
+    actions = None  # bulk delete would bypass the audited service
+
+    def save_model(self, request, obj, form, change):
+        save_role_assignment(obj, actor=self._actor(request))
+
+    def delete_model(self, request, obj):
+        delete_role_assignment(obj, actor=self._actor(request))
 
 
 @admin.register(models.Period)
@@ -170,3 +196,43 @@ class TitleRecordAdmin(InstitutionOwnedAdmin):
     list_select_related = ["institution", "person", "unit", "award_type"]
     search_fields = ["person__full_name", "unit__name"]
     autocomplete_fields = ["person", "unit"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown for inspection; every change goes through the services, which audit it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Dossier)
+class DossierAdmin(ReadOnlyAdmin, InstitutionOwnedAdmin):
+    list_display = ["__str__", "unit", "period", "state", "version", "updated_at"]
+    list_filter = ["state", "period", "award_type__code"]
+    list_select_related = [
+        "institution",
+        "unit",
+        "period",
+        "award_type",
+        "nominee_person",
+        "nominee_unit",
+    ]
+    search_fields = ["nominee_person__full_name", "nominee_unit__name"]
+
+
+@admin.register(models.Document)
+class DocumentAdmin(ReadOnlyAdmin, InstitutionOwnedAdmin):
+    list_display = ["original_name", "dossier", "kind", "size", "sha256", "uploaded_at"]
+    list_select_related = [
+        "institution",
+        "dossier__nominee_person",
+        "dossier__nominee_unit",
+        "dossier__award_type",
+        "kind",
+    ]

@@ -3,15 +3,42 @@
 from __future__ import annotations
 
 from dossiers.models import Person, RoleAssignment
+from workflow.permissions import active_roles, visible_dossiers
 
 
 def roles_of(person: Person | None) -> list[RoleAssignment]:
     """The person's roles in force today, unit-scoped ones with their unit."""
     if person is None:
         return []
-    return list(
-        RoleAssignment.objects.active()
-        .filter(person=person, institution=person.institution)
-        .select_related("unit")
-        .order_by("role", "unit__name")
+    return sorted(active_roles(person), key=lambda a: (a.role, a.unit.name if a.unit else ""))
+
+
+def dossier_list(person, *, state: str = "", period_id=None, unit_id=None, award_id=None):
+    """The dossiers a person may see, filtered, with everything a list row shows joined once."""
+    dossiers = visible_dossiers(person).select_related(
+        "unit", "award_type", "period", "nominee_person", "nominee_unit"
+    )
+    if state:
+        dossiers = dossiers.filter(state=state)
+    if period_id:
+        dossiers = dossiers.filter(period_id=period_id)
+    if unit_id:
+        dossiers = dossiers.filter(unit_id=unit_id)
+    if award_id:
+        dossiers = dossiers.filter(award_type_id=award_id)
+    return dossiers
+
+
+def visible_dossier(person, pk: int):
+    """One dossier the person may see, with its documents; None when absent or not theirs."""
+    return (
+        visible_dossiers(person)
+        .select_related(
+            "unit", "award_type", "period", "nominee_person", "nominee_unit", "created_by"
+        )
+        .prefetch_related(
+            "documents__kind", "documents__uploaded_by", "award_type__required_document_kinds"
+        )
+        .filter(pk=pk)
+        .first()
     )

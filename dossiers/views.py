@@ -1,16 +1,272 @@
-"""Pages of the organisation: the signed-in person's home."""
+"""Pages of the dossiers: home, lists, create, edit, documents. Rules live in the services."""
 
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from dossiers.selectors import roles_of
+from dossiers import selectors, services
+from dossiers.forms import DocumentForm, DossierForm, NewDossierForm, upload_limit_text
+from dossiers.models import Period, State, Unit
+from workflow import permissions
+from workflow.errors import WorkflowError, describe
+from workflow.guards import missing_required_kinds
+from workflow.lifecycle import available_actions
+from workflow.selectors import changes_since_return, last_return, timeline
+from workflow.timeline import render_timeline
+
+PAGE_SIZE = 25
+
+
+def client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
 
 
 @login_required
 def home(request):
-    """Who you are, what you may do, and (as the workflow grows) what waits for you."""
+    """Who you are, what you may do, and what waits for you."""
+    person = request.person
+    counts = {}
+    if person:
+        counts = dict(
+            selectors.dossier_list(person).values_list("state").annotate(n=Count("id")).order_by()
+        )
     return render(
         request,
         "dossiers/home.html",
-        {"person": request.person, "roles": roles_of(request.person)},
+        {
+            "person": person,
+            "roles": selectors.roles_of(person),
+            "waiting": _waiting_for(person, counts),
+        },
     )
+
+
+def _waiting_for(person, counts: dict) -> list[tuple[str, int, str]]:
+    """(label, count, state filter) of the dossiers this person is expected to act on."""
+    from dossiers.models import Role
+
+    rows = []
+    if permissions.head_of_units(person):
+        rows.append((_("Drafts"), counts.get(State.DRAFT, 0), State.DRAFT))
+        rows.append((_("Returned for revision"), counts.get(State.RETURNED, 0), State.RETURNED))
+    if permissions.holds_any(person, (Role.REVIEWER, Role.LEAD_REVIEWER)):
+        rows.append((_("Waiting for review"), counts.get(State.SUBMITTED, 0), State.SUBMITTED))
+    return rows
+
+
+@login_required
+def dossier_list(request):
+    person = request.person
+    state = request.GET.get("state", "")
+    if state not in State.values:
+        state = ""
+    dossiers = selectors.dossier_list(
+        person,
+        state=state,
+        period_id=_int(request.GET.get("period")),
+        unit_id=_int(request.GET.get("unit")),
+    )
+    # Reviewers work oldest first; everyone else sees the latest changes first.
+    ordering = ("updated_at", "id") if state == State.SUBMITTED else ("-updated_at", "-id")
+    page = Paginator(dossiers.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "dossiers/dossier_list.html",
+        {
+            "page": page,
+            "state": state,
+            "states": State.choices,
+            "periods": Period.objects.of(request.institution) if person else [],
+            "may_create": bool(permissions.head_of_units(person)),
+            "query": request.GET.copy(),
+        },
+    )
+
+
+@login_required
+def dossier_create(request):
+    person = request.person
+    unit_ids = permissions.head_of_units(person)
+    if not unit_ids:
+        raise Http404
+    units = Unit.objects.filter(pk__in=unit_ids).order_by("name")
+    unit = units.filter(pk=_int(request.GET.get("unit") or request.POST.get("unit"))).first()
+    unit = unit or units.first()
+    period = Period.objects.of(person.institution).filter(is_current=True).first()
+    if period is None:
+        messages.error(request, _("There is no current period. Ask the administrator to open one."))
+        return redirect("dossier_list")
+    form = NewDossierForm(request.POST or None, request.FILES or None, unit=unit, period=period)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            dossier = services.create_dossier(
+                person=person,
+                unit=unit,
+                period=period,
+                award_type=data["award_type"],
+                achievement_summary=data["achievement_summary"],
+                nominee_person=data["nominee_person"],
+                nominee_unit=data["nominee_unit"],
+                documents=data["documents"],
+                client_address=client_address(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except WorkflowError as error:
+            form.add_error(None, describe(error))
+        else:
+            messages.success(request, _("The draft dossier was created."))
+            return redirect("dossier_detail", pk=dossier.pk)
+    return render(
+        request,
+        "dossiers/dossier_form.html",
+        {
+            "form": form,
+            "unit": unit,
+            "units": units,
+            "period": period,
+            "upload_help": upload_limit_text(),
+            "creating": True,
+        },
+    )
+
+
+@login_required
+def dossier_detail(request, pk: int):
+    person = request.person
+    dossier = selectors.visible_dossier(person, pk)
+    if dossier is None:
+        raise Http404
+    return render(
+        request,
+        "dossiers/dossier_detail.html",
+        {
+            "dossier": dossier,
+            "events": render_timeline(timeline(dossier)),
+            "actions": available_actions(person, dossier),
+            "may_edit": dossier.is_editable and permissions.role_for(person, "edit", dossier),
+            "missing_kinds": missing_required_kinds(dossier),
+            "returned": last_return(dossier) if dossier.state == State.RETURNED else None,
+            "changes": changes_since_return(dossier) if dossier.state == State.SUBMITTED else [],
+            "document_form": DocumentForm(initial={"version": dossier.version}),
+            "upload_help": upload_limit_text(),
+        },
+    )
+
+
+@login_required
+def dossier_edit(request, pk: int):
+    person = request.person
+    dossier = selectors.visible_dossier(person, pk)
+    if dossier is None or not permissions.role_for(person, "edit", dossier):
+        raise Http404
+    if not dossier.is_editable:
+        messages.error(request, _("Only a draft or returned dossier can be edited."))
+        return redirect("dossier_detail", pk=pk)
+    form = DossierForm(
+        request.POST or None, unit=dossier.unit, period=dossier.period, initial_dossier=dossier
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_dossier(
+                dossier_id=pk,
+                person=person,
+                expected_version=_int(request.POST.get("version")) or 0,
+                client_address=client_address(request),
+                award_type_id=data["award_type"].pk,
+                achievement_summary=data["achievement_summary"],
+                nominee_person_id=data["nominee_person"].pk if data["nominee_person"] else None,
+                nominee_unit_id=data["nominee_unit"].pk if data["nominee_unit"] else None,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except WorkflowError as error:
+            form.add_error(None, describe(error))
+        else:
+            messages.success(request, _("The dossier was saved."))
+            return redirect("dossier_detail", pk=pk)
+    return render(
+        request,
+        "dossiers/dossier_form.html",
+        {"form": form, "dossier": dossier, "unit": dossier.unit, "period": dossier.period},
+    )
+
+
+@login_required
+@require_POST
+def document_add(request, pk: int):
+    person = request.person
+    dossier = selectors.visible_dossier(person, pk)
+    if dossier is None:
+        raise Http404
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("dossier_detail", pk=pk)
+    try:
+        services.add_document(
+            dossier_id=pk,
+            person=person,
+            expected_version=form.cleaned_data["version"],
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+            client_address=client_address(request),
+        )
+    except WorkflowError as error:
+        messages.error(request, describe(error))
+    else:
+        messages.success(request, _("The document was added."))
+    return redirect("dossier_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def document_remove(request, pk: int, document_id: int):
+    dossier = selectors.visible_dossier(request.person, pk)
+    if dossier is None or not dossier.documents.filter(pk=document_id).exists():
+        raise Http404
+    try:
+        services.remove_document(
+            document_id=document_id,
+            person=request.person,
+            expected_version=_int(request.POST.get("version")) or 0,
+            client_address=client_address(request),
+        )
+    except WorkflowError as error:
+        messages.error(request, describe(error))
+    else:
+        messages.success(request, _("The document was removed."))
+    return redirect("dossier_detail", pk=pk)
+
+
+@login_required
+def document_download(request, pk: int, document_id: int):
+    dossier = selectors.visible_dossier(request.person, pk)
+    if dossier is None:
+        raise Http404
+    document = get_object_or_404(dossier.documents.all(), pk=document_id)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from dossiers.catalogue_defaults import install_award_catalogue
-from dossiers.models import Institution, Period, Person, Role, RoleAssignment, Unit
+from dossiers.models import Institution, Period, Person, Rating, Role, RoleAssignment, Unit
 
 _counter = itertools.count(1)
 
@@ -136,3 +136,91 @@ def auditor(institution, unit_b):
 @pytest.fixture
 def staff_a(institution, unit_a):
     return make_person(institution, unit_a, username="staff_a")
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf_upload(name="tai-lieu.pdf", content=PDF_BYTES):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def make_dossier(
+    period,
+    unit,
+    *,
+    nominee=None,
+    award="advanced_worker",
+    state=None,
+    documents=True,
+    rating=Rating.COMPLETED_WELL,
+):
+    """A dossier of `unit` with every required document and an eligible nominee.
+
+    `state` puts it straight into a state for tests of later steps (fixture set-up only; the
+    product moves states through workflow.services.transition).
+    """
+    from dossiers.models import AnnualRating, AwardType, Document, Dossier
+
+    institution = unit.institution
+    award_type = AwardType.objects.get(institution=institution, code=award)
+    if nominee is None:
+        nominee = (
+            unit
+            if award_type.nominee_kind == AwardType.NomineeKind.COLLECTIVE
+            else make_person(institution, unit)
+        )
+    is_unit = isinstance(nominee, Unit)
+    if not is_unit and rating:
+        AnnualRating.objects.get_or_create(
+            institution=institution, person=nominee, period=period, defaults={"rating": rating}
+        )
+    creator = Person.objects.filter(institution=institution).first() or make_person(
+        institution, unit
+    )
+    dossier = Dossier.objects.create(
+        institution=institution,
+        period=period,
+        award_type=award_type,
+        unit=unit,
+        nominee_person=None if is_unit else nominee,
+        nominee_unit=nominee if is_unit else None,
+        achievement_summary="Hoàn thành xuất sắc nhiệm vụ giảng dạy.",
+        created_by=creator,
+    )
+    if documents:
+        for kind in award_type.required_document_kinds.all():
+            upload = pdf_upload(f"{kind.code}.pdf")
+            document = Document(
+                institution=institution,
+                dossier=dossier,
+                kind=kind,
+                storage_name=f"{dossier.pk}-{kind.code}.pdf",
+                original_name=upload.name,
+                content_type="application/pdf",
+                size=upload.size,
+                sha256="0" * 64,
+                uploaded_by=creator,
+            )
+            document.file.save(document.storage_name, upload, save=True)
+    if state:
+        Dossier.objects.filter(pk=dossier.pk).update(state=state)
+        dossier.refresh_from_db()
+    return dossier
+
+
+@pytest.fixture
+def secretary(institution, unit_b):
+    return make_person(
+        institution,
+        unit_b,
+        roles=[Role.COUNCIL_SECRETARY, Role.COUNCIL_MEMBER],
+        username="secretary",
+    )
+
+
+@pytest.fixture
+def council_member(institution, unit_b):
+    return make_person(institution, unit_b, roles=[Role.COUNCIL_MEMBER], username="member")

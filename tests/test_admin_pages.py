@@ -9,6 +9,9 @@ from django.urls import reverse
 from dossiers.demo import load_demo
 
 DOSSIER_MODELS = [m for m in admin.site._registry if m._meta.app_label == "dossiers"]
+# Dossiers and documents are read-only in the admin: they change only through the services.
+READ_ONLY = {"Dossier", "Document"}
+EDITABLE_MODELS = [m for m in DOSSIER_MODELS if m.__name__ not in READ_ONLY]
 
 
 def admin_url(model, page: str, *args) -> str:
@@ -32,23 +35,33 @@ def test_every_dossiers_changelist_opens(demo, admin_client):
     assert statuses == {m.__name__: 200 for m in DOSSIER_MODELS}
 
 
-def test_every_dossiers_add_page_opens(db, admin_client):
+def test_every_editable_dossiers_add_page_opens(db, admin_client):
     statuses = {
-        m.__name__: admin_client.get(admin_url(m, "add")).status_code for m in DOSSIER_MODELS
+        m.__name__: admin_client.get(admin_url(m, "add")).status_code for m in EDITABLE_MODELS
     }
 
-    assert statuses == {m.__name__: 200 for m in DOSSIER_MODELS}
+    assert statuses == {m.__name__: 200 for m in EDITABLE_MODELS}
+
+
+def test_dossiers_and_documents_cannot_be_added_in_the_admin(db, admin_client):
+    statuses = {
+        m.__name__: admin_client.get(admin_url(m, "add")).status_code
+        for m in DOSSIER_MODELS
+        if m.__name__ in READ_ONLY
+    }
+
+    assert statuses == dict.fromkeys(READ_ONLY, 403)
 
 
 def test_every_dossiers_change_page_opens(demo, admin_client):
-    objects = {m.__name__: m._default_manager.first() for m in DOSSIER_MODELS}
+    objects = {m.__name__: m._default_manager.first() for m in EDITABLE_MODELS}
     statuses = {
         name: admin_client.get(admin_url(type(obj), "change", obj.pk)).status_code
         for name, obj in objects.items()
         if obj is not None
     }
 
-    assert len(statuses) == len(DOSSIER_MODELS)
+    assert len(statuses) == len(EDITABLE_MODELS)
     assert statuses == dict.fromkeys(statuses, 200)
 
 

@@ -6,6 +6,7 @@ from dossiers.models.catalogue import (
     Rating,
     share_reaches,
 )
+from dossiers.models.dossier import Document, Dossier, State
 from dossiers.models.organisation import Institution, Period, Person, Role, RoleAssignment, Unit
 from dossiers.models.records import (
     AnnualRating,
@@ -19,7 +20,9 @@ __all__ = [
     "AwardType",
     "DisciplinaryRecord",
     "DisciplineLevel",
+    "Document",
     "DocumentKind",
+    "Dossier",
     "Institution",
     "LegalBasis",
     "Period",
@@ -28,6 +31,7 @@ __all__ = [
     "RecognisedInitiative",
     "Role",
     "RoleAssignment",
+    "State",
     "TitleRecord",
     "Unit",
     "share_reaches",

@@ -1,0 +1,139 @@
+"""Forms of the dossier pages; they parse input and leave every rule to models and services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.models import AwardType, DocumentKind, Dossier, Person, Unit
+from dossiers.reasons import Reason
+from dossiers.uploads import check_upload
+from workflow.guards import Attempt, nominee_fits
+
+ACCEPT = ".pdf,.doc,.docx,.jpg,.jpeg,.png"
+
+
+class NomineeField(forms.ChoiceField):
+    """People of the unit, or the unit itself as a collective: 'p:<id>' or 'u:<id>'."""
+
+    def __init__(self, *, unit: Unit, **kwargs):
+        people = Person.objects.filter(unit=unit).order_by("full_name")
+        choices = [
+            (_("The unit as a collective"), [(f"u:{unit.pk}", unit.name)]),
+            (_("Individuals"), [(f"p:{p.pk}", p.full_name) for p in people]),
+        ]
+        super().__init__(choices=choices, label=_("Nominee"), **kwargs)
+        self.unit = unit
+
+    def to_nominee(self, value: str):
+        kind, _sep, pk = value.partition(":")
+        if kind == "u":
+            return None, self.unit
+        return Person.objects.get(pk=pk, unit=self.unit), None
+
+
+class DossierForm(forms.Form):
+    award_type = forms.ModelChoiceField(queryset=AwardType.objects.none(), label=_("Award"))
+    achievement_summary = forms.CharField(
+        label=_("Summary of achievements"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+    )
+
+    def __init__(self, *args, unit: Unit, period, initial_dossier: Dossier | None = None, **kw):
+        if initial_dossier is not None:
+            kw.setdefault("initial", {}).update(
+                award_type=initial_dossier.award_type_id,
+                achievement_summary=initial_dossier.achievement_summary,
+                nominee=(
+                    f"p:{initial_dossier.nominee_person_id}"
+                    if initial_dossier.nominee_person_id
+                    else f"u:{initial_dossier.nominee_unit_id}"
+                ),
+            )
+        super().__init__(*args, **kw)
+        self.unit, self.period = unit, period
+        self.fields["award_type"].queryset = AwardType.objects.of(unit.institution_id).filter(
+            is_active=True
+        )
+        self.fields["nominee"] = NomineeField(unit=unit)
+        self.order_fields(["nominee", "award_type", "achievement_summary"])
+
+    def clean(self):
+        data = super().clean()
+        if "nominee" in data and "award_type" in data:
+            person, unit = self.fields["nominee"].to_nominee(data["nominee"])
+            data["nominee_person"], data["nominee_unit"] = person, unit
+            trial = Dossier(
+                unit=self.unit,
+                award_type=data["award_type"],
+                nominee_person=person,
+                nominee_unit=unit,
+            )
+            problems = nominee_fits(Attempt(dossier=trial, action="create"))
+            if problems:
+                raise ValidationError([str(p) for p in problems])
+        return data
+
+
+class NewDossierForm(DossierForm):
+    """A new dossier may come with its first documents, one file per kind."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        for kind in DocumentKind.objects.order_by("code"):
+            self.fields[f"document_{kind.code}"] = forms.FileField(
+                label=str(kind),
+                required=False,
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+            )
+
+    def clean(self):
+        data = super().clean()
+        documents = []
+        for kind in DocumentKind.objects.order_by("code"):
+            upload = data.get(f"document_{kind.code}")
+            if upload:
+                try:
+                    check_upload(upload)
+                except ValidationError as error:
+                    self.add_error(f"document_{kind.code}", error)
+                documents.append((kind, upload))
+        data["documents"] = documents
+        return data
+
+    def document_fields(self):
+        return [self[name] for name in self.fields if name.startswith("document_")]
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ModelChoiceField(queryset=DocumentKind.objects.order_by("code"), label=_("Kind"))
+    file = forms.FileField(
+        label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        check_upload(upload)
+        return upload
+
+
+class ActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+def upload_limit_text() -> str:
+    from django.template.defaultfilters import filesizeformat
+
+    return str(
+        Reason(
+            _("PDF, DOC, DOCX, JPEG or PNG, at most {limit}."),
+            {"limit": filesizeformat(settings.UPLOAD_MAX_BYTES)},
+        )
+    )

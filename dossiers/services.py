@@ -1,0 +1,232 @@
+"""Writing dossiers and their documents. State changes go through workflow.services only."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+
+from dossiers.models import AwardType, Document, DocumentKind, Dossier, Period, Person, Unit
+from dossiers.uploads import check_upload
+from workflow import audit, permissions
+from workflow.errors import DossierNotFound, IllegalTransition, NotPermitted, StaleVersion
+
+EDITABLE_FIELDS = ("achievement_summary", "nominee_person_id", "nominee_unit_id", "award_type_id")
+
+
+def create_dossier(
+    *,
+    person: Person,
+    unit: Unit,
+    period: Period,
+    award_type: AwardType,
+    achievement_summary: str,
+    nominee_person: Person | None = None,
+    nominee_unit: Unit | None = None,
+    documents: list[tuple[DocumentKind, object]] = (),
+    client_address: str = "",
+) -> Dossier:
+    """A new draft of the unit, with its first documents; audited as one event per write."""
+    role = permissions.acting_role(
+        person, "create", unit_id=unit.pk, institution_id=unit.institution_id
+    )
+    if role is None:
+        raise NotPermitted()
+    checked = [(kind, upload, check_upload(upload)) for kind, upload in documents]
+    actor = audit.Actor(person=person, role=role, client_address=client_address)
+    with _files_removed_on_failure() as stored:
+        dossier = Dossier(
+            institution_id=unit.institution_id,
+            unit=unit,
+            period=period,
+            award_type=award_type,
+            nominee_person=nominee_person,
+            nominee_unit=nominee_unit,
+            achievement_summary=achievement_summary,
+            created_by=person,
+        )
+        dossier.full_clean()
+        dossier.save()
+        audit.append(
+            institution=person.institution,
+            actor=actor,
+            action="dossier.created",
+            object_type="dossier",
+            object_id=dossier.pk,
+            to_state=dossier.state,
+            payload={"fields": _snapshot(dossier)},
+        )
+        for kind, upload, check in checked:
+            _store_document(dossier, kind, upload, check, actor, stored)
+    return dossier
+
+
+def update_dossier(
+    *, dossier_id: int, person: Person, expected_version: int, client_address: str = "", **changes
+) -> Dossier:
+    """Change a draft or returned dossier's fields; the audit event holds the field diff."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        dossier, role = _locked_for_edit(dossier_id, person, expected_version)
+        before = _snapshot(dossier)
+        for field, value in changes.items():
+            setattr(dossier, field, value)
+        dossier.full_clean()
+        after = _snapshot(dossier)
+        diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        if not diff:
+            return dossier
+        dossier.version += 1
+        dossier.save()
+        audit.append(
+            institution=person.institution,
+            actor=audit.Actor(person=person, role=role, client_address=client_address),
+            action="dossier.edited",
+            object_type="dossier",
+            object_id=dossier.pk,
+            from_state=dossier.state,
+            to_state=dossier.state,
+            payload={"changes": diff},
+        )
+        return dossier
+
+
+def add_document(
+    *,
+    dossier_id: int,
+    person: Person,
+    expected_version: int,
+    kind: DocumentKind,
+    upload,
+    client_address: str = "",
+) -> Document:
+    checked = check_upload(upload)
+    with _files_removed_on_failure() as stored:
+        dossier, role = _locked_for_edit(dossier_id, person, expected_version)
+        actor = audit.Actor(person=person, role=role, client_address=client_address)
+        document = _store_document(dossier, kind, upload, checked, actor, stored)
+        dossier.version += 1
+        dossier.save(update_fields=["version", "updated_at"])
+    return document
+
+
+def remove_document(
+    *, document_id: int, person: Person, expected_version: int, client_address: str = ""
+) -> None:
+    with transaction.atomic():
+        document = (
+            Document.objects.filter(pk=document_id, institution_id=person.institution_id)
+            .select_related("kind")
+            .first()
+        )
+        if document is None:
+            raise DossierNotFound()
+        dossier, role = _locked_for_edit(document.dossier_id, person, expected_version)
+        audit.append(
+            institution=person.institution,
+            actor=audit.Actor(person=person, role=role, client_address=client_address),
+            action="dossier.document_removed",
+            object_type="dossier",
+            object_id=dossier.pk,
+            from_state=dossier.state,
+            to_state=dossier.state,
+            payload={"document": _describe(document)},
+        )
+        file = document.file
+        document.delete()
+        dossier.version += 1
+        dossier.save(update_fields=["version", "updated_at"])
+        transaction.on_commit(lambda: file.storage.delete(file.name))
+
+
+def _locked_for_edit(dossier_id: int, person: Person, expected_version: int):
+    dossier = (
+        Dossier.objects.select_for_update()
+        .filter(pk=dossier_id, institution_id=person.institution_id)
+        .first()
+    )
+    if dossier is None:
+        raise DossierNotFound()
+    role = permissions.role_for(person, "edit", dossier)
+    if role is None:
+        raise NotPermitted()
+    if dossier.version != expected_version:
+        raise StaleVersion()
+    if not dossier.is_editable:
+        raise IllegalTransition()
+    return dossier, role
+
+
+def _store_document(dossier, kind, upload, checked, actor, stored: list) -> Document:
+    """Write the file under a random name, then its row and audit event; `stored` tracks files."""
+    document = Document(
+        institution_id=dossier.institution_id,
+        dossier=dossier,
+        kind=kind,
+        storage_name=f"{uuid.uuid4().hex}{checked.extension}",
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor.person,
+    )
+    upload.seek(0)
+    document.file.save(document.storage_name, upload, save=False)
+    stored.append(document)
+    document.save()
+    audit.append(
+        institution=actor.person.institution,
+        actor=actor,
+        action="dossier.document_added",
+        object_type="dossier",
+        object_id=dossier.pk,
+        from_state=dossier.state,
+        to_state=dossier.state,
+        payload={"document": _describe(document)},
+    )
+    return document
+
+
+class _files_removed_on_failure:
+    """A transaction that deletes the files it stored when it rolls back: no orphan files."""
+
+    def __enter__(self):
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+        self.stored: list[Document] = []
+        return self.stored
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            self.atomic.__exit__(exc_type, exc, tb)
+        except BaseException:
+            self._remove_files()
+            raise
+        if exc_type is not None:
+            self._remove_files()
+        return False
+
+    def _remove_files(self):
+        for document in self.stored:
+            document.file.storage.delete(document.file.name)
+
+
+def _snapshot(dossier: Dossier) -> dict:
+    return {
+        "award_type_id": dossier.award_type_id,
+        "nominee_person_id": dossier.nominee_person_id,
+        "nominee_unit_id": dossier.nominee_unit_id,
+        "achievement_summary": dossier.achievement_summary,
+    }
+
+
+def _describe(document: Document) -> dict:
+    return {
+        "id": document.pk,
+        "name": document.original_name,
+        "kind": document.kind.code,
+        "sha256": document.sha256,
+        "size": document.size,
+    }

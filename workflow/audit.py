@@ -1,0 +1,104 @@
+"""Appending to and reading the audit trail. Every write of the product records itself here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils import timezone
+
+from dossiers.models import Institution, Person
+from workflow import audit_chain
+from workflow.models import AuditChainHead, AuditEvent
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, in which role, on whose behalf (delegation), and from where."""
+
+    person: Person | None
+    role: str = ""
+    on_behalf_of: Person | None = None
+    client_address: str = ""
+    name: str = ""  # for actors without a person record (administrators, the system)
+
+    @property
+    def display_name(self) -> str:
+        return self.person.full_name if self.person else self.name
+
+
+SYSTEM = Actor(person=None, role="system", name="system")
+
+
+def append(
+    *,
+    institution: Institution,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: int | str,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    payload: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the institution's chain; must run inside the caller's transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.append must run inside the transaction of the change it records")
+    head = _locked_head(institution)
+    event = AuditEvent(
+        institution=institution,
+        sequence=head.sequence + 1,
+        created_at=timezone.now(),
+        actor=actor.person,
+        actor_name=actor.display_name,
+        role=actor.role,
+        on_behalf_of=actor.on_behalf_of,
+        on_behalf_of_name=actor.on_behalf_of.full_name if actor.on_behalf_of else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        payload=payload or {},
+        client_address=actor.client_address,
+        prev_hash=head.hash,
+    )
+    event.hash = audit_chain.event_hash(head.hash, event.as_chain_event(institution.code))
+    event.save(force_insert=True)
+    head.sequence, head.hash = event.sequence, event.hash
+    head.save(update_fields=["sequence", "hash"])
+    return event
+
+
+def _locked_head(institution: Institution) -> AuditChainHead:
+    """The chain head row, created on first use and locked until the transaction ends."""
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(institution=institution)], ignore_conflicts=True
+    )
+    return AuditChainHead.objects.select_for_update().get(institution=institution)
+
+
+def chain_events(institution: Institution, chunk_size: int = 2000) -> Iterator[dict]:
+    """Every event of the institution's chain in order, streamed, as exported and hashed."""
+    events = (
+        AuditEvent.objects.filter(institution=institution)
+        .order_by("sequence")
+        .iterator(chunk_size=chunk_size)
+    )
+    for event in events:
+        yield event.as_chain_event(institution.code)
+
+
+def verify_institution(institution: Institution) -> audit_chain.ChainReport:
+    """Recompute the chain from the database; the head row must also agree with the last event."""
+    reports = audit_chain.verify_events(chain_events(institution))
+    report = reports[0] if reports else audit_chain.ChainReport(institution=institution.code)
+    head = AuditChainHead.objects.filter(institution=institution).first()
+    if report.intact and head and (head.sequence, head.hash) != (report.events, report.head_hash):
+        report.problem = (
+            f"the chain head says sequence {head.sequence}, the trail ends at {report.events}"
+        )
+    return report

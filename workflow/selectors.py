@@ -1,0 +1,43 @@
+"""Reads of the workflow that pages, the API and the service share."""
+
+from __future__ import annotations
+
+from dossiers.models import Dossier
+from workflow.models import AuditEvent
+
+# Audit actions that change a dossier's content (as opposed to its state).
+CONTENT_ACTIONS = ("dossier.edited", "dossier.document_added", "dossier.document_removed")
+
+
+def last_return(dossier: Dossier) -> AuditEvent | None:
+    return (
+        AuditEvent.objects.filter(
+            object_type="dossier", object_id=str(dossier.pk), action="dossier.returned"
+        )
+        .order_by("-sequence")
+        .first()
+    )
+
+
+def changes_since_return(dossier: Dossier) -> list[dict]:
+    """What the unit changed after the last return: field diffs and documents added or removed."""
+    returned = last_return(dossier)
+    if returned is None:
+        return []
+    events = AuditEvent.objects.filter(
+        institution_id=dossier.institution_id,
+        object_type="dossier",
+        object_id=str(dossier.pk),
+        action__in=CONTENT_ACTIONS,
+        sequence__gt=returned.sequence,
+    ).order_by("sequence")
+    return [{"action": e.action, **e.payload} for e in events]
+
+
+def timeline(dossier: Dossier) -> list[AuditEvent]:
+    """The dossier's whole history, oldest first."""
+    return list(
+        AuditEvent.objects.filter(
+            institution_id=dossier.institution_id, object_type="dossier", object_id=str(dossier.pk)
+        ).order_by("sequence")
+    )

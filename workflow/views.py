@@ -1,0 +1,42 @@
+"""The HTTP door to the one transition service: parse, call, report."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dossiers.forms import ActionForm
+from dossiers.selectors import visible_dossier
+from workflow import services
+from workflow.errors import WorkflowError, describe
+from workflow.lifecycle import BUTTONS
+
+
+@login_required
+@require_POST
+def act(request, pk: int, action: str):
+    if action not in BUTTONS or visible_dossier(request.person, pk) is None:
+        raise Http404
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete. Reload the page and try again."))
+        return redirect("dossier_detail", pk=pk)
+    try:
+        dossier = services.transition(
+            dossier_id=pk,
+            action=action,
+            person=request.person,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+            client_address=request.META.get("REMOTE_ADDR", ""),
+        )
+    except WorkflowError as error:
+        messages.error(request, describe(error))
+    else:
+        messages.success(
+            request,
+            _("Done: the dossier is now “%(state)s”.") % {"state": dossier.get_state_display()},
+        )
+    return redirect("dossier_detail", pk=pk)
