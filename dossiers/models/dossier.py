@@ -88,16 +88,23 @@ class Dossier(FSMModelMixin, InstitutionOwned):
                     | Q(nominee_person__isnull=True, nominee_unit__isnull=False)
                 ),
                 name="dossier_has_exactly_one_nominee",
+                violation_error_message=_("Choose either a person or a collective as nominee."),
             ),
             models.UniqueConstraint(
                 fields=["period", "award_type", "nominee_person"],
                 condition=~Q(state__in=["withdrawn", "declined"]),
                 name="one_open_dossier_per_person_award_period",
+                violation_error_message=_(
+                    "This nominee already has a dossier for this award in this period."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["period", "award_type", "nominee_unit"],
                 condition=~Q(state__in=["withdrawn", "declined"]),
                 name="one_open_dossier_per_unit_award_period",
+                violation_error_message=_(
+                    "This nominee already has a dossier for this award in this period."
+                ),
             ),
         ]
         indexes = [
@@ -107,6 +114,10 @@ class Dossier(FSMModelMixin, InstitutionOwned):
 
     def __str__(self) -> str:
         return f"{self.nominee} — {self.award_type}"
+
+    def clean_fields(self, exclude=None):
+        # The protected state field refuses even the value it has; only transitions set it.
+        super().clean_fields(exclude={*(exclude or ()), "state"})
 
     @property
     def nominee(self) -> Person | Unit | None:
