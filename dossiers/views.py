@@ -19,7 +19,7 @@ from workflow import permissions
 from workflow.errors import WorkflowError, describe
 from workflow.guards import missing_required_kinds
 from workflow.lifecycle import available_actions
-from workflow.selectors import changes_since_return, last_return, timeline
+from workflow.selectors import content_changes_since_return, last_return, timeline
 from workflow.timeline import render_timeline
 
 PAGE_SIZE = 25
@@ -156,7 +156,11 @@ def dossier_detail(request, pk: int):
             "may_edit": dossier.is_editable and permissions.role_for(person, "edit", dossier),
             "missing_kinds": missing_required_kinds(dossier),
             "returned": last_return(dossier) if dossier.state == State.RETURNED else None,
-            "changes": changes_since_return(dossier) if dossier.state == State.SUBMITTED else [],
+            "changes": (
+                render_timeline(content_changes_since_return(dossier))
+                if dossier.state == State.SUBMITTED
+                else []
+            ),
             "document_form": DocumentForm(initial={"version": dossier.version}),
             "upload_help": upload_limit_text(),
         },

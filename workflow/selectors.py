@@ -19,19 +19,25 @@ def last_return(dossier: Dossier) -> AuditEvent | None:
     )
 
 
-def changes_since_return(dossier: Dossier) -> list[dict]:
-    """What the unit changed after the last return: field diffs and documents added or removed."""
+def content_changes_since_return(dossier: Dossier) -> list[AuditEvent]:
+    """The unit's edits after the last return: field diffs and documents added or removed."""
     returned = last_return(dossier)
     if returned is None:
         return []
-    events = AuditEvent.objects.filter(
-        institution_id=dossier.institution_id,
-        object_type="dossier",
-        object_id=str(dossier.pk),
-        action__in=CONTENT_ACTIONS,
-        sequence__gt=returned.sequence,
-    ).order_by("sequence")
-    return [{"action": e.action, **e.payload} for e in events]
+    return list(
+        AuditEvent.objects.filter(
+            institution_id=dossier.institution_id,
+            object_type="dossier",
+            object_id=str(dossier.pk),
+            action__in=CONTENT_ACTIONS,
+            sequence__gt=returned.sequence,
+        ).order_by("sequence")
+    )
+
+
+def changes_since_return(dossier: Dossier) -> list[dict]:
+    """The same changes as plain data, recorded in the resubmission's audit event."""
+    return [{"action": e.action, **e.payload} for e in content_changes_since_return(dossier)]
 
 
 def timeline(dossier: Dossier) -> list[AuditEvent]:

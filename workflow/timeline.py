@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import AwardType, Person, State, Unit
+from dossiers.models import AwardType, DocumentKind, Person, State, Unit
 from workflow.models import AuditEvent
 
 TITLES = {
@@ -73,14 +73,15 @@ def _entry(event: AuditEvent, names: dict) -> TimelineEntry:
 
 
 def _names_in(events) -> dict:
-    """Names of the people, units and awards that field diffs refer to, fetched in three queries."""
+    """Names of the people, units, awards and document kinds the events refer to, in few queries."""
     ids = {"nominee_person_id": set(), "nominee_unit_id": set(), "award_type_id": set()}
     for event in events:
         for field_name, values in (event.payload or {}).get("changes", {}).items():
             if field_name in ids:
                 ids[field_name].update(v for v in values if v)
     models = {"nominee_person_id": Person, "nominee_unit_id": Unit, "award_type_id": AwardType}
-    names = {}
+    kinds = {(e.payload or {}).get("document", {}).get("kind") for e in events} - {None}
+    names = {"kind": {k.code: str(k) for k in DocumentKind.objects.filter(code__in=kinds)}}
     for field_name, pks in ids.items():
         if pks:
             objects = models[field_name].objects.filter(pk__in=pks)
