@@ -146,21 +146,22 @@ def dossier_detail(request, pk: int):
     dossier = selectors.visible_dossier(person, pk)
     if dossier is None:
         raise Http404
+    events = timeline(dossier)
+    entries = render_timeline(events)
+    changed = (
+        set(content_changes_since_return(events)) if dossier.state == State.SUBMITTED else set()
+    )
     return render(
         request,
         "dossiers/dossier_detail.html",
         {
             "dossier": dossier,
-            "events": render_timeline(timeline(dossier)),
+            "events": entries,
             "actions": available_actions(person, dossier),
             "may_edit": dossier.is_editable and permissions.role_for(person, "edit", dossier),
             "missing_kinds": missing_required_kinds(dossier),
-            "returned": last_return(dossier) if dossier.state == State.RETURNED else None,
-            "changes": (
-                render_timeline(content_changes_since_return(dossier))
-                if dossier.state == State.SUBMITTED
-                else []
-            ),
+            "returned": last_return(events) if dossier.state == State.RETURNED else None,
+            "changes": [entry for entry in entries if entry.event in changed],
             "document_form": DocumentForm(initial={"version": dossier.version}),
             "upload_help": upload_limit_text(),
         },
