@@ -11,6 +11,10 @@ class InstitutionAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "parent_body", "decision_series"]
     search_fields = ["name", "code"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The code names the institution's audit chain in every hash; it never changes.
+        return ["code"] if obj else []
+
 
 class InstitutionOwnedAdmin(admin.ModelAdmin):
     """Lists filter by institution; a province deployment holds many."""

@@ -10,6 +10,7 @@ from dossiers.models import (
     AnnualRating,
     AwardType,
     DisciplinaryRecord,
+    DisciplineLevel,
     Dossier,
     Person,
     Rating,
@@ -67,7 +68,7 @@ def _person_problems(person: Person, award: AwardType, period) -> list[Reason]:
                     _("{name} was disciplined ({measure}) in {period}."),
                     {
                         "name": person.full_name,
-                        "measure": record.get_level_display(),
+                        "measure": DisciplineLevel(record.level).label,
                         "period": period.name,
                     },
                 )
@@ -127,7 +128,7 @@ def _collective_problems(unit: Unit, award: AwardType, period) -> list[Reason]:
                     {
                         "count": disciplined,
                         "unit": unit.name,
-                        "measure": award.get_disqualifying_discipline_display(),
+                        "measure": DisciplineLevel(award.disqualifying_discipline).label,
                     },
                 )
             )

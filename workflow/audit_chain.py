@@ -130,12 +130,15 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m workflow.audit_chain EXPORT.jsonl", file=sys.stderr)
         return 2
-    with open(argv[0], encoding="utf-8") as f:
-        try:
+    try:
+        with open(argv[0], encoding="utf-8") as f:
             reports = verify_events(read_jsonl(f))
-        except ValueError as exc:
-            print(f"Not an audit export: {exc}", file=sys.stderr)
-            return 1
+    except OSError as exc:
+        print(f"Cannot read {argv[0]}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"Not an audit export: {exc}", file=sys.stderr)
+        return 1
     for report in reports:
         print(describe(report))
     return 0 if reports and all(r.intact for r in reports) else 1
@@ -144,6 +147,8 @@ def main(argv: list[str]) -> int:
 def describe(report: ChainReport) -> str:
     if report.intact:
         return f"{report.institution}: {report.events} events verified, head {report.head_hash}"
+    if report.first_broken_sequence is None:
+        return f"{report.institution}: BROKEN: {report.problem}"
     return (
         f"{report.institution}: BROKEN at sequence {report.first_broken_sequence}: {report.problem}"
     )

@@ -110,7 +110,8 @@ def _locked(person: Person, dossier_ids: Sequence[int]) -> list[Dossier]:
     if person is None:
         raise NotPermitted()
     dossiers = list(
-        Dossier.objects.select_for_update()
+        # of=self: PostgreSQL cannot lock the nullable side of the nominee outer joins.
+        Dossier.objects.select_for_update(of=("self",))
         .filter(institution_id=person.institution_id, pk__in=dossier_ids)
         .select_related("award_type", "unit", "period", "nominee_person", "nominee_unit")
         .order_by("pk")

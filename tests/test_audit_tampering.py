@@ -1,0 +1,302 @@
+"""Tampering: the database refuses changes to the trail, and changes made behind its back show."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from workflow import audit
+from workflow.models import AuditEvent
+
+TABLE = AuditEvent._meta.db_table
+
+
+def append_events(institution, count: int) -> list[AuditEvent]:
+    events = []
+    for n in range(1, count + 1):
+        with transaction.atomic():
+            events.append(
+                audit.append(
+                    institution=institution,
+                    actor=audit.SYSTEM,
+                    action="test.noted",
+                    object_type="test",
+                    object_id=n,
+                    reason=f"lần {n}",
+                    payload={"n": n},
+                )
+            )
+    return events
+
+
+@pytest.fixture
+def five_events(institution):
+    return append_events(institution, 5)
+
+
+def snapshot() -> list[tuple]:
+    return list(AuditEvent.objects.order_by("pk").values_list("pk", "reason", "hash"))
+
+
+def disable_trigger(name: str) -> None:
+    """Switch one append-only trigger off for the rest of this test's transaction only."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Deferred foreign-key checks of this transaction's inserts must run before ALTER.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER {name}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        elif connection.vendor == "sqlite":
+            cursor.execute(f"DROP TRIGGER {name}")
+        else:
+            pytest.fail(f"no way to disable a trigger on {connection.vendor}")
+
+
+def run_sql(sql: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def verify_command() -> tuple[int, str, str]:
+    """Run `manage.py verify_audit`; its exit code, stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("verify_audit", stdout=out, stderr=err)
+    except SystemExit as exit_:
+        code = exit_.code
+    else:
+        code = 0
+    return code, out.getvalue(), err.getvalue()
+
+
+# The database refuses
+
+
+def test_the_database_refuses_a_raw_sql_update_of_an_event(five_events):
+    before = snapshot()
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        run_sql(f"UPDATE {TABLE} SET reason = 'x'")  # noqa: S608
+
+    assert snapshot() == before
+
+
+def test_the_database_refuses_a_raw_sql_delete_of_an_event(five_events):
+    before = snapshot()
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        run_sql(f"DELETE FROM {TABLE}")  # noqa: S608
+
+    assert snapshot() == before
+
+
+def test_the_database_refuses_a_raw_sql_delete_of_only_the_last_event(five_events):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        run_sql(f"DELETE FROM {TABLE} WHERE sequence = %s", [5])  # noqa: S608
+
+    assert AuditEvent.objects.count() == 5
+
+
+def test_the_database_refuses_an_orm_queryset_update(five_events):
+    before = snapshot()
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(sequence=3).update(reason="x")
+
+    assert snapshot() == before
+
+
+def test_the_database_refuses_an_orm_queryset_delete(five_events):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.all().delete()
+
+    assert AuditEvent.objects.count() == 5
+
+
+def test_the_database_refuses_saving_an_edited_event(five_events):
+    event = AuditEvent.objects.get(sequence=3)
+    event.reason = "x"
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        event.save()
+
+    assert AuditEvent.objects.get(sequence=3).reason == "lần 3"
+
+
+def test_the_database_refuses_deleting_one_event(five_events):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.get(sequence=5).delete()
+
+    assert AuditEvent.objects.count() == 5
+
+
+def test_the_chain_still_verifies_after_refused_tampering(institution, five_events):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        run_sql(f"UPDATE {TABLE} SET reason = 'x'")  # noqa: S608
+    with pytest.raises(DatabaseError), transaction.atomic():
+        run_sql(f"DELETE FROM {TABLE}")  # noqa: S608
+
+    assert audit.verify_institution(institution).intact
+
+
+# Changes behind the database's back are detected
+
+
+def test_an_edited_event_breaks_the_chain_at_its_sequence(institution, five_events):
+    disable_trigger("workflow_audit_no_update")
+    run_sql(f"UPDATE {TABLE} SET reason = 'x' WHERE sequence = %s", [3])  # noqa: S608
+
+    report = audit.verify_institution(institution)
+
+    assert not report.intact
+    assert report.first_broken_sequence == 3
+    assert report.events == 3  # verification stops at the first broken event
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("actor_name", "Người Khác"),
+        ("role", "principal"),
+        ("action", "dossier.declined"),
+        ("object_id", "999"),
+        ("from_state", "draft"),
+        ("to_state", "signed"),
+        ("payload", json.dumps({"n": 99})),
+        ("client_address", "10.0.0.1"),
+        ("on_behalf_of_name", "Ai Đó"),
+        ("created_at", "2020-01-01 00:00:00"),
+    ],
+)
+def test_editing_any_recorded_column_of_an_event_breaks_the_chain_there(
+    institution, five_events, column, value
+):
+    disable_trigger("workflow_audit_no_update")
+    run_sql(f"UPDATE {TABLE} SET {column} = %s WHERE sequence = %s", [value, 4])  # noqa: S608
+
+    assert audit.verify_institution(institution).first_broken_sequence == 4
+
+
+def test_rewriting_an_events_hash_to_match_its_edit_breaks_the_link_from_the_next_event(
+    institution, five_events
+):
+    from workflow import audit_chain
+
+    disable_trigger("workflow_audit_no_update")
+    event = AuditEvent.objects.get(sequence=2)
+    forged = {**event.as_chain_event(institution.code), "reason": "x"}
+    run_sql(
+        f"UPDATE {TABLE} SET reason = 'x', hash = %s WHERE sequence = 2",  # noqa: S608
+        [audit_chain.event_hash(event.prev_hash, forged)],
+    )
+
+    assert audit.verify_institution(institution).first_broken_sequence == 3
+
+
+def test_verify_audit_exits_with_1_and_names_the_edited_sequence(five_events, institution):
+    disable_trigger("workflow_audit_no_update")
+    run_sql(f"UPDATE {TABLE} SET reason = 'x' WHERE sequence = %s", [3])  # noqa: S608
+
+    code, _, stderr = verify_command()
+
+    assert code == 1
+    assert institution.code in stderr
+    assert "sequence 3" in stderr
+
+
+def test_a_deleted_last_event_is_detected_because_the_chain_head_disagrees(
+    institution, five_events
+):
+    disable_trigger("workflow_audit_no_delete")
+    run_sql(f"DELETE FROM {TABLE} WHERE sequence = %s", [5])  # noqa: S608
+
+    report = audit.verify_institution(institution)
+
+    assert not report.intact
+    assert report.events == 4
+    assert "chain head" in report.problem
+
+
+def test_verify_audit_exits_with_1_when_the_last_event_was_deleted(institution, five_events):
+    disable_trigger("workflow_audit_no_delete")
+    run_sql(f"DELETE FROM {TABLE} WHERE sequence = %s", [5])  # noqa: S608
+
+    code, _, stderr = verify_command()
+
+    assert code == 1
+    assert institution.code in stderr
+    assert "the trail ends at 4" in stderr
+
+
+def test_the_report_of_a_deleted_last_event_names_no_nonexistent_sequence(institution, five_events):
+    """An auditor reading the report must not be told the trail broke "at sequence None"."""
+    disable_trigger("workflow_audit_no_delete")
+    run_sql(f"DELETE FROM {TABLE} WHERE sequence = %s", [5])  # noqa: S608
+
+    _, _, stderr = verify_command()
+
+    assert "None" not in stderr
+
+
+def test_a_deleted_event_in_the_middle_breaks_the_chain_where_the_gap_is(institution, five_events):
+    disable_trigger("workflow_audit_no_delete")
+    run_sql(f"DELETE FROM {TABLE} WHERE sequence = %s", [2])  # noqa: S608
+
+    report = audit.verify_institution(institution)
+
+    assert report.first_broken_sequence == 3
+    assert "expected sequence 2" in report.problem
+
+
+def test_a_deleted_first_event_breaks_the_chain_at_the_start(institution, five_events):
+    disable_trigger("workflow_audit_no_delete")
+    run_sql(f"DELETE FROM {TABLE} WHERE sequence = %s", [1])  # noqa: S608
+
+    assert audit.verify_institution(institution).first_broken_sequence == 2
+
+
+def test_tampering_with_one_institution_leaves_the_others_chain_verified(
+    institution, other_institution, five_events
+):
+    append_events(other_institution, 2)
+    disable_trigger("workflow_audit_no_update")
+    run_sql(
+        f"UPDATE {TABLE} SET reason = 'x' WHERE institution_id = %s AND sequence = 1",  # noqa: S608
+        [institution.pk],
+    )
+
+    assert audit.verify_institution(other_institution).intact
+    assert audit.verify_institution(institution).first_broken_sequence == 1
+
+
+# Ordinary administration is not mistaken for tampering
+
+
+def test_an_institutions_code_cannot_be_changed_in_the_admin_so_its_chain_stays_verifiable(
+    institution, five_events, client, django_user_model
+):
+    """The code is part of every hash of the chain, so the admin keeps it read-only."""
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw"))
+    response = client.post(
+        reverse("admin:dossiers_institution_change", args=[institution.pk]),
+        {
+            "code": "renamed-college",
+            "name": institution.name,
+            "short_name": institution.short_name,
+            "parent_body": institution.parent_body,
+            "place": institution.place,
+            "head_title": institution.head_title,
+            "deputy_title": institution.deputy_title,
+            "decision_series": institution.decision_series,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    institution.refresh_from_db()
+    assert institution.code == "test-college"
+
+    assert audit.verify_institution(institution).intact
