@@ -47,15 +47,7 @@ def create_dossier(
         )
         dossier.full_clean()
         dossier.save()
-        audit.append(
-            institution=person.institution,
-            actor=actor,
-            action="dossier.created",
-            object_type="dossier",
-            object_id=dossier.pk,
-            to_state=dossier.state,
-            payload={"fields": _snapshot(dossier)},
-        )
+        _audit_content_change(dossier, actor, "dossier.created", {"fields": _snapshot(dossier)})
         for kind, upload, check in checked:
             _store_document(dossier, kind, upload, check, actor, stored)
     return dossier
@@ -80,16 +72,8 @@ def update_dossier(
             return dossier
         dossier.version += 1
         dossier.save()
-        audit.append(
-            institution=person.institution,
-            actor=audit.Actor(person=person, role=role, client_address=client_address),
-            action="dossier.edited",
-            object_type="dossier",
-            object_id=dossier.pk,
-            from_state=dossier.state,
-            to_state=dossier.state,
-            payload={"changes": diff},
-        )
+        actor = audit.Actor(person=person, role=role, client_address=client_address)
+        _audit_content_change(dossier, actor, "dossier.edited", {"changes": diff})
         return dossier
 
 
@@ -124,16 +108,9 @@ def remove_document(
         if document is None:
             raise DossierNotFound()
         dossier, role = _locked_for_edit(document.dossier_id, person, expected_version)
-        audit.append(
-            institution=person.institution,
-            actor=audit.Actor(person=person, role=role, client_address=client_address),
-            action="dossier.document_removed",
-            object_type="dossier",
-            object_id=dossier.pk,
-            from_state=dossier.state,
-            to_state=dossier.state,
-            payload={"document": _describe(document)},
-        )
+        actor = audit.Actor(person=person, role=role, client_address=client_address)
+        payload = {"document": _describe(document)}
+        _audit_content_change(dossier, actor, "dossier.document_removed", payload)
         file = document.file
         document.delete()
         dossier.version += 1
@@ -176,17 +153,24 @@ def _store_document(dossier, kind, upload, checked, actor, stored: list) -> Docu
     document.file.save(document.storage_name, upload, save=False)
     stored.append(document)
     document.save()
-    audit.append(
-        institution=actor.person.institution,
-        actor=actor,
-        action="dossier.document_added",
-        object_type="dossier",
-        object_id=dossier.pk,
-        from_state=dossier.state,
-        to_state=dossier.state,
-        payload={"document": _describe(document)},
+    _audit_content_change(
+        dossier, actor, "dossier.document_added", {"document": _describe(document)}
     )
     return document
+
+
+def _audit_content_change(dossier: Dossier, actor: audit.Actor, action: str, payload: dict):
+    """A change of a dossier's content; its state stays what it was (`created`: its first)."""
+    return audit.append(
+        institution=dossier.institution,
+        actor=actor,
+        action=action,
+        object_type="dossier",
+        object_id=dossier.pk,
+        from_state="" if action == "dossier.created" else dossier.state,
+        to_state=dossier.state,
+        payload=payload,
+    )
 
 
 class _files_removed_on_failure:
