@@ -26,6 +26,7 @@ class CurrentPersonMiddleware:
             )
             if request.person:
                 request.institution = request.person.institution
+                request.user.current_person = request.person
                 self._use_person_language(request)
         return self.get_response(request)
 

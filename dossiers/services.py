@@ -8,7 +8,7 @@ from django.db import transaction
 
 from dossiers.models import AwardType, Document, DocumentKind, Dossier, Period, Person, Unit
 from dossiers.uploads import check_upload
-from workflow import audit, permissions
+from workflow import audit, permissions, process
 from workflow.errors import DossierNotFound, IllegalTransition, NotPermitted, StaleVersion
 
 EDITABLE_FIELDS = ("achievement_summary", "nominee_person_id", "nominee_unit_id", "award_type_id")
@@ -27,13 +27,13 @@ def create_dossier(
     client_address: str = "",
 ) -> Dossier:
     """A new draft of the unit, with its first documents; audited as one event per write."""
-    role = permissions.acting_role(
+    acting = permissions.acting_for(
         person, "create", unit_id=unit.pk, institution_id=unit.institution_id
     )
-    if role is None:
+    if acting is None:
         raise NotPermitted()
     checked = [(kind, upload, check_upload(upload)) for kind, upload in documents]
-    actor = audit.Actor(person=person, role=role, client_address=client_address)
+    actor = _actor(person, acting, client_address)
     with _files_removed_on_failure() as stored:
         dossier = Dossier(
             institution_id=unit.institution_id,
@@ -47,6 +47,7 @@ def create_dossier(
         )
         dossier.full_clean()
         dossier.save()
+        process.start(dossier)
         _audit_content_change(dossier, actor, "dossier.created", {"fields": _snapshot(dossier)})
         for kind, upload, check in checked:
             _store_document(dossier, kind, upload, check, actor, stored)
@@ -61,7 +62,7 @@ def update_dossier(
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        dossier, role = _locked_for_edit(dossier_id, person, expected_version)
+        dossier, acting = _locked_for_edit(dossier_id, person, expected_version)
         before = _snapshot(dossier)
         for field, value in changes.items():
             setattr(dossier, field, value)
@@ -72,7 +73,7 @@ def update_dossier(
             return dossier
         dossier.version += 1
         dossier.save()
-        actor = audit.Actor(person=person, role=role, client_address=client_address)
+        actor = _actor(person, acting, client_address)
         _audit_content_change(dossier, actor, "dossier.edited", {"changes": diff})
         return dossier
 
@@ -88,8 +89,8 @@ def add_document(
 ) -> Document:
     checked = check_upload(upload)
     with _files_removed_on_failure() as stored:
-        dossier, role = _locked_for_edit(dossier_id, person, expected_version)
-        actor = audit.Actor(person=person, role=role, client_address=client_address)
+        dossier, acting = _locked_for_edit(dossier_id, person, expected_version)
+        actor = _actor(person, acting, client_address)
         document = _store_document(dossier, kind, upload, checked, actor, stored)
         dossier.version += 1
         dossier.save(update_fields=["version", "updated_at"])
@@ -107,8 +108,8 @@ def remove_document(
         )
         if document is None:
             raise DossierNotFound()
-        dossier, role = _locked_for_edit(document.dossier_id, person, expected_version)
-        actor = audit.Actor(person=person, role=role, client_address=client_address)
+        dossier, acting = _locked_for_edit(document.dossier_id, person, expected_version)
+        actor = _actor(person, acting, client_address)
         payload = {"document": _describe(document)}
         _audit_content_change(dossier, actor, "dossier.document_removed", payload)
         file = document.file
@@ -126,14 +127,25 @@ def _locked_for_edit(dossier_id: int, person: Person, expected_version: int):
     )
     if dossier is None:
         raise DossierNotFound()
-    role = permissions.role_for(person, "edit", dossier)
-    if role is None:
+    acting = permissions.acting_for(
+        person, "edit", unit_id=dossier.unit_id, institution_id=dossier.institution_id
+    )
+    if acting is None:
         raise NotPermitted()
     if dossier.version != expected_version:
         raise StaleVersion()
     if not dossier.is_editable:
         raise IllegalTransition()
-    return dossier, role
+    return dossier, acting
+
+
+def _actor(person: Person, acting: permissions.Acting, client_address: str) -> audit.Actor:
+    return audit.Actor(
+        person=person,
+        role=acting.role,
+        on_behalf_of=acting.on_behalf_of,
+        client_address=client_address,
+    )
 
 
 def _store_document(dossier, kind, upload, checked, actor, stored: list) -> Document:

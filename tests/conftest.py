@@ -7,10 +7,11 @@ import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 
 from dossiers.catalogue_defaults import install_award_catalogue
 from dossiers.models import Institution, Period, Person, Rating, Role, RoleAssignment, Unit
+from workflow import process
 
 _counter = itertools.count(1)
 
@@ -208,6 +209,8 @@ def make_dossier(
     if state:
         Dossier.objects.filter(pk=dossier.pk).update(state=state)
         dossier.refresh_from_db()
+    with transaction.atomic():
+        process.start(dossier)  # its task is the step of the state it was put in
     return dossier
 
 

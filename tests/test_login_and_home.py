@@ -132,5 +132,5 @@ def test_home_takes_as_many_queries_with_ten_roles_as_with_one(
     assert person.active_roles().count() == role_count
     client.force_login(person.user)
 
-    with django_assert_max_num_queries(5):  # session, user, person, roles, dossier counts
+    with django_assert_max_num_queries(6):  # session, user, person, roles, delegations, counts
         assert client.get("/").status_code == 200

@@ -81,6 +81,4 @@ def describe(error: WorkflowError) -> str:
     """The message a person sees, in the active language."""
     if isinstance(error, GuardFailed):
         return " ".join([str(error.default_message), *(r.text() for r in error.reasons)])
-    if isinstance(error, BulkTransitionFailed):
-        return str(error.message)
     return str(error.message)

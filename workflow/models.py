@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
 
 from workflow import audit_chain
 
@@ -92,3 +93,15 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution_id}: #{self.sequence} {self.hash[:12]}"
+
+
+class DossierProcess(Process):
+    """The viewflow process of one dossier: its tasks say who must act next and since when."""
+
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="process"
+    )
+
+    class Meta:
+        verbose_name = _("dossier process")
+        verbose_name_plural = _("dossier processes")

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from dossiers.models import Dossier, Person
-from workflow import audit, permissions
+from dossiers.reasons import Reason
+from workflow import audit, permissions, process
 from workflow.errors import (
     BulkTransitionFailed,
     DossierNotFound,
@@ -133,9 +135,16 @@ def _apply(
 ) -> Dossier:
     if action not in AUDIT_ACTIONS:
         raise IllegalTransition()
-    role = permissions.role_for(person, action, dossier)
-    if role is None:
+    acting = permissions.acting_for(
+        person, action, unit_id=dossier.unit_id, institution_id=dossier.institution_id
+    )
+    if acting is None:
         raise NotPermitted()
+    owner = process.taken_by_someone_else(dossier, user=person.user, acting_role=acting.role)
+    if owner is not None:
+        raise NotPermitted(
+            Reason(_("{name} has taken this dossier's task."), {"name": _owner_name(owner)})
+        )
     if dossier.version != expected_version:
         raise StaleVersion()
     method = getattr(dossier, action)
@@ -152,9 +161,15 @@ def _apply(
     method(**{k: arguments[k] for k in METHOD_ARGUMENTS.get(action, ())})
     dossier.version += 1
     dossier.save(update_fields=["state", "state_before_suspension", "version", "updated_at"])
+    process.advance(dossier, user=person.user)
     audit.append(
         institution=person.institution,
-        actor=audit.Actor(person=person, role=role, client_address=client_address),
+        actor=audit.Actor(
+            person=person,
+            role=acting.role,
+            on_behalf_of=acting.on_behalf_of,
+            client_address=client_address,
+        ),
         action=AUDIT_ACTIONS[action],
         object_type="dossier",
         object_id=dossier.pk,
@@ -164,6 +179,11 @@ def _apply(
         payload=payload,
     )
     return dossier
+
+
+def _owner_name(user) -> str:
+    person = getattr(user, "person", None)
+    return person.full_name if person else user.get_username()
 
 
 def _jsonable(value):

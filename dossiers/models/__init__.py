@@ -7,7 +7,15 @@ from dossiers.models.catalogue import (
     share_reaches,
 )
 from dossiers.models.dossier import Document, Dossier, State
-from dossiers.models.organisation import Institution, Period, Person, Role, RoleAssignment, Unit
+from dossiers.models.organisation import (
+    Delegation,
+    Institution,
+    Period,
+    Person,
+    Role,
+    RoleAssignment,
+    Unit,
+)
 from dossiers.models.records import (
     AnnualRating,
     DisciplinaryRecord,
@@ -18,6 +26,7 @@ from dossiers.models.records import (
 __all__ = [
     "AnnualRating",
     "AwardType",
+    "Delegation",
     "DisciplinaryRecord",
     "DisciplineLevel",
     "Document",

@@ -258,3 +258,56 @@ class Period(InstitutionOwned):
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
             raise ValidationError({"ends_on": _("The period must end after it starts.")})
+
+
+class DelegationQuerySet(models.QuerySet):
+    def of(self, institution):
+        return self.filter(institution=institution)
+
+    def active(self, on: datetime.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(starts_on__lte=on, ends_on__gte=on, revoked_at__isnull=True)
+
+
+class Delegation(InstitutionOwned):
+    """A person lends one of their roles to another for a date range (ủy quyền).
+
+    While it lasts the delegate sees and acts on that role's work; every action records both
+    the delegate (actor) and the delegator (on whose behalf).
+    """
+
+    delegator = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="delegations_given",
+        verbose_name=_("delegating person"),
+    )  # fmt: skip
+    delegate = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="delegations_received",
+        verbose_name=_("delegate"),
+    )  # fmt: skip
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("ended early at"), null=True, blank=True)
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="delegation_dates_ordered",
+                violation_error_message=_("The end date is before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(delegator=models.F("delegate")), name="delegation_to_someone_else",
+                violation_error_message=_("A person cannot delegate to themselves."),
+            ),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["delegate", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.delegator} → {self.delegate}: {self.get_role_display()}"

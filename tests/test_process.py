@@ -1,0 +1,96 @@
+"""The viewflow process follows the dossier: one open task, of the step its state belongs to."""
+
+import pytest
+from django.core.management import call_command
+from viewflow.workflow.models import Task
+
+from dossiers.models import State
+from tests.conftest import make_dossier
+from workflow import process, services
+from workflow.consistency import inconsistencies
+
+FULL_PATH = [
+    ("submit", "head_a", "review"),
+    ("approve", "reviewer", "council"),
+    ("open_vote", "secretary", "council"),
+    ("close_vote", "secretary", "decide"),
+    ("sign", "principal", None),
+]
+
+
+def open_steps(dossier):
+    return [process.step_of(t) for t in process.open_tasks(dossier)]
+
+
+def test_a_new_draft_waits_in_the_prepare_step(period, unit_a):
+    dossier = make_dossier(period, unit_a)
+    assert open_steps(dossier) == ["prepare"]
+
+
+def test_each_transition_of_the_full_path_moves_the_task_to_the_next_step(
+    request, period, unit_a, head_a, reviewer, secretary, principal
+):
+    dossier = make_dossier(period, unit_a)
+    for action, actor, step in FULL_PATH:
+        arguments = {"recommended": True} if action == "close_vote" else {}
+        dossier = services.transition(
+            dossier_id=dossier.pk, action=action, person=request.getfixturevalue(actor),
+            expected_version=dossier.version, arguments=arguments,
+        )  # fmt: skip
+        assert open_steps(dossier) == ([step] if step else []), action
+        assert list(inconsistencies()) == []
+    assert dossier.process.status == "DONE"
+
+
+def test_the_return_loop_goes_back_to_the_unit_and_then_to_review(period, unit_a, head_a, reviewer):
+    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    services.transition(
+        dossier_id=dossier.pk, action="return_for_revision", person=reviewer,
+        expected_version=1, reason="Thiếu minh chứng",
+    )  # fmt: skip
+    assert open_steps(dossier) == ["prepare"]
+    services.transition(dossier_id=dossier.pk, action="resubmit", person=head_a, expected_version=2)
+    assert open_steps(dossier) == ["review"]
+    done = Task.objects.filter(process__dossierprocess__dossier=dossier, status="DONE")
+    assert {process.step_of(t) for t in done} >= {"review", "prepare"}
+
+
+def test_the_completed_task_is_owned_by_the_person_who_acted(period, unit_a, reviewer):
+    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    services.transition(
+        dossier_id=dossier.pk, action="approve", person=reviewer, expected_version=1
+    )
+    review = Task.objects.get(process__dossierprocess__dossier=dossier, flow_task_type="HUMAN",
+                              status="DONE")  # fmt: skip
+    assert review.owner == reviewer.user
+    assert review.assigned is not None
+
+
+def test_a_terminal_dossier_has_no_open_task(period, unit_a, head_a):
+    dossier = make_dossier(period, unit_a)
+    services.transition(dossier_id=dossier.pk, action="withdraw", person=head_a, expected_version=1)
+    assert open_steps(dossier) == []
+
+
+def test_check_consistency_passes_on_consistent_dossiers(period, unit_a, capsys):
+    make_dossier(period, unit_a)
+    make_dossier(period, unit_a, state=State.SUBMITTED)
+    call_command("check_consistency")
+    assert "2 dossiers consistent" in capsys.readouterr().out
+
+
+def test_check_consistency_names_a_dossier_whose_task_was_tampered_with(period, unit_a, capsys):
+    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    Task.objects.filter(process__dossierprocess__dossier=dossier, status="NEW").update(
+        status="CANCELED"
+    )
+    with pytest.raises(SystemExit) as exit_:
+        call_command("check_consistency")
+    assert exit_.value.code == 1
+    assert f"dossier {dossier.pk} (submitted): expected open task review" in capsys.readouterr().err
+
+
+def test_check_consistency_finds_a_task_left_open_on_a_terminal_dossier(period, unit_a):
+    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    type(dossier).objects.filter(pk=dossier.pk).update(state=State.DECLINED)
+    assert [p.dossier_id for p in inconsistencies()] == [dossier.pk]
