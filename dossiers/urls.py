@@ -20,4 +20,5 @@ urlpatterns = [
         name="document_remove",
     ),
     path("<int:pk>/act/<slug:action>/", workflow_views.act, name="dossier_act"),
+    path("<int:pk>/flow/", workflow_views.dossier_flow, name="dossier_flow"),
 ]

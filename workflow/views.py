@@ -3,13 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dossiers.forms import ActionForm
 from dossiers.selectors import visible_dossier
 from workflow import services
+from workflow.chart import flow_svg
 from workflow.errors import WorkflowError, describe
 from workflow.lifecycle import BUTTONS
 
@@ -40,3 +42,16 @@ def act(request, pk: int, action: str):
             _("Done: the dossier is now “%(state)s”.") % {"state": dossier.get_state_display()},
         )
     return redirect("dossier_detail", pk=pk)
+
+
+@login_required
+def dossier_flow(request, pk: int):
+    """The process as a picture, with this dossier's current step highlighted."""
+    dossier = visible_dossier(request.person, pk)
+    if dossier is None:
+        raise Http404
+    return render(
+        request,
+        "workflow/dossier_flow.html",
+        {"dossier": dossier, "svg": mark_safe(flow_svg(dossier))},  # noqa: S308 - our template
+    )

@@ -1,0 +1,47 @@
+"""The process diagram shows the flow with the dossier's current step highlighted."""
+
+import re
+
+from dossiers.models import State
+from tests.conftest import make_dossier
+from workflow import services
+
+
+def step_classes(svg: str) -> dict[str, str]:
+    return dict(re.findall(r'<g id="(\w+)" transform="[^"]*" class="(\w+)"', svg))
+
+
+def test_the_diagram_of_a_submitted_dossier_highlights_the_review_step(
+    client, period, unit_a, head_a
+):
+    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    client.force_login(head_a.user)
+    response = client.get(f"/dossiers/{dossier.pk}/flow/")
+    assert response.status_code == 200
+    svg = response.content.decode()
+    assert step_classes(svg)["review"] == "started"
+    assert "<svg" in svg
+
+
+def test_the_diagram_marks_steps_already_done(client, period, unit_a, head_a, reviewer):
+    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    services.transition(
+        dossier_id=dossier.pk, action="approve", person=reviewer, expected_version=1
+    )
+    client.force_login(head_a.user)
+    classes = step_classes(client.get(f"/dossiers/{dossier.pk}/flow/").content.decode())
+    assert classes["review"] == "done"
+    assert classes["council"] == "started"
+
+
+def test_the_step_names_are_in_vietnamese(client, period, unit_a, head_a):
+    dossier = make_dossier(period, unit_a)
+    client.force_login(head_a.user)
+    svg = client.get(f"/dossiers/{dossier.pk}/flow/").content.decode()
+    assert "Thẩm định" in svg
+
+
+def test_another_units_head_cannot_see_the_diagram(client, period, unit_a, head_b):
+    dossier = make_dossier(period, unit_a)
+    client.force_login(head_b.user)
+    assert client.get(f"/dossiers/{dossier.pk}/flow/").status_code == 404
