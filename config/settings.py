@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "dossiers",
     "workflow",
+    "workflow.council",
 ]
 
 MIDDLEWARE = [

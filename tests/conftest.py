@@ -227,3 +227,25 @@ def secretary(institution, unit_b):
 @pytest.fixture
 def council_member(institution, unit_b):
     return make_person(institution, unit_b, roles=[Role.COUNCIL_MEMBER], username="member")
+
+
+def put_on_agenda(dossier, meeting_state="open", *, recommended=None):
+    """Put a dossier on a meeting's agenda in a given meeting state (fixture set-up only).
+
+    With `recommended`, the item carries that outcome as if the vote had been closed on it.
+    """
+    from django.utils import timezone
+
+    from workflow.council.models import AgendaItem, Meeting
+
+    chair = Person.objects.filter(institution=dossier.institution).first()
+    meeting = Meeting.objects.create(
+        institution=dossier.institution, period=dossier.period, title="Phiên họp thử",
+        held_on=timezone.now(), place="Phòng họp A", chair=chair, secretary=chair,
+    )  # fmt: skip
+    Meeting.objects.filter(pk=meeting.pk).update(
+        state=meeting_state, closed_at=timezone.now() if meeting_state == "closed" else None
+    )
+    return AgendaItem.objects.create(
+        meeting=meeting, dossier=dossier, position=1, recommended=recommended
+    )

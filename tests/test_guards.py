@@ -22,7 +22,7 @@ from dossiers.models import (
     State,
     TitleRecord,
 )
-from tests.conftest import make_dossier, make_person, make_unit
+from tests.conftest import make_dossier, make_person, make_unit, put_on_agenda
 from tests.test_lifecycle_matrix import ARGUMENTS, act
 from workflow import services
 from workflow.errors import GuardFailed
@@ -56,6 +56,18 @@ def refused(dossier, action, person, **overrides) -> GuardFailed:
     dossier.refresh_from_db()
     assert (dossier.state, dossier.version) == before
     assert not AuditEvent.objects.exists()
+    return refusal.value
+
+
+def refused_on_agenda(dossier, action, person, arguments=None) -> GuardFailed:
+    """Like `refused`, for a dossier whose meeting the test set up itself."""
+    with pytest.raises(GuardFailed) as refusal:
+        services.transition(
+            dossier_id=dossier.pk, action=action, person=person,
+            expected_version=dossier.version, arguments=arguments,
+        )  # fmt: skip
+    dossier.refresh_from_db()
+    assert dossier.version == 1
     return refusal.value
 
 
@@ -517,10 +529,41 @@ def test_the_awards_path_after_the_council_is_enforced(
 
 def test_closing_a_vote_without_an_outcome_is_refused(period, unit_a, secretary):
     dossier = make_dossier(period, unit_a, state=S.VOTING, documents=False)
+    put_on_agenda(dossier, "closed", recommended=True)
 
     refusal = refused(dossier, "close_vote", secretary, arguments={})
 
-    assert refusal.reasons_en == ["The outcome is missing."]
+    assert refusal.reasons_en == [
+        "The outcome is missing.",
+        "The outcome must be the one computed from the council's tally.",
+    ]
+
+
+def test_closing_a_vote_with_an_outcome_other_than_the_tallys_is_refused(period, unit_a, secretary):
+    dossier = make_dossier(period, unit_a, state=S.VOTING, documents=False)
+    put_on_agenda(dossier, "closed", recommended=False)
+
+    refusal = refused_on_agenda(dossier, "close_vote", secretary, {"recommended": True})
+
+    assert refusal.reasons_en == ["The outcome must be the one computed from the council's tally."]
+
+
+def test_closing_a_vote_before_the_meeting_closed_is_refused(period, unit_a, secretary):
+    dossier = make_dossier(period, unit_a, state=S.VOTING, documents=False)
+    put_on_agenda(dossier, "open")
+
+    refusal = refused_on_agenda(dossier, "close_vote", secretary, {"recommended": True})
+
+    assert refusal.reasons_en == ["The council's vote on this dossier has not been closed."]
+
+
+def test_opening_the_vote_on_a_dossier_not_on_an_open_agenda_is_refused(period, unit_a, secretary):
+    dossier = make_dossier(period, unit_a, state=S.REVIEWED, documents=False)
+    put_on_agenda(dossier, "planned")
+
+    refusal = refused_on_agenda(dossier, "open_vote", secretary)
+
+    assert refusal.reasons_en == ["The dossier is not on the agenda of a meeting open for voting."]
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from dossiers.models import Dossier, State
-from tests.conftest import make_dossier
+from tests.conftest import make_dossier, put_on_agenda
 from workflow import services
 from workflow.audit import verify_institution
 from workflow.errors import IllegalTransition
@@ -157,6 +157,10 @@ def act(dossier: Dossier, action: str, person, **overrides) -> Dossier:
         "arguments": ARGUMENTS.get(action),
     }
     kwargs.update(overrides)
+    if action == "open_vote":
+        put_on_agenda(dossier, "open")
+    if action == "close_vote":
+        put_on_agenda(dossier, "closed", recommended=(kwargs["arguments"] or {}).get("recommended"))
     return services.transition(**kwargs)
 
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from viewflow.workflow.models import Task
 
 from dossiers.models import State
-from tests.conftest import make_dossier
+from tests.conftest import make_dossier, put_on_agenda
 from workflow import process, services
 from workflow.consistency import inconsistencies
 
@@ -33,6 +33,8 @@ def test_each_transition_of_the_full_path_moves_the_task_to_the_next_step(
     dossier = make_dossier(period, unit_a)
     for action, actor, step in FULL_PATH:
         arguments = {"recommended": True} if action == "close_vote" else {}
+        if action in ("open_vote", "close_vote"):
+            put_on_agenda(dossier, "open" if action == "open_vote" else "closed", recommended=True)
         dossier = services.transition(
             dossier_id=dossier.pk, action=action, person=request.getfixturevalue(actor),
             expected_version=dossier.version, arguments=arguments,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from dossiers.eligibility import eligibility_problems
 from dossiers.models import AwardType, DocumentKind, Dossier, State
 from dossiers.reasons import Reason
+from workflow.council.models import AgendaItem, Meeting
 
 # Actions that need a written reason (design.md, table of transitions).
 REASON_REQUIRED = frozenset(
@@ -106,6 +107,29 @@ def outcome_recorded(attempt: Attempt) -> list[Reason]:
     return []
 
 
+def on_open_agenda(attempt: Attempt) -> list[Reason]:
+    items = AgendaItem.objects.filter(dossier=attempt.dossier, meeting__state=Meeting.State.OPEN)
+    if not items.exists():
+        return [Reason(_("The dossier is not on the agenda of a meeting open for voting."))]
+    return []
+
+
+def outcome_from_tally(attempt: Attempt) -> list[Reason]:
+    """The outcome is the one computed from the council's tally, never typed in."""
+    item = (
+        AgendaItem.objects.filter(
+            dossier=attempt.dossier, meeting__state=Meeting.State.CLOSED, recommended__isnull=False
+        )
+        .order_by("-meeting__closed_at")
+        .first()
+    )
+    if item is None:
+        return [Reason(_("The council's vote on this dossier has not been closed."))]
+    if attempt.arguments.get("recommended") != item.recommended:
+        return [Reason(_("The outcome must be the one computed from the council's tally."))]
+    return []
+
+
 def outcome_argument(name: str) -> Guard:
     def present(attempt: Attempt) -> list[Reason]:
         if not isinstance(attempt.arguments.get(name), bool):
@@ -118,7 +142,8 @@ def outcome_argument(name: str) -> Guard:
 GUARDS: dict[str, list[Guard]] = {
     "submit": [nominee_fits, required_documents_present, eligible],
     "resubmit": [nominee_fits, required_documents_present, eligible],
-    "close_vote": [outcome_argument("recommended")],
+    "open_vote": [on_open_agenda],
+    "close_vote": [outcome_argument("recommended"), outcome_from_tally],
     "publish": [award_has_public_notice],
     "sign": [decided_by_principal],
     "submit_upward": [decided_upward],
