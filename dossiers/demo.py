@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dossiers.catalogue_defaults import install_award_catalogue
+from dossiers.demo_cycle import play_demo_cycle
 from dossiers.models import (
     AnnualRating,
     AwardType,
@@ -151,6 +152,7 @@ class DemoSummary:
     institution: Institution
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, name, roles
     created_people: int = 0
+    created_dossiers: int = 0
 
 
 @transaction.atomic
@@ -170,6 +172,7 @@ def load_demo(today: datetime.date | None = None) -> DemoSummary:
     builder.staff()
     summary.created_people = builder.created
     _records(institution, periods)
+    summary.created_dossiers = play_demo_cycle(institution, periods[today.year])
     summary.accounts = _account_list(institution)
     return summary
 

@@ -23,5 +23,6 @@ class Command(BaseCommand):
         for username, name, roles in summary.accounts:
             self.stdout.write(f"  {username:<18} {name} — {roles}")
         self.stdout.write(
-            f"Demo institution {summary.institution.name}: {summary.created_people} people created."
+            f"Demo institution {summary.institution.name}: {summary.created_people} people and "
+            f"{summary.created_dossiers} dossiers created."
         )
