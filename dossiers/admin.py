@@ -240,3 +240,12 @@ class DocumentAdmin(ReadOnlyAdmin, InstitutionOwnedAdmin):
         "dossier__award_type",
         "kind",
     ]
+
+
+@admin.register(models.Delegation)
+class DelegationAdmin(ReadOnlyAdmin, InstitutionOwnedAdmin):
+    list_display = ["delegator", "role", "delegate", "starts_on", "ends_on", "revoked_at"]
+    list_filter = ["role"]
+    list_select_related = ["institution", "delegator", "delegate"]
+    search_fields = ["delegator__full_name", "delegate__full_name", "reason"]
+    date_hierarchy = "starts_on"

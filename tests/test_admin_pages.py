@@ -10,7 +10,7 @@ from dossiers.demo import load_demo
 
 DOSSIER_MODELS = [m for m in admin.site._registry if m._meta.app_label == "dossiers"]
 # Dossiers and documents are read-only in the admin: they change only through the services.
-READ_ONLY = {"Dossier", "Document"}
+READ_ONLY = {"Dossier", "Document", "Delegation"}
 EDITABLE_MODELS = [m for m in DOSSIER_MODELS if m.__name__ not in READ_ONLY]
 
 

@@ -126,12 +126,18 @@ def record_attendance(
         meeting = _locked_meeting(meeting_id, person)
         if meeting.state == Meeting.State.CLOSED:
             raise IllegalTransition(_("The meeting is closed."))
-        members = {m.person_id: m for m in meeting.members.all()}
+        members = {m.person_id: m for m in meeting.members.select_related("person")}
+        voted = set(meeting.participations.values_list("member_id", flat=True))
         changed = {}
         for person_id, value in attendance.items():
             member = members.get(person_id)
             if member is None or value not in MeetingMember.Attendance.values:
                 raise GuardFailed([Reason(_("Unknown member or attendance."))])
+            if person_id in voted and member.attendance != value:
+                raise GuardFailed(
+                    [Reason(_("{name} has already voted; their attendance cannot change."),
+                            {"name": member.person.full_name})]
+                )  # fmt: skip
             if member.attendance != value:
                 member.attendance = value
                 member.save(update_fields=["attendance"])
@@ -169,6 +175,7 @@ def cast_ballot(
     with transaction.atomic():
         meeting = _locked_meeting(meeting_id, person)
         _check_can_vote(meeting, person)
+        _check_present(meeting, person)
         receipt = _store_ballot(meeting, person, choices, Participation.Channel.IN_PERSON)
         audit.append(
             institution=meeting.institution,
@@ -192,7 +199,14 @@ def record_written_ballot(
         if member is None:
             raise BallotRefused(_("This person is not a member of the council for this meeting."))
         _check_can_vote(meeting, member)
-        meeting.members.filter(person=member).update(attendance=MeetingMember.Attendance.IN_WRITING)
+        attendance = meeting.members.get(person=member)
+        if attendance.attendance == MeetingMember.Attendance.PRESENT:
+            raise BallotRefused(
+                _("This member is present and casts their own ballot; a written opinion is only "
+                  "for an absent member.")
+            )  # fmt: skip
+        attendance.attendance = MeetingMember.Attendance.IN_WRITING
+        attendance.save(update_fields=["attendance"])
         receipt = _store_ballot(meeting, member, choices, Participation.Channel.IN_WRITING)
         audit.append(
             institution=meeting.institution, actor=actor, action="ballot.recorded_in_writing",
@@ -212,6 +226,15 @@ def _check_can_vote(meeting: Meeting, member: Person) -> None:
         raise BallotRefused(_("This person is not a member of the council for this meeting."))
     if Participation.objects.filter(meeting=meeting, member=member).exists():
         raise BallotRefused(_("A ballot from this member has already been counted."))
+
+
+def _check_present(meeting: Meeting, member: Person) -> None:
+    attendance = meeting.members.get(person=member).attendance
+    if attendance != MeetingMember.Attendance.PRESENT:
+        raise BallotRefused(
+            _("You are recorded as absent from this meeting; ask the secretary to record you "
+              "as present, or give your opinion in writing.")
+        )  # fmt: skip
 
 
 def _store_ballot(meeting: Meeting, member: Person, choices: dict[int, str], channel: str) -> str:
@@ -280,6 +303,8 @@ def close_meeting(*, meeting_id: int, person: Person, client_address: str = "") 
         items = list(meeting.agenda.select_related("dossier__award_type"))
         total = meeting.members.count()
         present = meeting.members.filter(attendance=MeetingMember.Attendance.PRESENT).count()
+        # Whose opinion counts: members present, and absent members who gave theirs in writing.
+        counted = meeting.members.exclude(attendance=MeetingMember.Attendance.ABSENT).count()
         voters = meeting.participations.count()
         short = [
             Reason(
@@ -297,7 +322,7 @@ def close_meeting(*, meeting_id: int, person: Person, client_address: str = "") 
         meeting.save(update_fields=["state", "closed_at"])
         results = []
         for item in items:
-            _record_outcome(item, counts[item.pk], total=total, voters=voters)
+            _record_outcome(item, counts[item.pk], total=total, counted=counted)
             results.append(
                 {"dossier": item.dossier_id, "agree": item.agree, "disagree": item.disagree,
                  "abstain": item.abstain, "recommended": item.recommended,
@@ -315,12 +340,12 @@ def close_meeting(*, meeting_id: int, person: Person, client_address: str = "") 
     return meeting
 
 
-def _record_outcome(item: AgendaItem, counts: Counter, *, total: int, voters: int) -> None:
+def _record_outcome(item: AgendaItem, counts: Counter, *, total: int, counted: int) -> None:
     award = item.dossier.award_type
     item.agree = counts[BallotChoice.Choice.AGREE]
     item.disagree = counts[BallotChoice.Choice.DISAGREE]
     item.abstain = counts[BallotChoice.Choice.ABSTAIN]
-    item.recommended = award.vote_passes(agree=item.agree, total_membership=total, present=voters)
+    item.recommended = award.vote_passes(agree=item.agree, total_membership=total, present=counted)
     item.threshold_percent = award.vote_threshold_percent
     item.threshold_comparison = award.vote_threshold_comparison
     item.threshold_base = award.vote_threshold_base

@@ -1,0 +1,174 @@
+"""Ballots racing on PostgreSQL: one ballot per member, none lost, none after closing.
+
+Each thread has its own database connection; a barrier releases the threads together so they
+really contend for the meeting row.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from dossiers.models import Person
+from tests.test_council_vote import AGREE, DISAGREE, IN_WRITING, ballot_rows, convene, in_english
+from workflow import audit
+from workflow.council import services as council
+from workflow.council.models import BallotContent, Meeting, Participation
+from workflow.council.services import BallotRefused
+from workflow.errors import WorkflowError
+from workflow.models import AuditEvent
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+JOIN_TIMEOUT = 60
+
+
+def run_together(count: int, work: Callable[[int], object]) -> list[object]:
+    """work(0..count-1) in `count` threads released at once; each result, or the exception."""
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def thread_body(index: int) -> None:
+        try:
+            barrier.wait(timeout=JOIN_TIMEOUT)
+            results[index] = work(index)
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=thread_body, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(JOIN_TIMEOUT)
+    assert not any(t.is_alive() for t in threads), "a thread is still waiting (deadlock?)"
+    return results
+
+
+def errors(results: list[object]) -> list[BaseException]:
+    return [r for r in results if isinstance(r, BaseException)]
+
+
+def test_a_member_submitting_twice_at_the_same_moment_is_counted_once(period, unit_a, secretary):
+    c = convene(period, unit_a, secretary, size=5)
+    c.open()
+    member_id = c.members[1].pk
+    choices = c.choices(AGREE)
+
+    def submit(_index: int) -> str:
+        member = Person.objects.get(pk=member_id)
+        return council.cast_ballot(meeting_id=c.pk, person=member, choices=choices)
+
+    results = run_together(2, submit)
+
+    receipts = [r for r in results if isinstance(r, str)]
+    refused = errors(results)
+    assert len(receipts) == 1
+    assert [type(e) for e in refused] == [BallotRefused], refused
+    assert in_english(refused[0]) == "A ballot from this member has already been counted."
+    assert ballot_rows(c.meeting) == {
+        "participations": 1,
+        "contents": 1,
+        "choices": 1,
+        "ballot events": 1,
+    }
+    assert BallotContent.objects.get(meeting=c.meeting).receipt == receipts[0]
+    assert AuditEvent.objects.get(action="ballot.cast").actor_id == member_id
+    assert audit.verify_institution(c.meeting.institution).intact
+
+
+def test_a_member_voting_while_the_secretary_enters_their_written_opinion_is_counted_once(
+    period, unit_a, secretary
+):
+    c = convene(period, unit_a, secretary, size=5)
+    writer = c.members[1]
+    c.attend([writer], IN_WRITING)
+    c.open()
+    choices = c.choices(DISAGREE)
+
+    def submit(index: int) -> str:
+        if index == 0:
+            member = Person.objects.get(pk=writer.pk)
+            return council.cast_ballot(meeting_id=c.pk, person=member, choices=choices)
+        clerk = Person.objects.get(pk=secretary.pk)
+        return council.record_written_ballot(
+            meeting_id=c.pk, person=clerk, member_id=writer.pk, choices=choices
+        )
+
+    results = run_together(2, submit)
+
+    assert sum(isinstance(r, str) for r in results) == 1
+    assert [type(e) for e in errors(results)] == [BallotRefused]
+    assert Participation.objects.filter(meeting=c.meeting, member=writer).count() == 1
+    assert BallotContent.objects.filter(meeting=c.meeting).count() == 1
+    assert audit.verify_institution(c.meeting.institution).intact
+
+
+def test_eight_members_voting_at_the_same_moment_are_all_counted(period, unit_a, secretary):
+    c = convene(
+        period, unit_a, secretary, size=8, awards=("advanced_worker", "certificate_of_merit")
+    )
+    c.open()
+    member_ids = [m.pk for m in c.members]
+    picks = [(AGREE, DISAGREE) if n % 2 else (DISAGREE, AGREE) for n in range(8)]
+
+    def vote(index: int) -> str:
+        member = Person.objects.get(pk=member_ids[index])
+        return council.cast_ballot(meeting_id=c.pk, person=member, choices=c.choices(*picks[index]))
+
+    results = run_together(8, vote)
+
+    assert errors(results) == []
+    receipts = set(results)
+    assert len(receipts) == 8
+    assert ballot_rows(c.meeting) == {
+        "participations": 8,
+        "contents": 8,
+        "choices": 16,
+        "ballot events": 8,
+    }
+    stored = {
+        b.receipt: {ch.item_id: ch.choice for ch in b.choices.all()}
+        for b in BallotContent.objects.filter(meeting=c.meeting).prefetch_related("choices")
+    }
+    assert stored == {r: c.choices(*p) for r, p in zip(results, picks, strict=True)}
+    assert Counter(
+        AuditEvent.objects.filter(action="ballot.cast").values_list("actor_id", flat=True)
+    ) == Counter(member_ids)
+    assert audit.verify_institution(c.meeting.institution).intact
+
+
+def test_a_ballot_racing_the_close_is_either_counted_or_refused_as_late(period, unit_a, secretary):
+    c = convene(period, unit_a, secretary, size=5)
+    c.open()
+    for member in c.members[:4]:
+        c.vote(member, AGREE)
+    last_id = c.members[4].pk
+    choices = c.choices(AGREE)
+
+    def act(index: int) -> object:
+        if index == 0:
+            return council.close_meeting(
+                meeting_id=c.pk, person=Person.objects.get(pk=secretary.pk)
+            )
+        return council.cast_ballot(
+            meeting_id=c.pk, person=Person.objects.get(pk=last_id), choices=choices
+        )
+
+    closed, cast = run_together(2, act)
+
+    assert isinstance(closed, Meeting), closed
+    assert isinstance(cast, str | WorkflowError), cast
+    if isinstance(cast, WorkflowError):
+        assert isinstance(cast, BallotRefused)
+        assert in_english(cast) == "Voting is closed."
+    counted = BallotContent.objects.filter(meeting=c.meeting).count()
+    assert counted == (5 if isinstance(cast, str) else 4)
+    item = c.meeting.agenda.get()
+    assert item.agree == counted  # no ballot landed after the tally
+    assert audit.verify_institution(c.meeting.institution).intact
