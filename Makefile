@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconf
 # Nice to have: Times-compatible serif for decisions; DejaVu Serif is the fallback.
 OPTIONAL_PACKAGES := fonts-liberation
 
-.PHONY: run test lint format bench messages system-packages clean
+.PHONY: run worker test lint format bench messages system-packages clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required: install python3.11 (and python3.11-venv) first."; exit 1; }
@@ -38,6 +38,12 @@ run: system-packages $(VENV)/.installed-test
 	DEBUG=true $(BIN)/python manage.py demo_certificate
 	@echo "Serving on http://127.0.0.1:$(PORT)/ — log in with an account above."
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Background mail and the daily reminders (beat, 07:00): a Celery worker on Redis, next to `make run`.
+worker: $(VENV)/.installed-test
+	@mkdir -p $${VAR_DIR:-var}
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} DEBUG=$${DEBUG:-true} \
+	  $(BIN)/celery -A config worker --beat --schedule $${VAR_DIR:-var}/celerybeat-schedule --loglevel=INFO
 
 test: system-packages $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -7,6 +7,9 @@ from dossiers import views as dossier_views
 urlpatterns = [
     path("", dossier_views.home, name="home"),
     path("dossiers/", include("dossiers.urls")),
+    path("tasks/", include("workflow.urls")),
+    path("delegations/", include("dossiers.delegation_urls")),
+    path("meetings/", include("workflow.council.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 from dossiers import selectors, services
 from dossiers.forms import DocumentForm, DossierForm, NewDossierForm, upload_limit_text
 from dossiers.models import Period, State, Unit
-from workflow import permissions
+from workflow import inbox, permissions
 from workflow.errors import WorkflowError, describe
 from workflow.guards import missing_required_kinds
 from workflow.lifecycle import available_actions
 from workflow.selectors import content_changes_since_return, last_return, timeline
+from workflow.steps import STEP_LABELS
 from workflow.timeline import render_timeline
 
 PAGE_SIZE = 25
@@ -38,6 +39,7 @@ def home(request):
         counts = dict(
             selectors.dossier_list(person).values_list("state").annotate(n=Count("id")).order_by()
         )
+    tasks = inbox.inbox_counts(person)
     return render(
         request,
         "dossiers/home.html",
@@ -45,6 +47,8 @@ def home(request):
             "person": person,
             "roles": selectors.roles_of(person),
             "waiting": _waiting_for(person, counts),
+            "inbox_summary": [(step, STEP_LABELS[step], n) for step, n in tasks.items()],
+            "inbox_count": sum(tasks.values()),  # the navigation badge, without counting again
         },
     )
 

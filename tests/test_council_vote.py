@@ -1083,3 +1083,29 @@ def test_every_ballot_gets_its_own_receipt(open_council):
     assert len(set(receipts)) == 9
     assert set(receipts) < published
     assert len(published) == 10
+
+
+def test_the_chair_must_be_a_member_of_the_council(period, unit_a, secretary, reviewer):
+    with pytest.raises(GuardFailed) as refused:
+        council.create_meeting(
+            person=secretary, period=period, title="Họp", held_on=timezone.now(),
+            place="Phòng họp số 1", chair=reviewer,
+        )  # fmt: skip
+    assert refused.value.reasons_en == ["The chair must be a member of the council."]
+    assert not Meeting.objects.exists()
+
+
+def test_a_dossier_on_a_pending_agenda_cannot_be_put_on_another(period, unit_a, secretary):
+    first = convene(period, unit_a, secretary)
+    second = council.create_meeting(
+        person=secretary, period=period, title="Họp lần 2", held_on=timezone.now(),
+        place="Phòng họp số 2", chair=secretary,
+    )  # fmt: skip
+    with pytest.raises(GuardFailed) as refused:
+        council.set_agenda(
+            meeting_id=second.pk, person=secretary, dossier_ids=[first.dossiers[0].pk]
+        )
+    assert refused.value.reasons_en == [
+        f"Dossier {first.dossiers[0].pk} is already on the agenda of another meeting."
+    ]
+    assert not second.agenda.exists()

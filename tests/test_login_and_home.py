@@ -132,5 +132,6 @@ def test_home_takes_as_many_queries_with_ten_roles_as_with_one(
     assert person.active_roles().count() == role_count
     client.force_login(person.user)
 
-    with django_assert_max_num_queries(6):  # session, user, person, roles, delegations, counts
+    # session, user, person, roles, delegations, dossier counts, task counts
+    with django_assert_max_num_queries(7):
         assert client.get("/").status_code == 200

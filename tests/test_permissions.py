@@ -343,7 +343,7 @@ def test_an_auditor_may_read_a_dossier_but_not_approve_it_over_http(
 
 # Queries of the list page for any number of rows (session, user, person, roles, count, page,
 # periods); found with 3 dossiers and held for 30.
-LIST_PAGE_QUERIES = 8  # + delegations received
+LIST_PAGE_QUERIES = 9  # + delegations received, inbox badge
 
 
 @pytest.mark.parametrize("count", [3, 30])

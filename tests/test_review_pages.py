@@ -417,7 +417,7 @@ def test_a_dossier_resubmitted_unchanged_shows_no_changes_section(
 
 # Measured with a short history; the same bound must hold for a history ten times as long.
 DETAIL_QUERY_BOUND = 14  # + document kind names in the history, delegations received
-LIST_QUERY_BOUND = 8  # + delegations received
+LIST_QUERY_BOUND = 9  # + delegations received, inbox badge
 
 
 def dossier_with_history(period, unit, head, reviewer, rounds: int) -> Dossier:

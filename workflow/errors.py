@@ -39,7 +39,7 @@ class IllegalTransition(WorkflowError):
 class GuardFailed(WorkflowError):
     http_status = 422
     exit_code = 5
-    default_message = _("The dossier does not meet the conditions for this action.")
+    default_message = _("The conditions for this action are not met.")
 
     def __init__(self, reasons: Sequence[Reason]):
         self.reasons = list(reasons)

@@ -1,5 +1,6 @@
 """The audit trail: append-only, hash-chained per institution, guarded by database triggers."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
@@ -105,3 +106,34 @@ class DossierProcess(Process):
     class Meta:
         verbose_name = _("dossier process")
         verbose_name_plural = _("dossier processes")
+
+
+class ReminderSent(models.Model):
+    """A reminder or escalation mailed about one task to one person on one day.
+
+    The unique constraint makes send_reminders idempotent: a second run the same day finds the
+    row and mails nobody again, even when two runs overlap.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("reminder")
+        ESCALATION = "escalation", _("escalation")
+
+    task = models.ForeignKey("viewflow.Task", on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    sent_on = models.DateField(_("sent on"))
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "recipient", "sent_on"], name="one_reminder_per_task_recipient_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sent_on} {self.kind} task {self.task_id} → user {self.recipient_id}"

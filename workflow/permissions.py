@@ -12,6 +12,7 @@ from typing import NamedTuple
 from django.db.models import Q, QuerySet
 
 from dossiers.models import Delegation, Dossier, Person, Role, RoleAssignment, State
+from workflow import steps
 
 # Who may perform each action (../shared/design.md). Unit-scoped roles act on their unit only.
 ACTION_ROLES: dict[str, tuple[str, ...]] = {
@@ -127,6 +128,18 @@ def role_for(person: Person | None, action: str, dossier: Dossier, on=None) -> s
     return acting_role(
         person, action, unit_id=dossier.unit_id, institution_id=dossier.institution_id, on=on
     )
+
+
+def step_permissions(person: Person | None, on=None) -> set[str]:
+    """The task permissions ('workflow.review.3', ...) the person's own or delegated roles grant."""
+    if person is None:
+        return set()
+    granted: set[str] = set()
+    for acting in actings(person, on):
+        granted |= steps.permissions_of_role(
+            acting.role, institution_id=person.institution_id, unit_id=acting.unit_id
+        )
+    return granted
 
 
 def visible_dossiers(person: Person | None, on=None) -> QuerySet[Dossier]:

@@ -14,7 +14,7 @@ from django_fsm import can_proceed
 
 from dossiers.models import Dossier, Person
 from dossiers.reasons import Reason
-from workflow import audit, permissions, process
+from workflow import audit, notifications, permissions, process
 from workflow.errors import (
     BulkTransitionFailed,
     DossierNotFound,
@@ -162,6 +162,9 @@ def _apply(
     dossier.version += 1
     dossier.save(update_fields=["state", "state_before_suspension", "version", "updated_at"])
     process.advance(dossier, user=person.user)
+    notifications.after_transition(
+        dossier, action=action, from_state=from_state, actor=person, reason=reason.strip()
+    )
     audit.append(
         institution=person.institution,
         actor=audit.Actor(

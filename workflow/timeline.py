@@ -30,6 +30,9 @@ TITLES = {
     "dossier.outcome_recorded": _("Higher authority's decision recorded"),
     "dossier.returned_to_council": _("Returned to the council"),
     "dossier.revoked": _("Award revoked"),
+    "task.taken": _("Task taken"),
+    "task.released": _("Task put back"),
+    "task.reassigned": _("Task handed over"),
 }
 FIELD_LABELS = {
     "achievement_summary": _("summary of achievements"),

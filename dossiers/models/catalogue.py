@@ -107,7 +107,7 @@ class AwardType(InstitutionOwned):
 
     class VoteBase(models.TextChoices):
         TOTAL_MEMBERSHIP = "total_membership", _("the council's total membership")
-        MEMBERS_PRESENT = "members_present", _("the members present")
+        MEMBERS_PRESENT = "members_present", _("the members present or giving a written opinion")
 
     code = models.SlugField(_("code"), max_length=60)
     name_vi = models.CharField(_("Vietnamese name"), max_length=200)

@@ -66,20 +66,21 @@ def create_meeting(
     """A planned meeting; its members are the council's members on that day."""
     actor = _secretary_actor(person, client_address)
     with transaction.atomic():
+        members = set(
+            RoleAssignment.objects.active(timezone.localdate(held_on))
+            .filter(institution_id=person.institution_id, role=Role.COUNCIL_MEMBER)
+            .values_list("person_id", flat=True)
+        )
+        if chair.pk not in members:
+            raise GuardFailed([Reason(_("The chair must be a member of the council."))])
         meeting = Meeting(
             institution_id=person.institution_id, period=period, title=title, held_on=held_on,
             place=place, chair=chair, secretary=person,
         )  # fmt: skip
         meeting.full_clean()
         meeting.save()
-        members = (
-            RoleAssignment.objects.active(timezone.localdate(held_on))
-            .filter(institution_id=person.institution_id, role=Role.COUNCIL_MEMBER)
-            .values_list("person_id", flat=True)
-            .distinct()
-        )
         MeetingMember.objects.bulk_create(
-            MeetingMember(meeting=meeting, person_id=pid) for pid in sorted(set(members))
+            MeetingMember(meeting=meeting, person_id=pid) for pid in sorted(members)
         )
         _audit(meeting, actor, "meeting.created",
                {"title": title, "members": meeting.members.count()})  # fmt: skip
@@ -101,10 +102,21 @@ def set_agenda(
                 pk__in=dossier_ids, institution_id=person.institution_id, period=meeting.period
             )
         }
+        elsewhere = set(
+            AgendaItem.objects.filter(
+                dossier_id__in=dossier_ids,
+                meeting__state__in=[Meeting.State.PLANNED, Meeting.State.OPEN],
+            )
+            .exclude(meeting=meeting)
+            .values_list("dossier_id", flat=True)
+        )
         problems = [
             Reason(_("Dossier {id} is not a reviewed dossier of this period."), {"id": pk})
             for pk in dossier_ids
             if pk not in dossiers or dossiers[pk].state != State.REVIEWED
+        ] + [
+            Reason(_("Dossier {id} is already on the agenda of another meeting."), {"id": pk})
+            for pk in sorted(elsewhere)
         ]
         if problems or not dossier_ids:
             raise GuardFailed(problems or [Reason(_("Choose at least one dossier."))])

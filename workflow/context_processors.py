@@ -1,0 +1,17 @@
+"""Template context shared by every page."""
+
+from django.utils.functional import SimpleLazyObject
+
+from workflow.inbox import inbox_count
+
+
+def inbox(request) -> dict:
+    """The navigation badge: how many tasks wait in the signed-in person's inbox.
+
+    Counted (one query) only when a template shows it; a page that already knows the number
+    passes its own `inbox_count`, which takes precedence.
+    """
+    person = getattr(request, "person", None)
+    if person is None:
+        return {}
+    return {"inbox_count": SimpleLazyObject(lambda: inbox_count(person))}

@@ -1,0 +1,246 @@
+"""The inbox: the open tasks a person works on, with what each row shows joined once.
+
+A person's inbox holds the tasks assigned to them and the shared queue of NEW tasks whose
+permission they hold (viewflow's `Task.objects.user_queue`, see _tasks); a lead reviewer also
+sees the review tasks others have taken, to hand them out again.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from dossiers.models import Delegation, Dossier, Person, Role, RoleAssignment
+from workflow import permissions, steps
+from workflow.flows import DossierFlow
+
+# Steps whose tasks a lead reviewer may hand to another person (workflow.assignment.reassign).
+REASSIGNABLE_STEPS = (steps.REVIEW, steps.UPWARD)
+
+_DOSSIER = "process__dossierprocess__dossier"
+
+
+step_permissions = permissions.step_permissions
+
+
+def acting_for_task(person: Person | None, task: Task) -> permissions.Acting | None:
+    """The role (own or delegated) in which the person may work on the task, or None."""
+    if person is None or person.user_id is None:
+        return None
+    for acting in permissions.actings(person):
+        if task.owner_permission in _granted(person, acting):
+            return acting
+    return None
+
+
+def _granted(person: Person, acting: permissions.Acting) -> set[str]:
+    return steps.permissions_of_role(
+        acting.role, institution_id=person.institution_id, unit_id=acting.unit_id
+    )
+
+
+def is_lead_reviewer(person: Person | None) -> bool:
+    return permissions.holds_any(person, (Role.LEAD_REVIEWER,))
+
+
+def inbox(
+    person: Person | None,
+    *,
+    step: str | None = None,
+    unit_id: int | None = None,
+    award_id: int | None = None,
+    overdue_only: bool = False,
+    today: datetime.date | None = None,
+) -> QuerySet[Task]:
+    """The person's open tasks, oldest first, each annotated with `deadline` and `overdue`.
+
+    The dossier, its unit, award, nominee and period and the task's owner come in the same query.
+    """
+    today = today or timezone.localdate()
+    tasks = (
+        _tasks(person)
+        .annotate(deadline=_deadline())
+        .annotate(
+            overdue=Case(
+                When(deadline__lt=today, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .select_related(
+            "owner__person",
+            f"{_DOSSIER}__unit",
+            f"{_DOSSIER}__award_type",
+            f"{_DOSSIER}__period",
+            f"{_DOSSIER}__nominee_person",
+            f"{_DOSSIER}__nominee_unit",
+        )
+        .order_by("created", "pk")
+    )
+    if step:
+        tasks = tasks.filter(flow_task=_node(step))
+    if unit_id:
+        tasks = tasks.filter(**{f"{_DOSSIER}__unit_id": unit_id})
+    if award_id:
+        tasks = tasks.filter(**{f"{_DOSSIER}__award_type_id": award_id})
+    if overdue_only:
+        tasks = tasks.filter(deadline__lt=today)
+    return tasks
+
+
+def inbox_counts(person: Person | None) -> dict[str, int]:
+    """How many tasks of each step the inbox holds, steps in process order (one query)."""
+    rows = _tasks(person).values_list("flow_task").annotate(n=Count("pk")).order_by()
+    found = {node.name: n for node, n in rows if node is not None}
+    return {step: found[step] for step in steps.STEP_LABELS if step in found}
+
+
+def inbox_count(person: Person | None) -> int:
+    """How many tasks the inbox holds, for the navigation badge (one query)."""
+    return _tasks(person).count()
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """One row of the inbox page: the task, its dossier, and what the person may do with it."""
+
+    task: Task
+    step: str
+    age: datetime.timedelta
+    mine: bool
+
+    @property
+    def dossier(self) -> Dossier:
+        return self.task.process.dossierprocess.dossier
+
+    @property
+    def label(self) -> str:
+        return str(steps.STEP_LABELS[self.step])
+
+    @property
+    def deadline(self) -> datetime.date | None:
+        return self.task.deadline
+
+    @property
+    def overdue(self) -> bool:
+        return self.task.overdue
+
+    @property
+    def age_days(self) -> int:
+        return self.age.days
+
+    @property
+    def takeable(self) -> bool:
+        return self.task.status == STATUS.NEW
+
+    @property
+    def owner_name(self) -> str:
+        """Who took the task, when someone did."""
+        owner = self.task.owner
+        if owner is None:
+            return ""
+        person = getattr(owner, "person", None)
+        return person.full_name if person else owner.get_username()
+
+    @property
+    def reassignable(self) -> bool:
+        return self.step in REASSIGNABLE_STEPS
+
+
+def entries(tasks, person: Person, *, now: datetime.datetime | None = None) -> list[InboxEntry]:
+    """The rows of a page of `inbox()` tasks (no further queries)."""
+    now = now or timezone.now()
+    return [
+        InboxEntry(
+            task=task,
+            step=task.flow_task.name,
+            age=now - task.created,
+            mine=task.owner_id is not None and task.owner_id == person.user_id,
+        )
+        for task in tasks
+    ]
+
+
+def eligible_people(institution_id: int, step: str) -> QuerySet[Person]:
+    """People of the institution who may work on a task of this (institution-wide) step today.
+
+    For offering a choice only: workflow.assignment.reassign checks the chosen person again.
+    """
+    today = timezone.localdate()
+    roles = steps.STEP_ROLES[step]
+    holds = RoleAssignment.objects.active(today).filter(
+        institution_id=institution_id, role__in=roles
+    )
+    delegated = Delegation.objects.active(today).filter(
+        Exists(holds.filter(person=OuterRef("delegator"), role=OuterRef("role"))),
+        institution_id=institution_id,
+        role__in=roles,
+    )
+    return (
+        Person.objects.filter(institution_id=institution_id, user__isnull=False)
+        .filter(Q(pk__in=holds.values("person")) | Q(pk__in=delegated.values("delegate")))
+        .order_by("full_name", "pk")
+    )
+
+
+def _tasks(person: Person | None) -> QuerySet[Task]:
+    """Open tasks of the person's institution in their inbox (see the module docstring).
+
+    This is viewflow's `user_queue(user, flow_class=DossierFlow)` condition, built from the step
+    permissions the person's roles grant: user_queue would ask every authentication backend
+    (ModelBackend costs two queries a request, so the badge would cost three) and show a
+    superuser every task of every unit.
+    """
+    if person is None or person.user_id is None:
+        return Task.objects.none()
+    granted = step_permissions(person)
+    visible = Q(status=STATUS.ASSIGNED, owner_id=person.user_id) | Q(
+        status=STATUS.NEW, owner_permission__in=granted
+    )
+    if is_lead_reviewer(person):
+        visible |= Q(
+            status=STATUS.ASSIGNED,
+            owner_permission__in=granted,
+            flow_task__in=[_node(step) for step in REASSIGNABLE_STEPS],
+        )
+    return Task.objects.filter(
+        visible,
+        flow_task_type="HUMAN",
+        process__flow_class=DossierFlow,
+        **{f"{_DOSSIER}__institution_id": person.institution_id},
+    )
+
+
+def _node(step: str):
+    if step not in steps.STEP_LABELS:
+        raise ValueError(f"unknown step {step!r}")
+    return getattr(DossierFlow, step)
+
+
+def _deadline() -> Case:
+    """The period's deadline for the task's step (None for steps without one)."""
+    return Case(
+        *[
+            When(flow_task=_node(step), then=F(f"{_DOSSIER}__period__{field}"))
+            for step, field in steps.STEP_DEADLINE.items()
+        ],
+        default=None,
+        output_field=DateField(),
+    )

@@ -1,0 +1,240 @@
+"""Emails about the workflow: who hears of what, each in their own language, after the commit.
+
+Every message is composed for one recipient under their `person.language` from the templates in
+templates/workflow/email/ (`<name>_subject.txt`, `<name>_body.txt`) and handed to the
+`send_email_task` Celery task, which runs in-process when no broker is configured. Events are
+scheduled with `transaction.on_commit`, so a refused or rolled-back change mails nobody and no
+mail is sent from inside a state-change transaction. People without an email address or an
+active login are skipped.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import translation
+from viewflow.workflow.models import Task
+
+from dossiers.models import (
+    Delegation,
+    Dossier,
+    Institution,
+    Period,
+    Person,
+    Role,
+    RoleAssignment,
+)
+from workflow import process, steps
+from workflow.background import send_email_task
+
+# What every message shows about a dossier, loaded with it in one query.
+DOSSIER_RELATED = ("institution", "period", "award_type", "unit", "nominee_person", "nominee_unit")
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    body: str
+
+
+def compose(template: str, person: Person, *, institution: Institution, **context) -> Email:
+    """The message `template` for one person, rendered in their language."""
+    context.update(person=person, institution=institution)
+    with translation.override(person.language):
+        subject = render_to_string(f"workflow/email/{template}_subject.txt", context)
+        body = render_to_string(f"workflow/email/{template}_body.txt", context)
+    body = re.sub(r"\n{3,}", "\n\n", body.strip())
+    return Email(to=person.email, subject=" ".join(subject.split()), body=body + "\n")
+
+
+def send(emails: Iterable[Email]) -> int:
+    """Queue each message for sending; call only once the change it reports is committed."""
+    count = 0
+    for email in emails:
+        send_email_task.delay(email.to, email.subject, email.body)
+        count += 1
+    return count
+
+
+# Who: the set-based counterpart of workflow.permissions.actings, one query per call.
+
+
+def role_holders(
+    roles: Iterable[str], *, institution_id: int, unit_id: int | None = None, on=None
+) -> QuerySet[RoleAssignment]:
+    """Assignments of these roles in force on a day; a unit-scoped role only for `unit_id`."""
+    roles = list(roles)
+    wide = [r for r in roles if r not in Role.UNIT_SCOPED]
+    scoped = [r for r in roles if r in Role.UNIT_SCOPED]
+    return RoleAssignment.objects.active(on).filter(
+        Q(role__in=wide) | Q(role__in=scoped, unit_id=unit_id), institution_id=institution_id
+    )
+
+
+def people_acting_as(
+    roles: Iterable[str], *, institution_id: int, unit_id: int | None = None, on=None
+) -> QuerySet[Person]:
+    """Reachable people who may act in one of these roles: holders and their active delegates.
+
+    The same people workflow.backends grants the matching step permission to.
+    """
+    held = role_holders(roles, institution_id=institution_id, unit_id=unit_id, on=on)
+    lent = Delegation.objects.active(on).filter(
+        Exists(held.filter(person_id=OuterRef("delegator_id"), role=OuterRef("role"))),
+        institution_id=institution_id,
+    )
+    return reachable(
+        Person.objects.filter(
+            Q(pk__in=held.values("person_id")) | Q(pk__in=lent.values("delegate_id")),
+            institution_id=institution_id,
+        )
+    )
+
+
+def reachable(people: QuerySet[Person]) -> QuerySet[Person]:
+    """Those who can read a mail and act on it: an email address and an active login."""
+    return people.filter(user__is_active=True).exclude(email="").order_by("pk")
+
+
+def people_who_can_take(step: str, dossier: Dossier, *, on=None) -> QuerySet[Person]:
+    """Everyone holding the permission of the dossier's task at this step."""
+    return people_acting_as(
+        steps.STEP_ROLES[step],
+        institution_id=dossier.institution_id,
+        unit_id=dossier.unit_id,
+        on=on,
+    )
+
+
+def unit_heads(dossier: Dossier) -> QuerySet[Person]:
+    """The heads of the dossier's unit, and whoever they lent the role to."""
+    return people_acting_as(
+        [Role.UNIT_HEAD], institution_id=dossier.institution_id, unit_id=dossier.unit_id
+    )
+
+
+def task_owner(task: Task) -> Person | None:
+    """The reachable person who has taken the task (load it with `owner__person`)."""
+    person = getattr(task.owner, "person", None) if task.owner_id else None
+    if person is None or not person.email or not task.owner.is_active:
+        return None
+    return person
+
+
+def deadline_of(step: str, period: Period) -> datetime.date | None:
+    """The period's deadline for a step, if the step has one and the period sets it."""
+    field = steps.STEP_DEADLINE.get(step)
+    return getattr(period, field) if field else None
+
+
+# Events.
+
+
+def after_transition(dossier: Dossier, *, action: str, from_state: str, actor: Person, reason: str):
+    """Schedule the mails a transition causes, sent only if it commits.
+
+    A return tells the unit heads why (which also announces their new task); any other move
+    that opens a task of a new step tells everyone who can take it, except the actor.
+    """
+    dossier_id, actor_id = dossier.pk, actor.pk
+    if action == "return_for_revision":
+        transaction.on_commit(lambda: _dossier_returned(dossier_id, reason), robust=True)
+    elif steps.step_for(dossier.state) not in (None, steps.step_for(from_state)):
+        transaction.on_commit(lambda: _task_opened(dossier_id, actor_id), robust=True)
+
+
+def notify_vote_opened(dossiers: Iterable[Dossier]) -> None:
+    """After commit, tell each council member the vote is open on these dossiers (one mail each)."""
+    dossier_ids = [d.pk for d in dossiers]
+    if dossier_ids:
+        transaction.on_commit(lambda: _vote_opened(dossier_ids), robust=True)
+
+
+def notify_decision_signed(dossiers: Iterable[Dossier]) -> None:
+    """After commit, tell the heads of the units concerned which of their dossiers were signed."""
+    dossier_ids = [d.pk for d in dossiers]
+    if dossier_ids:
+        transaction.on_commit(lambda: _decision_signed(dossier_ids), robust=True)
+
+
+def _load(dossier_ids) -> list[Dossier]:
+    return list(
+        Dossier.objects.filter(pk__in=dossier_ids).select_related(*DOSSIER_RELATED).order_by("pk")
+    )
+
+
+def _task_opened(dossier_id: int, actor_id: int) -> int:
+    (dossier,) = _load([dossier_id])
+    task = process.open_tasks(dossier).select_related("owner__person").first()
+    if task is None:  # the dossier reached its end before this ran
+        return 0
+    step = process.step_of(task)
+    owner = task_owner(task)
+    recipients = [owner] if owner else people_who_can_take(step, dossier)
+    return send(
+        compose(
+            "task_assigned",
+            person,
+            institution=dossier.institution,
+            dossier=dossier,
+            step_label=steps.STEP_LABELS[step],
+            deadline=deadline_of(step, dossier.period),
+        )
+        for person in recipients
+        if person is not None and person.pk != actor_id
+    )
+
+
+def _dossier_returned(dossier_id: int, reason: str) -> int:
+    (dossier,) = _load([dossier_id])
+    deadline = deadline_of(steps.PREPARE, dossier.period)
+    return send(
+        compose(
+            "dossier_returned",
+            head,
+            institution=dossier.institution,
+            dossier=dossier,
+            reason=reason,
+            deadline=deadline,
+        )
+        for head in unit_heads(dossier)
+    )
+
+
+def _vote_opened(dossier_ids: list[int]) -> int:
+    agendas = defaultdict(list)
+    for dossier in _load(dossier_ids):
+        agendas[dossier.institution_id].append(dossier)
+    sent = 0
+    for institution_id, agenda in agendas.items():
+        # A seat on the council is personal: members only, never a delegate.
+        seats = role_holders([Role.COUNCIL_MEMBER], institution_id=institution_id)
+        members = reachable(Person.objects.filter(pk__in=seats.values("person_id")))
+        institution = agenda[0].institution
+        sent += send(
+            compose("vote_opened", member, institution=institution, dossiers=agenda)
+            for member in members
+        )
+    return sent
+
+
+def _decision_signed(dossier_ids: list[int]) -> int:
+    by_unit = defaultdict(list)
+    for dossier in _load(dossier_ids):
+        by_unit[dossier.unit_id].append(dossier)
+    letters: dict[Person, list[Dossier]] = defaultdict(list)
+    for signed in by_unit.values():
+        for head in unit_heads(signed[0]):
+            letters[head].extend(signed)
+    return send(
+        compose("decision_signed", head, institution=signed[0].institution, dossiers=signed)
+        for head, signed in letters.items()
+    )
