@@ -291,3 +291,26 @@ def test_the_mail_task_retries_when_the_mail_server_drops_the_connection():
 
     assert result.get() == 1
     assert sent.call_count == 2
+
+
+def test_opening_a_meeting_mails_each_council_member_the_agenda(
+    period, unit_a, secretary, council_member, reviewer, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from workflow.council import services as council
+
+    for person in (secretary, council_member, reviewer):
+        reachable(person)
+    dossier = make_dossier(period, unit_a, state=State.REVIEWED)
+    meeting = council.create_meeting(
+        person=secretary, period=period, title="Họp xét", held_on=timezone.now(),
+        place="Phòng họp", chair=secretary,
+    )  # fmt: skip
+    council.set_agenda(meeting_id=meeting.pk, person=secretary, dossier_ids=[dossier.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        council.open_meeting(meeting_id=meeting.pk, person=secretary)
+
+    assert recipients() == ["member@truong.edu.vn", "secretary@truong.edu.vn"]
+    assert all(dossier.nominee.full_name in m.body for m in mail.outbox)

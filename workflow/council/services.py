@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Dossier, Period, Person, Role, RoleAssignment, State
 from dossiers.reasons import Reason
-from workflow import audit, permissions
+from workflow import audit, notifications, permissions
 from workflow import services as lifecycle
 from workflow.council.models import (
     AgendaItem,
@@ -177,6 +177,7 @@ def open_meeting(*, meeting_id: int, person: Person, client_address: str = "") -
                 expected_version=item.dossier.version, client_address=client_address,
             )  # fmt: skip
         _audit(meeting, actor, "meeting.vote_opened", {"items": len(items)})
+        notifications.notify_vote_opened([item.dossier for item in items])
     return meeting
 
 
