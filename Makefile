@@ -4,8 +4,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# System libraries WeasyPrint needs to render PDFs, and poppler's tools the decision tests use.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core poppler-utils gettext
+# System libraries WeasyPrint needs to render PDFs; poppler (pdfsig, pdftotext) and SoftHSM2 +
+# OpenSC (a software PKCS#11 token) for the signature tests.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core poppler-utils gettext softhsm2 opensc
 # Nice to have: Times-compatible serif for decisions; DejaVu Serif is the fallback.
 OPTIONAL_PACKAGES := fonts-liberation
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "dossiers",
     "workflow",
     "workflow.council",
+    "workflow.decisions",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +107,15 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # Signing (issue on decisions): a PKCS#12 file for the demo, a PKCS#11 token in production.
 SIGNING_PKCS12_PATH = os.environ.get("SIGNING_PKCS12_PATH", str(VAR_DIR / "demo-signer.p12"))
 SIGNING_PKCS12_PASSPHRASE = os.environ.get("SIGNING_PKCS12_PASSPHRASE", "")
+# "pkcs12" (a certificate file) or "pkcs11" (a USB token of a licensed CA, or SoftHSM2 in tests).
+DECISION_SIGNER = os.environ.get("DECISION_SIGNER", "pkcs12")
+SIGNING_PKCS11_LIBRARY = os.environ.get("SIGNING_PKCS11_LIBRARY", "")
+SIGNING_PKCS11_TOKEN_LABEL = os.environ.get("SIGNING_PKCS11_TOKEN_LABEL", "")
+SIGNING_PKCS11_PIN = os.environ.get("SIGNING_PKCS11_PIN", "")
+SIGNING_PKCS11_KEY_LABEL = os.environ.get("SIGNING_PKCS11_KEY_LABEL", "")
+SIGNING_PKCS11_CERT_LABEL = os.environ.get("SIGNING_PKCS11_CERT_LABEL", "")
+# Printed on every signed decision: where anyone can check it (the public verification page).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Where django.core.mail.backends.filebased.EmailBackend writes messages.
@@ -135,5 +145,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # SQL is never logged: the statements of one cast would line a member up with a ballot.
-    "loggers": {"django.db.backends": {"level": "WARNING", "propagate": False}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING", "propagate": False},
+        # pyHanko logs every self-signed or unknown certificate with a traceback; the
+        # verification page reports trust itself.
+        "pyhanko.sign.validation": {"level": "ERROR"},
+    },
 }

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dossiers import views as dossier_views
+from workflow.decisions import views as decision_views
 
 urlpatterns = [
     path("", dossier_views.home, name="home"),
@@ -10,6 +11,8 @@ urlpatterns = [
     path("tasks/", include("workflow.urls")),
     path("delegations/", include("dossiers.delegation_urls")),
     path("meetings/", include("workflow.council.urls")),
+    path("decisions/", include("workflow.decisions.urls")),
+    path("verify/", decision_views.verify_decision, name="verify_decision"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -249,3 +249,17 @@ def put_on_agenda(dossier, meeting_state="open", *, recommended=None):
     return AgendaItem.objects.create(
         meeting=meeting, dossier=dossier, position=1, recommended=recommended
     )
+
+
+def put_in_signed_decision(dossier, kind="award"):
+    """Include a dossier in a decision already signed (fixture set-up for `sign` / `revoke`)."""
+    from workflow.decisions.models import Decision, DecisionItem
+
+    creator = Person.objects.filter(institution=dossier.institution).first()
+    decision = Decision.objects.create(
+        institution=dossier.institution, kind=kind, state=Decision.State.SIGNED,
+        award_type=dossier.award_type, subject="Về việc tặng danh hiệu", recitals="Căn cứ …;",
+        created_by=creator, series=dossier.institution.decision_series,
+    )  # fmt: skip
+    DecisionItem.objects.create(decision=decision, dossier=dossier, position=1)
+    return decision

@@ -11,7 +11,7 @@ from viewflow.workflow.models import Task
 
 from dossiers.delegations import create_delegation, end_delegation
 from dossiers.models import Delegation, Person, Role, RoleAssignment, State
-from tests.conftest import make_dossier, make_person, make_unit
+from tests.conftest import make_dossier, make_person, make_unit, put_in_signed_decision
 from workflow import process, services, steps
 from workflow.backends import StepPermissionBackend
 from workflow.errors import NotPermitted
@@ -56,6 +56,7 @@ def fresh(person: Person) -> Person:
 
 
 def sign(dossier, person):
+    put_in_signed_decision(dossier)
     return services.transition(
         dossier_id=dossier.pk, action="sign", person=fresh(person), expected_version=dossier.version
     )

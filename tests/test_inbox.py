@@ -10,7 +10,13 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from dossiers.models import AwardType, Delegation, Role, State
-from tests.conftest import make_dossier, make_person, make_unit, put_on_agenda
+from tests.conftest import (
+    make_dossier,
+    make_person,
+    make_unit,
+    put_in_signed_decision,
+    put_on_agenda,
+)
 from workflow import assignment, inbox, services
 from workflow.errors import DossierNotFound, NotPermitted
 from workflow.flows import DossierFlow
@@ -66,6 +72,8 @@ def act(dossier, action: str, person):
     arguments = {"recommended": True} if action == "close_vote" else {}
     if action in ("open_vote", "close_vote"):
         put_on_agenda(dossier, "open" if action == "open_vote" else "closed", recommended=True)
+    if action == "sign":
+        put_in_signed_decision(dossier)
     reason = "Thiếu minh chứng" if action == "return_for_revision" else ""
     return services.transition(
         dossier_id=dossier.pk, action=action, person=person, expected_version=dossier.version,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from dossiers.models import Dossier, State
-from tests.conftest import make_dossier, put_on_agenda
+from tests.conftest import make_dossier, put_in_signed_decision, put_on_agenda
 from workflow import services
 from workflow.audit import verify_institution
 from workflow.errors import IllegalTransition
@@ -161,6 +161,8 @@ def act(dossier: Dossier, action: str, person, **overrides) -> Dossier:
         put_on_agenda(dossier, "open")
     if action == "close_vote":
         put_on_agenda(dossier, "closed", recommended=(kwargs["arguments"] or {}).get("recommended"))
+    if action in ("sign", "revoke"):
+        put_in_signed_decision(dossier, "award" if action == "sign" else "revocation")
     return services.transition(**kwargs)
 
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from viewflow.workflow.models import Task
 
 from dossiers.models import State
-from tests.conftest import make_dossier, put_on_agenda
+from tests.conftest import make_dossier, put_in_signed_decision, put_on_agenda
 from workflow import process, services
 from workflow.consistency import inconsistencies
 
@@ -35,6 +35,8 @@ def test_each_transition_of_the_full_path_moves_the_task_to_the_next_step(
         arguments = {"recommended": True} if action == "close_vote" else {}
         if action in ("open_vote", "close_vote"):
             put_on_agenda(dossier, "open" if action == "open_vote" else "closed", recommended=True)
+        if action == "sign":
+            put_in_signed_decision(dossier)
         dossier = services.transition(
             dossier_id=dossier.pk, action=action, person=request.getfixturevalue(actor),
             expected_version=dossier.version, arguments=arguments,

@@ -46,7 +46,7 @@ def append(
     """Append one event to the institution's chain; must run inside the caller's transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.append must run inside the transaction of the change it records")
-    head = _locked_head(institution)
+    head = locked_head(institution)
     event = AuditEvent(
         institution=institution,
         sequence=head.sequence + 1,
@@ -73,7 +73,7 @@ def append(
     return event
 
 
-def _locked_head(institution: Institution) -> AuditChainHead:
+def locked_head(institution: Institution) -> AuditChainHead:
     """The chain head row, created on first use and locked until the transaction ends."""
     AuditChainHead.objects.bulk_create(
         [AuditChainHead(institution=institution)], ignore_conflicts=True

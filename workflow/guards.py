@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.eligibility import eligibility_problems
 from dossiers.models import AwardType, DocumentKind, Dossier, State
 from dossiers.reasons import Reason
 from workflow.council.models import AgendaItem, Meeting
+from workflow.decisions.models import Decision, DecisionItem
 
 # Actions that need a written reason (design.md, table of transitions).
 REASON_REQUIRED = frozenset(
@@ -130,6 +132,32 @@ def outcome_from_tally(attempt: Attempt) -> list[Reason]:
     return []
 
 
+def in_signed_decision(kind: str) -> Guard:
+    """The dossier is in the decision being signed (signing moves its dossiers, nothing else)."""
+
+    def guard(attempt: Attempt) -> list[Reason]:
+        signed = DecisionItem.objects.filter(
+            dossier=attempt.dossier, decision__state=Decision.State.SIGNED, decision__kind=kind
+        )
+        if not signed.exists():
+            return [Reason(_("Only signing a decision that includes the dossier can do this."))]
+        return []
+
+    return guard
+
+
+def notice_over_without_objection(attempt: Attempt) -> list[Reason]:
+    if attempt.dossier.state != State.PUBLIC_NOTICE:
+        return []
+    notice = attempt.dossier.notices.order_by("-opened_at").first()
+    if notice is not None and notice.ends_on >= timezone.localdate():
+        return [Reason(_("The public notice runs until {date}."),
+                       {"date": notice.ends_on.strftime("%d/%m/%Y")})]  # fmt: skip
+    if notice is not None and notice.objections.filter(resolved_at__isnull=True).exists():
+        return [Reason(_("An objection to the public notice is still open."))]
+    return []
+
+
 def outcome_argument(name: str) -> Guard:
     def present(attempt: Attempt) -> list[Reason]:
         if not isinstance(attempt.arguments.get(name), bool):
@@ -145,7 +173,12 @@ GUARDS: dict[str, list[Guard]] = {
     "open_vote": [on_open_agenda],
     "close_vote": [outcome_argument("recommended"), outcome_from_tally],
     "publish": [award_has_public_notice],
-    "sign": [decided_by_principal],
+    "sign": [
+        decided_by_principal,
+        notice_over_without_objection,
+        in_signed_decision(Decision.Kind.AWARD),
+    ],
+    "revoke": [in_signed_decision(Decision.Kind.REVOCATION)],
     "submit_upward": [decided_upward],
     "record_outcome": [outcome_argument("granted"), outcome_recorded],
 }

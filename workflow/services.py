@@ -15,6 +15,7 @@ from django_fsm import can_proceed
 from dossiers.models import Dossier, Person
 from dossiers.reasons import Reason
 from workflow import audit, notifications, permissions, process
+from workflow.decisions.models import Decision, DecisionItem
 from workflow.errors import (
     BulkTransitionFailed,
     DossierNotFound,
@@ -162,6 +163,9 @@ def _apply(
     dossier.version += 1
     dossier.save(update_fields=["state", "state_before_suspension", "version", "updated_at"])
     process.advance(dossier, user=person.user)
+    if action == "return_to_council":
+        # Back before the council: out of any decision still being drafted.
+        DecisionItem.objects.filter(dossier=dossier, decision__state=Decision.State.DRAFT).delete()
     notifications.after_transition(
         dossier, action=action, from_state=from_state, actor=person, reason=reason.strip()
     )

@@ -1,0 +1,145 @@
+"""Decisions (quyết định): numbered per year in the institution's series, rendered, signed.
+
+A draft decision groups recommended dossiers; signing gives it the next number of the year
+(gap-free: the counter row is locked in the signing transaction, so a failed signing uses no
+number), stores the signed PDF and its hash, and moves every dossier to `signed`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.models import AwardType, Dossier, LegalBasis, Person
+from dossiers.models.tenancy import InstitutionOwned
+
+
+class DecisionCounter(InstitutionOwned):
+    """The last number issued in a year; locking this row serialises numbering."""
+
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "year"], name="one_counter_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class Decision(InstitutionOwned):
+    class Kind(models.TextChoices):
+        AWARD = "award", _("Award decision")
+        REVOCATION = "revocation", _("Revocation decision")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SIGNED = "signed", _("Signed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.AWARD)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    award_type = models.ForeignKey(AwardType, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("award"))  # fmt: skip
+    subject = models.CharField(_("subject"), max_length=300)
+    recitals = models.TextField(
+        _("legal bases and recitals"),
+        help_text=_("One “Căn cứ …” line per row; the last one “Theo đề nghị của …”."),
+    )
+    legal_bases = models.ManyToManyField(LegalBasis, blank=True, related_name="+")
+    dossiers = models.ManyToManyField(Dossier, through="DecisionItem", related_name="decisions")
+    revokes = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="revocations",
+                                verbose_name=_("decision revoked"))  # fmt: skip
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when signed.
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    number = models.PositiveIntegerField(null=True, blank=True)
+    series = models.CharField(max_length=40, blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signer = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+")  # fmt: skip
+    on_behalf_of = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")  # fmt: skip
+    pdf = models.FileField(upload_to="decisions/%Y/", blank=True, max_length=300)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    chain_head = models.CharField(_("audit chain head at signing"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-year", "-number", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "year", "number"],
+                condition=Q(number__isnull=False),
+                name="decision_number_unique_per_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or str(_("Draft decision: %(subject)s") % {"subject": self.subject})
+
+    @property
+    def reference(self) -> str:
+        """'Số: 05/QĐ-CĐNGT' style number; numbers below 10 get a leading zero (NĐ 30/2020)."""
+        if self.number is None:
+            return ""
+        return f"{self.number:02d}/{self.series}"
+
+
+class DecisionItem(models.Model):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="items")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="decision_items")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["decision", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "dossier"], name="dossier_once_per_decision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id}.{self.position}"
+
+
+class PublicNotice(InstitutionOwned):
+    """A results notice (công khai) before signing; staff may object until it ends."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="notices")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    ends_on = models.DateField(_("notice ends on"))
+
+    class Meta:
+        verbose_name = _("public notice")
+        verbose_name_plural = _("public notices")
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} → {self.ends_on}"
+
+
+class Objection(InstitutionOwned):
+    notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
+    filed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("objection"))
+    filed_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")  # fmt: skip
+    resolution = models.TextField(_("resolution"), blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["filed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filed_by}: {self.text[:40]}"

@@ -1,0 +1,233 @@
+"""Preparing and signing decisions. Dossiers move only through workflow.services.transition."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.models import AwardType, Dossier, LegalBasis, Person, Role, State, TitleRecord
+from dossiers.reasons import Reason
+from workflow import audit, notifications, permissions
+from workflow import services as lifecycle
+from workflow.decisions.models import Decision, DecisionCounter, DecisionItem
+from workflow.decisions.rendering import decision_context, render_pdf
+from workflow.decisions.signing import SigningFailed, sign_pdf
+from workflow.errors import GuardFailed, IllegalTransition, NotPermitted, WorkflowError
+
+logger = logging.getLogger(__name__)
+SIGNABLE = (State.RECOMMENDED, State.PUBLIC_NOTICE)
+PREPARERS = (Role.COUNCIL_SECRETARY, Role.PRINCIPAL)
+
+
+class SigningError(WorkflowError):
+    http_status = 502
+    default_message = _("The decision could not be signed; nothing was changed.")
+
+
+def default_recitals(award: AwardType, institution) -> str:
+    """'Căn cứ …' lines from the award's legal bases in force, then the proposal line."""
+    today = timezone.localdate()
+    lines = [
+        f"Căn cứ {basis.title} số {basis.code};"
+        for basis in award.legal_bases.order_by("valid_from")
+        if basis.in_force_on(today)
+    ]
+    lines.append(f"Theo đề nghị của Hội đồng Thi đua - Khen thưởng {institution.name}.")
+    return "\n".join(lines)
+
+
+def _actor(person: Person, acting: permissions.Acting | None, role: str, address: str):
+    return audit.Actor(
+        person=person, role=acting.role if acting else role,
+        on_behalf_of=acting.on_behalf_of if acting else None, client_address=address,
+    )  # fmt: skip
+
+
+def prepare_decision(
+    *, person: Person, award_type: AwardType, dossier_ids: list[int], subject: str = "",
+    recitals: str = "", client_address: str = "",
+) -> Decision:  # fmt: skip
+    """A draft decision over recommended dossiers of one award type."""
+    if not permissions.holds_any(person, PREPARERS):
+        raise NotPermitted()
+    with transaction.atomic():
+        dossiers = list(
+            Dossier.objects.select_for_update(of=("self",)).filter(
+                pk__in=dossier_ids, institution_id=person.institution_id
+            )
+        )
+        problems = _unsignable(dossiers, dossier_ids, award_type)
+        if problems:
+            raise GuardFailed(problems)
+        decision = Decision.objects.create(
+            institution_id=person.institution_id,
+            award_type=award_type,
+            subject=subject or f"Về việc tặng danh hiệu “{award_type.name_vi}”",
+            recitals=recitals or default_recitals(award_type, person.institution),
+            created_by=person,
+        )
+        decision.legal_bases.set(LegalBasis.objects.filter(award_types=award_type))
+        DecisionItem.objects.bulk_create(
+            DecisionItem(decision=decision, dossier_id=pk, position=n)
+            for n, pk in enumerate(dict.fromkeys(dossier_ids), start=1)
+        )
+        audit.append(
+            institution=person.institution, actor=_actor(person, None, Role.PRINCIPAL,
+                                                          client_address),
+            action="decision.prepared", object_type="decision", object_id=decision.pk,
+            payload={"dossiers": list(dict.fromkeys(dossier_ids)), "award": award_type.code},
+        )  # fmt: skip
+    return decision
+
+
+def _unsignable(dossiers, dossier_ids, award_type) -> list[Reason]:
+    found = {d.pk: d for d in dossiers}
+    problems = []
+    if not dossier_ids:
+        problems.append(Reason(_("Choose at least one dossier.")))
+    for pk in dossier_ids:
+        dossier = found.get(pk)
+        if dossier is None or dossier.state not in SIGNABLE:
+            problems.append(Reason(_("Dossier {id} is not recommended for signing."), {"id": pk}))
+        elif dossier.award_type_id != award_type.pk:
+            problems.append(Reason(_("Dossier {id} is for another award."), {"id": pk}))
+    pending = DecisionItem.objects.filter(
+        dossier_id__in=dossier_ids, decision__state=Decision.State.DRAFT
+    ).values_list("dossier_id", flat=True)
+    problems += [
+        Reason(_("Dossier {id} is already in another draft decision."), {"id": pk})
+        for pk in sorted(set(pending))
+    ]
+    return problems
+
+
+def next_number(institution, year: int) -> int:
+    """The next number of the year, gap-free: the counter row stays locked until commit."""
+    DecisionCounter.objects.bulk_create(
+        [DecisionCounter(institution=institution, year=year)], ignore_conflicts=True
+    )
+    counter = DecisionCounter.objects.select_for_update().get(institution=institution, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def verification_url() -> str:
+    return settings.SITE_URL + reverse("verify_decision")
+
+
+def sign_decision(*, decision_id: int, person: Person, client_address: str = "") -> Decision:
+    """Number, render, sign and store the decision; move its dossiers to signed — or nothing.
+
+    A failure leaves no number used, no file and no moved dossier; only an audit event saying
+    that signing failed.
+    """
+    try:
+        return _sign(decision_id, person, client_address)
+    except SigningFailed as exc:
+        _record_failure(decision_id, person, client_address, str(exc))
+        raise SigningError() from exc
+
+
+def _sign(decision_id: int, person: Person, client_address: str) -> Decision:
+    acting = permissions.acting_for(person, "sign", unit_id=0, institution_id=person.institution_id)
+    if acting is None:
+        raise NotPermitted()
+    stored = None
+    try:
+        with transaction.atomic():
+            decision = (
+                Decision.objects.select_for_update(of=("self",))
+                .select_related("institution", "award_type", "revokes")
+                .filter(pk=decision_id, institution_id=person.institution_id)
+                .first()
+            )
+            if decision is None:
+                raise NotPermitted(_("No such decision, or you may not see it."))
+            if decision.state != Decision.State.DRAFT:
+                raise IllegalTransition(_("This decision is already signed."))
+            institution = decision.institution
+            signed_at = timezone.now()
+            year = timezone.localdate(signed_at).year
+            number = next_number(institution, year)
+            head = audit.locked_head(institution)  # nothing is appended until we commit
+            pdf, _key = render_pdf(
+                "decisions/decision.html",
+                decision_context(
+                    decision, number=number, signed_on=timezone.localdate(signed_at),
+                    signer=person, on_behalf_of=acting.on_behalf_of, chain_head=head.hash,
+                    verify_url=verification_url(),
+                ),
+            )  # fmt: skip
+            signed = sign_pdf(
+                pdf, reason=f"Quyết định số {number:02d}/{institution.decision_series}",
+                location=institution.place,
+            )  # fmt: skip
+            digest = hashlib.sha256(signed.data).hexdigest()
+            decision.pdf.save(f"{year}-{number:03d}-{digest[:12]}.pdf", ContentFile(signed.data),
+                              save=False)  # fmt: skip
+            stored = decision.pdf.name
+            decision.state = Decision.State.SIGNED
+            decision.year, decision.number = year, number
+            decision.series = institution.decision_series
+            decision.signed_at, decision.signed_on = signed_at, timezone.localdate(signed_at)
+            decision.signer, decision.on_behalf_of = person, acting.on_behalf_of
+            decision.pdf_sha256, decision.chain_head = digest, head.hash
+            decision.save()
+            _move_dossiers(decision, person, client_address)
+            audit.append(
+                institution=institution, actor=_actor(person, acting, Role.PRINCIPAL,
+                                                      client_address),
+                action="decision.signed", object_type="decision", object_id=decision.pk,
+                payload={"reference": decision.reference, "pdf_sha256": digest,
+                         "chain_head": head.hash, "signer_certificate": signed.signer_name,
+                         "dossiers": [i.dossier_id for i in decision.items.all()]},
+            )  # fmt: skip
+            notifications.notify_decision_signed([i.dossier for i in decision.items.all()])
+    except BaseException:
+        if stored:
+            Decision._meta.get_field("pdf").storage.delete(stored)
+        raise
+    return decision
+
+
+def _move_dossiers(decision: Decision, person: Person, client_address: str) -> None:
+    action = "revoke" if decision.kind == Decision.Kind.REVOCATION else "sign"
+    for item in decision.items.select_related("dossier"):
+        dossier = lifecycle.transition(
+            dossier_id=item.dossier_id, action=action, person=person,
+            expected_version=item.dossier.version, client_address=client_address,
+            reason=decision.reason if action == "revoke" else "",
+            arguments={"decision": decision.reference},
+        )  # fmt: skip
+        # The title history that later eligibility rules ("consecutive years") read.
+        holder = {"person": dossier.nominee_person, "unit": dossier.nominee_unit,
+                  "award_type_id": dossier.award_type_id, "year": dossier.period.year}  # fmt: skip
+        if action == "sign":
+            TitleRecord.objects.update_or_create(
+                **holder,
+                defaults={"institution_id": decision.institution_id,
+                          "decision_reference": decision.reference,
+                          "source": TitleRecord.Source.GRANTED},
+            )  # fmt: skip
+        else:
+            TitleRecord.objects.filter(**holder, source=TitleRecord.Source.GRANTED).delete()
+
+
+def _record_failure(decision_id: int, person: Person, client_address: str, error: str) -> None:
+    """The one trace a failed signing leaves, written after everything else rolled back."""
+    logger.warning("signing decision %s failed: %s", decision_id, error)
+    with transaction.atomic():
+        audit.append(
+            institution=person.institution,
+            actor=audit.Actor(person=person, role=Role.PRINCIPAL, client_address=client_address),
+            action="decision.signing_failed", object_type="decision", object_id=decision_id,
+            payload={"error": error[:500]},
+        )  # fmt: skip
