@@ -48,9 +48,15 @@ class AuditEvent(models.Model):
                 fields=["institution", "prev_hash"], name="audit_chain_never_forks"
             ),
         ]
+        # The auditor's trail is keyset-paginated on sequence within each filter.
         indexes = [
             models.Index(fields=["object_type", "object_id", "sequence"]),
-            models.Index(fields=["institution", "action"]),
+            models.Index(fields=["institution", "action", "sequence"]),
+            models.Index(fields=["institution", "actor", "sequence"]),
+            models.Index(fields=["institution", "on_behalf_of", "sequence"]),
+            models.Index(fields=["institution", "to_state", "sequence"]),
+            models.Index(fields=["institution", "from_state", "sequence"]),
+            models.Index(fields=["institution", "created_at"]),
         ]
 
     def __str__(self) -> str:
