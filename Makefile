@@ -7,8 +7,9 @@ PORT ?= 8000
 # System libraries WeasyPrint needs to render PDFs; poppler (pdfsig, pdftotext) and SoftHSM2 +
 # OpenSC (a software PKCS#11 token) for the signature tests.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core poppler-utils gettext softhsm2 opensc
-# Nice to have: Times-compatible serif for decisions; DejaVu Serif is the fallback.
-OPTIONAL_PACKAGES := fonts-liberation
+# Nice to have: Times-compatible serif with Vietnamese glyphs (Liberation 2.x; the 1.x package
+# "fonts-liberation" lacks them); DejaVu Serif is the fallback.
+OPTIONAL_PACKAGES := fonts-liberation2
 
 .PHONY: run worker test lint format bench messages system-packages clean
 

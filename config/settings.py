@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dossiers.middleware.CurrentPersonMiddleware",
+    "workflow.auditing.middleware.AuditorReadOnlyMiddleware",
 ]
 # viewflow's SiteMiddleware/Turbo are for its own frontend, which we do not use.
 VIEWFLOW = {"AUTOREGISTER": False}
@@ -116,6 +117,9 @@ SIGNING_PKCS11_KEY_LABEL = os.environ.get("SIGNING_PKCS11_KEY_LABEL", "")
 SIGNING_PKCS11_CERT_LABEL = os.environ.get("SIGNING_PKCS11_CERT_LABEL", "")
 # Printed on every signed decision: where anyone can check it (the public verification page).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# A PDF report renders in memory (about 35 ms per event): larger trails go to CSV or JSONL.
+AUDIT_PDF_EXPORT_LIMIT = env_int("AUDIT_PDF_EXPORT_LIMIT", 1000)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Where django.core.mail.backends.filebased.EmailBackend writes messages.

@@ -1,18 +1,25 @@
 """The demo's dossiers, played through the real services so every stage has something to see.
 
-Runs once per institution (when it has no dossier yet): drafts, submitted, returned, reviewed
-dossiers, and a closed council meeting whose dossiers are recommended or not.
+Runs once per institution (when it has no dossier yet): dossiers left as drafts, submitted,
+returned, withdrawn, declined, suspended and reviewed; a closed council meeting whose dossiers
+are recommended or not, and a second meeting still voting. Then, once per institution (when it
+has no decision yet), the secretary prepares a decision over the recommended Advanced Worker
+dossiers but one, and the principal signs it with the demo certificate: the signed PDF is stored
+under MEDIA_ROOT like any other.
 """
 
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from dossiers import services as dossier_services
+from dossiers.demo_certificate import create_demo_certificate
 from dossiers.models import AnnualRating, AwardType, Dossier, Institution, Period, Person, Rating
 from dossiers.models import Role as R
 from workflow import services as lifecycle
@@ -28,6 +35,38 @@ SUMMARY = (
     "Hoàn thành xuất sắc nhiệm vụ giảng dạy và nghiên cứu khoa học; tích cực đổi mới phương "
     "pháp dạy học, hướng dẫn sinh viên thực tập sư phạm đạt kết quả tốt."
 )
+DEMO_SIGNER = "Hiệu trưởng (chứng thư demo)"
+
+# How far each unit's nominees go, in order: "council" ones are voted on at the closed meeting,
+# "voting" ones are on the agenda of the meeting still open.
+PLAN = {
+    "gdth": ["draft", "submitted", "returned", "council", "council", "council"],
+    "gdmn": ["draft", "submitted", "returned", "council", "council"],
+    "khtn": ["draft", "withdrawn", "declined", "reviewed", "voting"],
+    "khxh": ["draft", "submitted", "suspended"],
+    "nn": ["draft", "submitted"],
+}
+# The lifecycle actions that take a new draft to each end point: (action, actor, reason).
+STEPS = {
+    "draft": [],
+    "withdrawn": [("withdraw", "head", "Cá nhân xin rút hồ sơ để đề nghị vào năm sau.")],
+    "submitted": [("submit", "head", "")],
+    "returned": [
+        ("submit", "head", ""),
+        ("return_for_revision", "reviewer",
+         "Bổ sung minh chứng kết quả đánh giá, xếp loại năm nay."),
+    ],
+    "declined": [
+        ("submit", "head", ""),
+        ("decline", "reviewer", "Chưa đủ thời gian công tác trong năm theo quy định."),
+    ],
+    "suspended": [
+        ("submit", "head", ""),
+        ("suspend", "reviewer", "Tạm dừng xét trong thời gian giải quyết đơn phản ánh."),
+    ],
+    "reviewed": [("submit", "head", ""), ("approve", "reviewer", "")],
+}  # fmt: skip
+STEPS["council"] = STEPS["voting"] = STEPS["reviewed"]
 
 
 def _person(institution, username) -> Person:
@@ -62,60 +101,104 @@ def _act(dossier: Dossier, action: str, person: Person, **kwargs) -> Dossier:
 
 @transaction.atomic
 def play_demo_cycle(institution: Institution, period: Period) -> int:
-    """Create the demo dossiers unless the institution has some; return how many were created."""
-    if Dossier.objects.of(institution).exists():
-        return 0
+    """Play the cycle where the institution has not played it; return the dossiers created."""
+    created = 0
+    if not Dossier.objects.of(institution).exists():
+        created = _dossiers_and_meetings(institution, period)
+    _signed_decision(institution)
+    return created
+
+
+def _dossiers_and_meetings(institution, period) -> int:
     advanced = AwardType.objects.get(institution=institution, code="advanced_worker")
-    reviewer = _person(institution, "thamdinh")
-    created = []
-    plan = {"gdth": 6, "gdmn": 5, "khtn": 4, "khxh": 3, "nn": 2}
-    for unit_code, count in plan.items():
-        head = _person(institution, f"truong.{unit_code}")
-        for n, nominee in enumerate(_eligible_staff(head.unit, period, count)):
+    actors = {"reviewer": _person(institution, "thamdinh")}
+    ends: dict[str, list[Dossier]] = {}
+    for unit_code, fates in PLAN.items():
+        actors["head"] = _person(institution, f"truong.{unit_code}")
+        unit = actors["head"].unit
+        for fate, nominee in zip(fates, _eligible_staff(unit, period, len(fates)), strict=False):
             dossier = dossier_services.create_dossier(
-                person=head, unit=head.unit, period=period, award_type=advanced,
+                person=actors["head"], unit=unit, period=period, award_type=advanced,
                 achievement_summary=SUMMARY, nominee_person=nominee,
                 documents=_documents(advanced),
             )  # fmt: skip
-            created.append(dossier)
-            if n == 0:
-                continue  # left as a draft
-            dossier = _act(dossier, "submit", head)
-            if n == 1:
-                continue  # waiting for review
-            if n == 2:
-                _act(dossier, "return_for_revision", reviewer,
-                     reason="Bổ sung minh chứng kết quả đánh giá, xếp loại năm nay.")  # fmt: skip
-                continue
-            _act(dossier, "approve", reviewer)
-    _council_meeting(institution, period, [d for d in created if d.pk])
-    return len(created)
+            for action, actor, reason in STEPS[fate]:
+                dossier = _act(dossier, action, actors[actor], reason=reason)
+            ends.setdefault(fate, []).append(dossier)
+    _closed_meeting(institution, period, ends.get("council", []))
+    _open_meeting(institution, period, ends.get("voting", []))
+    return sum(len(dossiers) for dossiers in ends.values())
 
 
-def _council_meeting(institution, period, dossiers) -> None:
-    """A closed meeting on part of the reviewed dossiers: every member votes, most agree."""
+def _closed_meeting(institution, period, agenda) -> None:
+    """A closed meeting: every member votes, most agree; the last item is not recommended."""
     from workflow.council import services as council
 
-    reviewed = list(Dossier.objects.of(institution).filter(state="reviewed").order_by("pk"))
-    if len(reviewed) < 3:
+    if len(agenda) < 2:
         return
     secretary = _person(institution, "thuky")
-    chair = _person(institution, "hieutruong")
     meeting = council.create_meeting(
         person=secretary, period=period, title=f"Phiên họp xét thi đua {period.name}",
         held_on=timezone.now() - datetime.timedelta(days=1), place="Phòng họp tầng 2, nhà A",
-        chair=chair,
+        chair=_person(institution, "hieutruong"),
     )  # fmt: skip
-    agenda = reviewed[: len(reviewed) - 2]  # two stay reviewed, for the next meeting
     items = council.set_agenda(
         meeting_id=meeting.pk, person=secretary, dossier_ids=[d.pk for d in agenda]
     )
     council.open_meeting(meeting_id=meeting.pk, person=secretary)
     members = list(meeting.members.select_related("person"))
     for n, member in enumerate(members):
-        # The last item gets few agree votes, so the demo shows a "not recommended" too.
         choices = {
             item.pk: "disagree" if (item is items[-1] and n % 3) else "agree" for item in items
         }
         council.cast_ballot(meeting_id=meeting.pk, person=member.person, choices=choices)
     council.close_meeting(meeting_id=meeting.pk, person=secretary)
+
+
+def _open_meeting(institution, period, agenda) -> None:
+    """A second meeting, open for voting today: its dossiers wait in `voting`."""
+    from workflow.council import services as council
+
+    if not agenda:
+        return
+    secretary = _person(institution, "thuky")
+    meeting = council.create_meeting(
+        person=secretary, period=period, title=f"Phiên họp xét bổ sung {period.name}",
+        held_on=timezone.now(), place="Phòng họp tầng 2, nhà A",
+        chair=_person(institution, "hieutruong"),
+    )  # fmt: skip
+    council.set_agenda(meeting_id=meeting.pk, person=secretary, dossier_ids=[d.pk for d in agenda])
+    council.open_meeting(meeting_id=meeting.pk, person=secretary)
+
+
+def _signed_decision(institution) -> None:
+    """The principal signs a decision over the recommended dossiers but one (kept for later)."""
+    from workflow.decisions import services as decisions
+    from workflow.decisions.models import Decision
+
+    if Decision.objects.of(institution).exists():
+        return
+    advanced = AwardType.objects.get(institution=institution, code="advanced_worker")
+    recommended = list(
+        Dossier.objects.of(institution)
+        .filter(award_type=advanced, state="recommended")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if len(recommended) < 2:
+        return
+    _demo_certificate()
+    decision = decisions.prepare_decision(
+        person=_person(institution, "thuky"), award_type=advanced, dossier_ids=recommended[:-1]
+    )
+    decisions.sign_decision(decision_id=decision.pk, person=_person(institution, "hieutruong"))
+
+
+def _demo_certificate() -> None:
+    """The self-signed certificate `make run` would create, if signing uses a missing file."""
+    if settings.DECISION_SIGNER == "pkcs12":
+        create_demo_certificate(
+            Path(settings.SIGNING_PKCS12_PATH),
+            passphrase=settings.SIGNING_PKCS12_PASSPHRASE,
+            common_name=DEMO_SIGNER,
+        )

@@ -3,6 +3,12 @@
 hash = SHA-256(previous hash + canonical JSON of the event), the first event of an institution's
 chain having GENESIS as its previous hash. Run `python -m workflow.audit_chain FILE.jsonl` (or
 `manage.py verify_audit --file FILE`) to verify an export without the database.
+
+A filtered export holds some events of the chain, not all, so it cannot verify as a chain. With
+`--partial` (verify_events_partial) each event is checked against its own stated previous hash
+(its content is what was hashed into the chain) and linked to the event before it wherever the
+two are consecutive. That proves the events were not altered; it cannot prove none were left out:
+match the hashes against the database, or the last one against a signed head hash, for that.
 """
 
 from __future__ import annotations
@@ -61,6 +67,11 @@ class ChainReport:
     head_hash: str = GENESIS
     first_broken_sequence: int | None = None
     problem: str = ""
+    # Partial verification (a filtered export): the range covered and how many runs are missing.
+    partial: bool = False
+    first_sequence: int | None = None
+    last_sequence: int | None = None
+    gaps: int = 0
 
     @property
     def intact(self) -> bool:
@@ -80,7 +91,9 @@ class _Walker:
         sequence = event["sequence"]
         self.report.events += 1
         if sequence != self.expected_sequence:
-            self._broken(sequence, f"expected sequence {self.expected_sequence}, found {sequence}")
+            expected = self.expected_sequence
+            problem = f"expected sequence {expected}, found {sequence}"
+            self._broken(sequence, problem + _missing(expected, sequence))
         elif event["prev_hash"] != self.prev_hash:
             self._broken(sequence, "its previous hash does not match the event before it")
         elif event_hash(self.prev_hash, event) != event["hash"]:
@@ -96,14 +109,85 @@ class _Walker:
         self.done = True
 
 
+def _missing(expected: int, found) -> str:
+    """Names the run of sequences a gap leaves out, e.g. ' (sequences 2–4 are missing)'."""
+    if not isinstance(found, int) or found <= expected:
+        return ""
+    if found - 1 == expected:
+        return f" (sequence {expected} is missing)"
+    return f" (sequences {expected}–{found - 1} are missing)"
+
+
+@dataclass
+class _PartialWalker:
+    """Walks a subset of one chain: content against stated prev_hash, links where consecutive."""
+
+    report: ChainReport
+    last_sequence: int | None = None
+    last_hash: str = GENESIS
+    done: bool = field(default=False)
+
+    def step(self, event: dict) -> None:
+        if self.done:
+            return
+        sequence, prev_hash, stated = event["sequence"], event["prev_hash"], event["hash"]
+        self.report.events += 1
+        if not (_is_sequence(sequence) and isinstance(prev_hash, str) and isinstance(stated, str)):
+            self._broken(sequence, "its sequence or hashes are not of the right kind")
+        elif self.last_sequence is not None and sequence <= self.last_sequence:
+            self._broken(
+                sequence, f"it follows sequence {self.last_sequence}; events must be in order"
+            )
+        elif self._follows_directly(sequence) and prev_hash != self.last_hash:
+            self._broken(sequence, "its previous hash does not match the event before it")
+        elif event_hash(prev_hash, event) != stated:
+            self._broken(sequence, "its content does not match its hash")
+        else:
+            if not self._follows_directly(sequence):
+                self.report.gaps += 1
+            if self.report.first_sequence is None:
+                self.report.first_sequence = sequence
+            self.last_sequence, self.last_hash = sequence, stated
+            self.report.last_sequence, self.report.head_hash = sequence, stated
+
+    def _follows_directly(self, sequence: int) -> bool:
+        """The event before this one in the chain is the one before it in the file (or genesis)."""
+        expected = 1 if self.last_sequence is None else self.last_sequence + 1
+        return sequence == expected
+
+    def _broken(self, sequence, problem: str) -> None:
+        self.report.first_broken_sequence = sequence
+        self.report.problem = problem
+        self.done = True
+
+
+def _is_sequence(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 def verify_events(events: Iterable[dict]) -> list[ChainReport]:
     """Verify events ordered by sequence within each institution; one report per institution."""
-    walkers: dict[str, _Walker] = {}
+    return _verify(events, _Walker)
+
+
+def verify_events_partial(events: Iterable[dict]) -> list[ChainReport]:
+    """Verify a subset of chains (a filtered export), ordered by sequence within institutions.
+
+    Each event's hash must be the hash of its content over the previous hash it states, and
+    where two events of the file are consecutive in the chain the later one must link to the
+    earlier. Missing runs of sequences (gaps) are counted, not refused.
+    """
+    return _verify(events, _PartialWalker, partial=True)
+
+
+def _verify(events: Iterable[dict], walker_class, partial: bool = False) -> list[ChainReport]:
+    walkers: dict = {}
     for event in events:
         institution = event["institution"]
         walker = walkers.get(institution)
         if walker is None:
-            walker = walkers[institution] = _Walker(ChainReport(institution=institution))
+            report = ChainReport(institution=institution, partial=partial)
+            walker = walkers[institution] = walker_class(report)
         walker.step(event)
     return [w.report for w in walkers.values()]
 
@@ -127,12 +211,15 @@ def to_jsonl(event: dict) -> str:
 
 
 def main(argv: list[str]) -> int:
+    partial = "--partial" in argv
+    argv = [a for a in argv if a != "--partial"]
     if len(argv) != 1:
-        print("usage: python -m workflow.audit_chain EXPORT.jsonl", file=sys.stderr)
+        print("usage: python -m workflow.audit_chain [--partial] EXPORT.jsonl", file=sys.stderr)
         return 2
+    verify = verify_events_partial if partial else verify_events
     try:
         with open(argv[0], encoding="utf-8") as f:
-            reports = verify_events(read_jsonl(f))
+            reports = verify(read_jsonl(f))
     except OSError as exc:
         print(f"Cannot read {argv[0]}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -145,6 +232,13 @@ def main(argv: list[str]) -> int:
 
 
 def describe(report: ChainReport) -> str:
+    if report.intact and report.partial:
+        return (
+            f"{report.institution}: {report.events} events verified as a partial export "
+            f"(sequences {report.first_sequence}–{report.last_sequence}, {report.gaps} gaps; "
+            f"each event matches its hash, links checked where consecutive; "
+            f"events left out cannot be detected), last hash {report.head_hash}"
+        )
     if report.intact:
         return f"{report.institution}: {report.events} events verified, head {report.head_hash}"
     if report.first_broken_sequence is None:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
-from dossiers.models import Dossier, Person
+from dossiers.models import Dossier, Person, State
 from dossiers.reasons import Reason
 from workflow import audit, notifications, permissions, process
 from workflow.decisions.models import Decision, DecisionItem
@@ -163,9 +163,7 @@ def _apply(
     dossier.version += 1
     dossier.save(update_fields=["state", "state_before_suspension", "version", "updated_at"])
     process.advance(dossier, user=person.user)
-    if action == "return_to_council":
-        # Back before the council: out of any decision still being drafted.
-        DecisionItem.objects.filter(dossier=dossier, decision__state=Decision.State.DRAFT).delete()
+    _leave_drafts_it_no_longer_fits(dossier)
     notifications.after_transition(
         dossier, action=action, from_state=from_state, actor=person, reason=reason.strip()
     )
@@ -186,6 +184,22 @@ def _apply(
         payload=payload,
     )
     return dossier
+
+
+# The states a dossier must be in to stay in a draft decision of each kind.
+DRAFT_FITS = {
+    Decision.Kind.AWARD: (State.RECOMMENDED, State.PUBLIC_NOTICE),
+    Decision.Kind.REVOCATION: (State.SIGNED,),
+}
+
+
+def _leave_drafts_it_no_longer_fits(dossier: Dossier) -> None:
+    """A dossier returned to the council, suspended, revoked... leaves the drafts it was in."""
+    for kind, states in DRAFT_FITS.items():
+        if dossier.state not in states:
+            DecisionItem.objects.filter(
+                dossier=dossier, decision__state=Decision.State.DRAFT, decision__kind=kind
+            ).delete()
 
 
 def _owner_name(user) -> str:

@@ -67,9 +67,8 @@ def _entry(event: AuditEvent, names: dict) -> TimelineEntry:
         )
     document = payload.get("document")
     if document:
-        entry.details.append(
-            f"{document['name']} ({document['kind']}, SHA-256 {document['sha256']})"
-        )
+        kind = names["kind"].get(document["kind"], document["kind"])
+        entry.details.append(f"{document['name']} ({kind}, SHA-256 {document['sha256']})")
     for change in payload.get("changes_since_return", []):
         entry.details.append(str(TITLES.get(change["action"], change["action"])))
     return entry

@@ -11,7 +11,8 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from dossiers.models import Dossier, Institution
@@ -44,8 +45,9 @@ def trail(institution: Institution, flt: TrailFilter = TrailFilter()) -> QuerySe
     events = AuditEvent.objects.filter(institution=institution)
     dossiers = _dossier_scope(institution, flt)
     if dossiers is not None:
-        ids = [str(pk) for pk in dossiers.values_list("pk", flat=True)]
-        events = events.filter(object_type="dossier", object_id__in=ids)
+        # object_id is text (events name objects of several types): compare with the id as text.
+        ids = dossiers.annotate(text_id=Cast("pk", CharField())).values("text_id")
+        events = events.filter(object_type="dossier", object_id__in=Subquery(ids))
     if flt.actor_id:
         events = events.filter(Q(actor_id=flt.actor_id) | Q(on_behalf_of_id=flt.actor_id))
     if flt.action:

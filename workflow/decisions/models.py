@@ -143,3 +143,21 @@ class Objection(InstitutionOwned):
 
     def __str__(self) -> str:
         return f"{self.filed_by}: {self.text[:40]}"
+
+
+class ProposalMemo(InstitutionOwned):
+    """A proposal memo (tờ trình) sending recommended dossiers to the higher authority."""
+
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    pdf = models.FileField(upload_to="proposal_memos/%Y/", max_length=300)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    dossiers = models.ManyToManyField(Dossier, related_name="proposal_memos")
+
+    class Meta:
+        verbose_name = _("proposal memo")
+        verbose_name_plural = _("proposal memos")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{_('Proposal memo')} {self.created_at:%d/%m/%Y} ({self.sha256[:12]})"

@@ -131,8 +131,14 @@ def sign_decision(*, decision_id: int, person: Person, client_address: str = "")
     """
     try:
         return _sign(decision_id, person, client_address)
+    except WorkflowError:
+        raise  # refused before anything was attempted: not a failed signing
     except SigningFailed as exc:
         _record_failure(decision_id, person, client_address, str(exc))
+        raise SigningError() from exc
+    except Exception as exc:
+        # Rendering or storing failed: the same outcome for the user, and the same trace.
+        _record_failure(decision_id, person, client_address, f"{exc.__class__.__name__}: {exc}")
         raise SigningError() from exc
 
 
@@ -153,6 +159,8 @@ def _sign(decision_id: int, person: Person, client_address: str) -> Decision:
                 raise NotPermitted(_("No such decision, or you may not see it."))
             if decision.state != Decision.State.DRAFT:
                 raise IllegalTransition(_("This decision is already signed."))
+            if not decision.items.exists():
+                raise GuardFailed([Reason(_("The decision names no dossier."))])
             institution = decision.institution
             signed_at = timezone.now()
             year = timezone.localdate(signed_at).year
@@ -224,10 +232,119 @@ def _move_dossiers(decision: Decision, person: Person, client_address: str) -> N
 def _record_failure(decision_id: int, person: Person, client_address: str, error: str) -> None:
     """The one trace a failed signing leaves, written after everything else rolled back."""
     logger.warning("signing decision %s failed: %s", decision_id, error)
+    acting = permissions.acting_for(person, "sign", unit_id=0, institution_id=person.institution_id)
     with transaction.atomic():
         audit.append(
             institution=person.institution,
-            actor=audit.Actor(person=person, role=Role.PRINCIPAL, client_address=client_address),
+            actor=_actor(person, acting, Role.PRINCIPAL, client_address),
             action="decision.signing_failed", object_type="decision", object_id=decision_id,
             payload={"error": error[:500]},
         )  # fmt: skip
+
+
+def remove_from_draft(
+    *, decision_id: int, dossier_id: int, person: Person, client_address: str = ""
+) -> Decision:
+    """Take one dossier out of a draft decision, so that it can be decided separately."""
+    if not permissions.holds_any(person, PREPARERS):
+        raise NotPermitted()
+    with transaction.atomic():
+        decision = _locked_decision(decision_id, person)
+        if decision.state != Decision.State.DRAFT:
+            raise IllegalTransition(_("Only a draft decision can be changed."))
+        removed, _counts = decision.items.filter(dossier_id=dossier_id).delete()
+        if not removed:
+            raise GuardFailed([Reason(_("Dossier {id} is not in this decision."),
+                                      {"id": dossier_id})])  # fmt: skip
+        audit.append(
+            institution=person.institution, actor=_actor(person, None, Role.PRINCIPAL,
+                                                          client_address),
+            action="decision.item_removed", object_type="decision", object_id=decision.pk,
+            payload={"dossier": dossier_id},
+        )  # fmt: skip
+    return decision
+
+
+def prepare_revocation(
+    *, person: Person, decision_id: int, dossier_ids: list[int], reason: str,
+    client_address: str = "",
+) -> Decision:  # fmt: skip
+    """A draft revocation decision over dossiers signed in `decision` (Luật TĐKT, Điều 93).
+
+    Signing it (sign_decision) revokes the dossiers; the original decision stays as a record.
+    """
+    if not permissions.holds_any(person, PREPARERS):
+        raise NotPermitted()
+    reason = reason.strip()
+    with transaction.atomic():
+        original = _locked_decision(decision_id, person)
+        if original.kind != Decision.Kind.AWARD or original.state != Decision.State.SIGNED:
+            raise IllegalTransition(_("Only a signed award decision can be revoked."))
+        dossier_ids = list(dict.fromkeys(dossier_ids))
+        problems = _unrevocable(original, dossier_ids)
+        if not reason:
+            problems.insert(0, Reason(_("A reason is required for this action.")))
+        if problems:
+            raise GuardFailed(problems)
+        award_type = original.award_type
+        revocation = Decision.objects.create(
+            institution_id=person.institution_id,
+            kind=Decision.Kind.REVOCATION,
+            revokes=original,
+            reason=reason,
+            award_type=award_type,
+            subject=f"Về việc thu hồi danh hiệu “{award_type.name_vi}”",
+            recitals=default_recitals(award_type, person.institution),
+            created_by=person,
+        )
+        revocation.legal_bases.set(LegalBasis.objects.filter(award_types=award_type))
+        DecisionItem.objects.bulk_create(
+            DecisionItem(decision=revocation, dossier_id=pk, position=n)
+            for n, pk in enumerate(dossier_ids, start=1)
+        )
+        audit.append(
+            institution=person.institution, actor=_actor(person, None, Role.PRINCIPAL,
+                                                          client_address),
+            action="decision.revocation_prepared", object_type="decision",
+            object_id=revocation.pk, reason=reason,
+            payload={"revokes": original.reference, "dossiers": dossier_ids},
+        )  # fmt: skip
+    return revocation
+
+
+def _locked_decision(decision_id: int, person: Person) -> Decision:
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("award_type")
+        .filter(pk=decision_id, institution_id=person.institution_id)
+        .first()
+    )
+    if decision is None:
+        raise NotPermitted(_("No such decision, or you may not see it."))
+    return decision
+
+
+def _unrevocable(original: Decision, dossier_ids: list[int]) -> list[Reason]:
+    """Why these dossiers cannot be revoked by a decision on `original`; the rows stay locked."""
+    if not dossier_ids:
+        return [Reason(_("Choose at least one dossier."))]
+    included = set(original.items.values_list("dossier_id", flat=True))
+    states = dict(
+        Dossier.objects.select_for_update()
+        .filter(pk__in=included.intersection(dossier_ids))
+        .values_list("pk", "state")
+    )
+    problems = []
+    for pk in dossier_ids:
+        if pk not in included:
+            problems.append(Reason(_("Dossier {id} is not in this decision."), {"id": pk}))
+        elif states.get(pk) != State.SIGNED:
+            problems.append(Reason(_("Dossier {id} is no longer signed."), {"id": pk}))
+    pending = DecisionItem.objects.filter(
+        dossier_id__in=dossier_ids, decision__state=Decision.State.DRAFT
+    ).values_list("dossier_id", flat=True)
+    problems += [
+        Reason(_("Dossier {id} is already in another draft decision."), {"id": pk})
+        for pk in sorted(set(pending))
+    ]
+    return problems

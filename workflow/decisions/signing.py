@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -40,17 +41,23 @@ def configured_signer():
 
 
 def _pkcs12_signer():
+    # Not SimpleSigner.load_pkcs12: it swallows every error into None (after logging a
+    # traceback), so a missing file was reported as "wrong passphrase?".
+    try:
+        data = Path(settings.SIGNING_PKCS12_PATH).read_bytes()
+    except OSError as exc:
+        raise SigningFailed(
+            f"cannot read the PKCS#12 signing certificate: {exc.strerror or exc}"
+        ) from exc
     passphrase = settings.SIGNING_PKCS12_PASSPHRASE
     try:
-        signer = signers.SimpleSigner.load_pkcs12(
-            pfx_file=settings.SIGNING_PKCS12_PATH,
-            passphrase=passphrase.encode() if passphrase else None,
+        return signers.SimpleSigner.load_pkcs12_data(
+            data, other_certs=(), passphrase=passphrase.encode() if passphrase else None
         )
-    except (OSError, ValueError) as exc:
-        raise SigningFailed(f"cannot load the PKCS#12 signing certificate: {exc}") from exc
-    if signer is None:
-        raise SigningFailed("cannot load the PKCS#12 signing certificate (wrong passphrase?)")
-    return signer
+    except ValueError as exc:
+        raise SigningFailed(
+            "cannot load the PKCS#12 signing certificate (wrong passphrase?)"
+        ) from exc
 
 
 @contextmanager

@@ -1,0 +1,222 @@
+"""A decision rendered as a PDF: the layout of Nghị định 30/2020, its numbers and dates, long lists
+of awardees, and that one content is rendered once."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+
+from dossiers.models import AwardType, Dossier, Person
+from tests.conftest import make_dossier, make_person
+from workflow.decisions import services
+from workflow.decisions.models import Decision, DecisionItem
+from workflow.decisions.rendering import decision_context, nd30_date, render_pdf
+
+pypdf = pytest.importorskip("pypdf")
+pytest_plugins = ["tests.signing_fixtures"]
+
+CHECK_ND30 = Path(__file__).resolve().parents[2] / "shared" / "tools" / "check_nd30.py"
+SIGNED_ON = datetime.date(2027, 1, 5)
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
+GIVEN = ["Thị Hương", "Văn Dũng", "Thu Hằng", "Đức Thắng", "Ngọc Yến", "Quang Hải", "Thúy Ngân"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def awardee_name(n: int) -> str:
+    return f"{FAMILY[n % len(FAMILY)]} {GIVEN[n % len(GIVEN)]} {n:03d}"
+
+
+def decision_with_awardees(period, unit, count: int) -> Decision:
+    """A draft decision over `count` recommended dossiers (fixture set-up in bulk, no services)."""
+    institution = unit.institution
+    award = AwardType.objects.get(institution=institution, code="advanced_worker")
+    creator = Person.objects.create(
+        institution=institution, unit=unit, full_name="Phạm Thu Trang", gender="female"
+    )
+    nominees = Person.objects.bulk_create(
+        Person(institution=institution, unit=unit, full_name=awardee_name(n), gender="female")
+        for n in range(count)
+    )
+    dossiers = Dossier.objects.bulk_create(
+        Dossier(
+            institution=institution, period=period, award_type=award, unit=unit,
+            nominee_person=nominee, achievement_summary="Hoàn thành xuất sắc nhiệm vụ.",
+            created_by=creator, state="recommended",
+        )
+        for nominee in nominees
+    )  # fmt: skip
+    decision = Decision.objects.create(
+        institution=institution, award_type=award, created_by=creator,
+        subject=f"Về việc tặng danh hiệu “{award.name_vi}”",
+        recitals=services.default_recitals(award, institution),
+    )  # fmt: skip
+    DecisionItem.objects.bulk_create(
+        DecisionItem(decision=decision, dossier=dossier, position=n)
+        for n, dossier in enumerate(dossiers, start=1)
+    )
+    return decision
+
+
+def render(decision: Decision, *, number: int | None = 5, signer=None) -> bytes:
+    pdf, _key = render_pdf(
+        "decisions/decision.html",
+        decision_context(
+            decision, number=number, signed_on=SIGNED_ON, signer=signer or decision.created_by,
+            on_behalf_of=None, chain_head="ab" * 32, verify_url="http://127.0.0.1:8000/verify/",
+        ),
+    )  # fmt: skip
+    return pdf
+
+
+def pdf_text(pdf: bytes, tmp_path: Path, page: int | None = None) -> str:
+    """What pdftotext reads (one page, or all), composed (NFC), whitespace runs as one space."""
+    path = tmp_path / "page.pdf"
+    path.write_bytes(pdf)
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    out = subprocess.run(  # noqa: S603 - our own file, poppler's tool
+        [tool("pdftotext"), "-layout", *pages, str(path), "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return " ".join(unicodedata.normalize("NFC", out).split())
+
+
+def tool(name: str) -> str:
+    """The path of a poppler tool; a clear failure when poppler-utils is not installed."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"`{name}` is missing: install poppler-utils (`make test` does).")
+    return path
+
+
+def check_nd30(pdf: bytes, tmp_path: Path, *options: str) -> subprocess.CompletedProcess:
+    """The layout check of ../shared/tools (it needs poppler's pdfinfo, pdffonts, pdftotext)."""
+    if not CHECK_ND30.exists():
+        pytest.skip(f"{CHECK_ND30} lies outside this repository and is not here")
+    tool("pdffonts")
+    path = tmp_path / "checked.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(  # noqa: S603 - our own files
+        [sys.executable, str(CHECK_ND30), str(path), *options], capture_output=True, text=True
+    )
+
+
+def page_count(pdf: bytes) -> int:
+    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.fixture
+def decision(period, unit_a, secretary):
+    """A draft decision by the secretary over two recommended dossiers of unit A."""
+    nominees = [
+        make_person(period.institution, unit_a, full_name="Nguyễn Thị Hương"),
+        make_person(period.institution, unit_a, full_name="Trần Văn Bình", gender="male"),
+    ]
+    dossiers = [make_dossier(period, unit_a, nominee=n, state="recommended") for n in nominees]
+    return services.prepare_decision(
+        person=secretary,
+        award_type=dossiers[0].award_type,
+        dossier_ids=[d.pk for d in dossiers],
+    )
+
+
+def test_a_numbered_decision_passes_the_nd30_layout_check(decision, tmp_path):
+    result = check_nd30(render(decision, number=5), tmp_path)
+
+    assert result.returncode == 0, result.stdout
+
+
+def test_a_signed_decision_passes_the_nd30_layout_check(
+    decision, principal, pkcs12_signing, tmp_path
+):
+    signed = services.sign_decision(decision_id=decision.pk, person=principal)
+    with signed.pdf.open("rb") as stored:
+        result = check_nd30(stored.read(), tmp_path)
+
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (datetime.date(2027, 1, 5), "ngày 05 tháng 01 năm 2027"),
+        (datetime.date(2027, 3, 5), "ngày 05 tháng 3 năm 2027"),
+        (datetime.date(2026, 11, 15), "ngày 15 tháng 11 năm 2026"),
+    ],
+)
+def test_dates_have_a_leading_zero_for_days_below_10_and_for_months_1_and_2(day, expected):
+    assert nd30_date(day) == expected
+
+
+def test_the_date_line_gives_the_place_and_the_date(decision, tmp_path):
+    assert "Bắc Ninh, ngày 05 tháng 01 năm 2027" in pdf_text(render(decision), tmp_path, page=1)
+
+
+def test_a_number_below_10_is_printed_with_a_leading_zero(decision, tmp_path):
+    assert "Số: 05/QĐ-CĐTN" in pdf_text(render(decision, number=5), tmp_path, page=1)
+
+
+def test_a_number_from_10_is_printed_as_it_is(decision, tmp_path):
+    assert "Số: 125/QĐ-CĐTN" in pdf_text(render(decision, number=125), tmp_path, page=1)
+
+
+def test_the_decision_lists_its_awardees_with_their_diacritics(decision, tmp_path):
+    text = pdf_text(render(decision), tmp_path)
+
+    assert "Nguyễn Thị Hương" in text
+    assert "Trần Văn Bình" in text
+    assert "Lao động tiên tiến" in text
+
+
+def test_the_draft_preview_is_marked_as_a_draft(decision, tmp_path):
+    text = pdf_text(render(decision, number=None), tmp_path)
+
+    assert "DỰ THẢO" in text
+    assert "Mã chuỗi nhật ký" not in text
+
+
+def test_a_500_awardee_decision_repeats_the_table_header_on_its_last_page(period, unit_a, tmp_path):
+    pdf = render(decision_with_awardees(period, unit_a, 500))
+    pages = page_count(pdf)
+    last_page = pdf_text(pdf, tmp_path, page=pages)
+
+    assert pages > 1
+    assert "Họ và tên" in last_page
+    assert awardee_name(499) in last_page
+
+
+def test_the_same_500_awardee_decision_is_rendered_by_weasyprint_once(period, unit_a):
+    from weasyprint import HTML
+
+    decision = decision_with_awardees(period, unit_a, 500)
+    with mock.patch.object(HTML, "write_pdf", autospec=True, side_effect=HTML.write_pdf) as spy:
+        first = render(decision)
+        second = render(decision)
+
+    assert spy.call_count == 1
+    assert first == second
+
+
+def test_a_changed_decision_is_rendered_afresh(decision, tmp_path):
+    before = render(decision)
+    Decision.objects.filter(pk=decision.pk).update(subject="Về việc tặng danh hiệu năm 2027")
+    decision.refresh_from_db()
+
+    after = render(decision)
+
+    assert after != before
+    assert "Về việc tặng danh hiệu năm 2027" in pdf_text(after, tmp_path)
