@@ -79,7 +79,9 @@ class ChainReport:
 
 
 @dataclass
-class _Walker:
+class ChainWalker:
+    """Walks one institution's events in order, stopping at the first broken one."""
+
     report: ChainReport
     expected_sequence: int = 1
     prev_hash: str = GENESIS
@@ -167,7 +169,7 @@ def _is_sequence(value) -> bool:
 
 def verify_events(events: Iterable[dict]) -> list[ChainReport]:
     """Verify events ordered by sequence within each institution; one report per institution."""
-    return _verify(events, _Walker)
+    return _verify(events, ChainWalker)
 
 
 def verify_events_partial(events: Iterable[dict]) -> list[ChainReport]:

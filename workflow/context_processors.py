@@ -2,6 +2,8 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from workflow import permissions
+from workflow.decisions.selectors import READERS
 from workflow.inbox import inbox_count
 
 
@@ -14,4 +16,8 @@ def inbox(request) -> dict:
     person = getattr(request, "person", None)
     if person is None:
         return {}
-    return {"inbox_count": SimpleLazyObject(lambda: inbox_count(person))}
+    return {
+        "inbox_count": SimpleLazyObject(lambda: inbox_count(person)),
+        # Whether the navigation offers the decisions (no query: roles are loaded already).
+        "reads_decisions": SimpleLazyObject(lambda: permissions.holds_any(person, READERS)),
+    }

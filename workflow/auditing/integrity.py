@@ -108,7 +108,7 @@ def _run(check: IntegrityCheck, chunk_size: int) -> None:
 def walk(check: IntegrityCheck, *, up_to: int, chunk_size: int) -> audit_chain.ChainReport:
     """Verify events 1..up_to in keyset chunks, recording progress after each chunk."""
     institution = check.institution
-    walker = audit_chain._Walker(audit_chain.ChainReport(institution=institution.code))
+    walker = audit_chain.ChainWalker(audit_chain.ChainReport(institution=institution.code))
     after = 0
     while not walker.done:
         chunk = list(
