@@ -15,18 +15,15 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
-def create_demo_certificate(path: Path, *, passphrase: str, common_name: str) -> bool:
-    """Write the PKCS#12 file unless it exists; return whether one was created."""
-    if path.exists():
-        return False
+def self_signed_certificate(common_name: str, *, organisation: str = "Demo — not a licensed CA",
+                            days: int = 3 * 365):  # fmt: skip
+    """An RSA key and a self-signed signing certificate (for the demo and for test tokens)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Demo — not a licensed CA"),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
+    name = x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+    ])  # fmt: skip
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder()
@@ -35,7 +32,7 @@ def create_demo_certificate(path: Path, *, passphrase: str, common_name: str) ->
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=3 * 365))
+        .not_valid_after(now + datetime.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -56,6 +53,14 @@ def create_demo_certificate(path: Path, *, passphrase: str, common_name: str) ->
         )
         .sign(key, hashes.SHA256())
     )
+    return key, certificate
+
+
+def create_demo_certificate(path: Path, *, passphrase: str, common_name: str) -> bool:
+    """Write the PKCS#12 file unless it exists; return whether one was created."""
+    if path.exists():
+        return False
+    key, certificate = self_signed_certificate(common_name)
     encryption = (
         serialization.BestAvailableEncryption(passphrase.encode())
         if passphrase

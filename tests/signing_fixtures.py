@@ -23,13 +23,11 @@ from pathlib import Path
 import pytest
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
 from django.utils import timezone
 
-from dossiers.demo_certificate import create_demo_certificate
+from dossiers.demo_certificate import create_demo_certificate, self_signed_certificate
 from dossiers.models import AwardType, Delegation, Role, State
 from tests.conftest import make_dossier, make_person
 
@@ -119,7 +117,7 @@ def softhsm_token(tmp_path_factory):
         "slots.removable = false\n",
         encoding="utf-8",
     )
-    key, cert = _self_signed(TOKEN_SIGNER_NAME)
+    key, cert = self_signed_certificate(TOKEN_SIGNER_NAME, organisation="SoftHSM2 test token")
     key_file, cert_file = folder / "key.p8", folder / "cert.der"
     key_file.write_bytes(
         key.private_bytes(
@@ -169,44 +167,6 @@ def _run(*command: str) -> None:
             f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}{result.stderr}",
             pytrace=False,
         )
-
-
-def _self_signed(common_name: str):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "SoftHSM2 test token"),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    return key, cert
 
 
 def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
