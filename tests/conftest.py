@@ -263,3 +263,34 @@ def put_in_signed_decision(dossier, kind="award"):
     )  # fmt: skip
     DecisionItem.objects.create(decision=decision, dossier=dossier, position=1)
     return decision
+
+
+THREAD_TIMEOUT = 60
+
+
+def run_together(count: int, work) -> list[object]:
+    """work(0..count-1) in `count` threads released at once; each result, or the exception.
+
+    For PostgreSQL race tests: each thread has its own connection, closed when it is done.
+    """
+    import threading
+
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def body(index: int) -> None:
+        try:
+            barrier.wait(timeout=THREAD_TIMEOUT)
+            results[index] = work(index)
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(THREAD_TIMEOUT)
+    assert not any(t.is_alive() for t in threads), "a thread is still waiting (deadlock?)"
+    return results

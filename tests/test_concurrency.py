@@ -15,7 +15,7 @@ import pytest
 from django.db import OperationalError, connection, transaction
 
 from dossiers.models import Dossier, Person, Role, State
-from tests.conftest import make_dossier, make_person
+from tests.conftest import make_dossier, make_person, run_together
 from workflow import audit, services
 from workflow.errors import IllegalTransition, StaleVersion
 from workflow.models import AuditEvent
@@ -23,29 +23,6 @@ from workflow.models import AuditEvent
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 JOIN_TIMEOUT = 60
-
-
-def run_together(count: int, work: Callable[[int], object]) -> list[object]:
-    """Run work(0..count-1) in `count` threads started at once; each result or the exception."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def thread_body(index: int) -> None:
-        try:
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            results[index] = work(index)
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=thread_body, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(t.is_alive() for t in threads), "a thread is still waiting (deadlock?)"
-    return results
 
 
 def append_one(institution_id: int, object_id: str) -> int:

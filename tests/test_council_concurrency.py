@@ -6,14 +6,12 @@ really contend for the meeting row.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from dossiers.models import Person
+from tests.conftest import run_together
 from tests.test_council_vote import AGREE, DISAGREE, IN_WRITING, ballot_rows, convene, in_english
 from workflow import audit
 from workflow.council import services as council
@@ -23,31 +21,6 @@ from workflow.errors import WorkflowError
 from workflow.models import AuditEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-JOIN_TIMEOUT = 60
-
-
-def run_together(count: int, work: Callable[[int], object]) -> list[object]:
-    """work(0..count-1) in `count` threads released at once; each result, or the exception."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def thread_body(index: int) -> None:
-        try:
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            results[index] = work(index)
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=thread_body, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(t.is_alive() for t in threads), "a thread is still waiting (deadlock?)"
-    return results
 
 
 def errors(results: list[object]) -> list[BaseException]:

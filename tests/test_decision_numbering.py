@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 
 import pytest
 from django.db import connection, transaction
 
 from dossiers.models import Person
+from tests.conftest import run_together
 from workflow import audit
 from workflow.decisions.models import DecisionCounter
 from workflow.decisions.services import next_number, sign_decision
@@ -74,29 +74,6 @@ def test_a_number_taken_in_a_transaction_that_rolls_back_is_taken_again(institut
 
 
 # --- Concurrent transactions (PostgreSQL) ------------------------------------------------------
-
-
-def run_together(count: int, work: Callable[[int], object]) -> list[object]:
-    """work(0..count-1) in `count` threads released at once; each result, or the exception."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def body(index: int) -> None:
-        try:
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            results[index] = work(index)
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(t.is_alive() for t in threads), "a thread is still waiting (deadlock?)"
-    return results
 
 
 def wait_until_a_session_waits_for_a_lock(timeout: float = 10.0) -> None:
