@@ -10,7 +10,6 @@ active login are skipped.
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -26,7 +25,6 @@ from dossiers.models import (
     Delegation,
     Dossier,
     Institution,
-    Period,
     Person,
     Role,
     RoleAssignment,
@@ -129,12 +127,6 @@ def task_owner(task: Task) -> Person | None:
     return person
 
 
-def deadline_of(step: str, period: Period) -> datetime.date | None:
-    """The period's deadline for a step, if the step has one and the period sets it."""
-    field = steps.STEP_DEADLINE.get(step)
-    return getattr(period, field) if field else None
-
-
 # Events.
 
 
@@ -186,7 +178,7 @@ def _task_opened(dossier_id: int, actor_id: int) -> int:
             institution=dossier.institution,
             dossier=dossier,
             step_label=steps.STEP_LABELS[step],
-            deadline=deadline_of(step, dossier.period),
+            deadline=steps.deadline_for(step, dossier.period),
         )
         for person in recipients
         if person is not None and person.pk != actor_id
@@ -195,7 +187,7 @@ def _task_opened(dossier_id: int, actor_id: int) -> int:
 
 def _dossier_returned(dossier_id: int, reason: str) -> int:
     (dossier,) = _load([dossier_id])
-    deadline = deadline_of(steps.PREPARE, dossier.period)
+    deadline = steps.deadline_for(steps.PREPARE, dossier.period)
     return send(
         compose(
             "dossier_returned",

@@ -149,7 +149,7 @@ def due_tasks(*, today: datetime.date, horizon: datetime.date) -> list[DueTask]:
     due = []
     for task in tasks:
         step = process.step_of(task)
-        deadline = notifications.deadline_of(step, task.process.dossierprocess.dossier.period)
+        deadline = steps.deadline_for(step, task.process.dossierprocess.dossier.period)
         due.append(DueTask(task=task, step=step, deadline=deadline, overdue=deadline < today))
     return due
 

@@ -7,6 +7,8 @@ institution otherwise), which workflow.backends grants from role assignments and
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Role, State
@@ -53,6 +55,12 @@ STEP_DEADLINE = {
     COUNCIL: "council_by",
     DECIDE: "sign_by",
 }
+
+
+def deadline_for(step: str, period) -> datetime.date | None:
+    """The period's deadline for a step, if the step has one and the period sets it."""
+    field = STEP_DEADLINE.get(step)
+    return getattr(period, field) if field else None
 
 
 def step_for(state: str) -> str | None:

@@ -1,23 +1,20 @@
 """The minutes (biên bản) of a closed council meeting, rendered to PDF with WeasyPrint.
 
 The minutes are an official Vietnamese document: their text is Vietnamese whatever the reader's
-language. One render per request at most; the bytes are cached under the hash of the HTML, so an
+language. Rendered through decisions.rendering.render_pdf, cached under the hash of the HTML, so an
 unchanged meeting is never rendered twice and any change (a corrected name) renders afresh.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 
-from django.core.cache import cache
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from workflow.council import selectors
 from workflow.council.models import BallotChoice, Meeting, MeetingMember
+from workflow.decisions.rendering import nd30_date, render_pdf
 
-CACHE_SECONDS = 24 * 3600
 CHOICE_WORDS = {
     BallotChoice.Choice.AGREE: "Đồng ý",
     BallotChoice.Choice.DISAGREE: "Không đồng ý",
@@ -37,51 +34,35 @@ BASE_WORDS = {
 
 def minutes_pdf(meeting: Meeting) -> bytes:
     """The PDF of a closed meeting (members and agenda prefetched); refused before it closes."""
-    html = minutes_html(meeting)
-    key = "council-minutes:" + hashlib.sha256(html.encode()).hexdigest()
-    pdf = cache.get(key)
-    if pdf is None:
-        from weasyprint import HTML  # heavy import, needed only here
-
-        pdf = HTML(string=html).write_pdf()
-        cache.set(key, pdf, CACHE_SECONDS)
+    pdf, _key = render_pdf("council/minutes.html", minutes_context(meeting))
     return pdf
 
 
-def minutes_html(meeting: Meeting) -> str:
+def minutes_context(meeting: Meeting) -> dict:
     results = selectors.results(meeting)
-    with translation.override("vi"):
-        return render_to_string(
-            "council/minutes.html",
-            {
-                "meeting": meeting,
-                "institution": meeting.institution,
-                "dated": document_date(meeting.institution.place, meeting.held_on),
-                "attendance": [
-                    (ATTENDANCE_WORDS[value], members)
-                    for value, _label, members in selectors.attendance(meeting)
-                ],
-                "total": len(meeting.members.all()),
-                "voters": results.voters,
-                "items": results.items,
-                "rules": list(
-                    dict.fromkeys(
-                        (i.dossier.award_type.name_vi, rule_words(i)) for i in results.items
-                    )
-                ),
-                "ballots": [
-                    (b.receipt, [CHOICE_WORDS[c.choice] for c in b.choices])
-                    for b in results.ballots
-                ],
-            },
-        )
+    return {
+        "meeting": meeting,
+        "institution": meeting.institution,
+        "dated": document_date(meeting.institution.place, meeting.held_on),
+        "attendance": [
+            (ATTENDANCE_WORDS[value], members)
+            for value, _label, members in selectors.attendance(meeting)
+        ],
+        "total": len(meeting.members.all()),
+        "voters": results.voters,
+        "items": results.items,
+        "rules": list(
+            dict.fromkeys((i.dossier.award_type.name_vi, rule_words(i)) for i in results.items)
+        ),
+        "ballots": [
+            (b.receipt, [CHOICE_WORDS[c.choice] for c in b.choices]) for b in results.ballots
+        ],
+    }
 
 
 def document_date(place: str, moment: datetime.datetime) -> str:
     """'Bắc Ninh, ngày 05 tháng 01 năm 2027': day below 10 and months 1-2 with a leading zero."""
-    day = timezone.localtime(moment).date()
-    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
-    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"{place}, {nd30_date(timezone.localtime(moment).date())}"
 
 
 def rule_words(item) -> str:
