@@ -13,6 +13,7 @@ from dossiers.uploads import check_upload
 from workflow.guards import Attempt, nominee_fits
 
 ACCEPT = ".pdf,.doc,.docx,.jpg,.jpeg,.png"
+MAX_ID = 2**63 - 1  # the largest primary key a database column holds: bigger ids are bad input
 
 
 class NomineeField(forms.ChoiceField):
@@ -137,3 +138,12 @@ def upload_limit_text() -> str:
             {"limit": filesizeformat(settings.UPLOAD_MAX_BYTES)},
         )
     )
+
+
+def parse_id(value) -> int | None:
+    """A row id from a query parameter, or None when it cannot be one (no database error)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ID else None

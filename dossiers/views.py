@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dossiers import selectors, services
-from dossiers.forms import DocumentForm, DossierForm, NewDossierForm, upload_limit_text
+from dossiers.forms import DocumentForm, DossierForm, NewDossierForm, parse_id, upload_limit_text
 from dossiers.models import Period, State, Unit
 from workflow import inbox, permissions
 from workflow.errors import WorkflowError, describe
@@ -75,8 +75,8 @@ def dossier_list(request):
     dossiers = selectors.dossier_list(
         person,
         state=state,
-        period_id=_int(request.GET.get("period")),
-        unit_id=_int(request.GET.get("unit")),
+        period_id=parse_id(request.GET.get("period")),
+        unit_id=parse_id(request.GET.get("unit")),
     )
     # Reviewers work oldest first; everyone else sees the latest changes first.
     ordering = ("updated_at", "id") if state == State.SUBMITTED else ("-updated_at", "-id")
@@ -102,7 +102,7 @@ def dossier_create(request):
     if not unit_ids:
         raise Http404
     units = Unit.objects.filter(pk__in=unit_ids).order_by("name")
-    unit = units.filter(pk=_int(request.GET.get("unit") or request.POST.get("unit"))).first()
+    unit = units.filter(pk=parse_id(request.GET.get("unit") or request.POST.get("unit"))).first()
     unit = unit or units.first()
     period = Period.objects.of(person.institution).filter(is_current=True).first()
     if period is None:
@@ -190,7 +190,7 @@ def dossier_edit(request, pk: int):
             services.update_dossier(
                 dossier_id=pk,
                 person=person,
-                expected_version=_int(request.POST.get("version")) or 0,
+                expected_version=parse_id(request.POST.get("version")) or 0,
                 client_address=client_address(request),
                 award_type_id=data["award_type"].pk,
                 achievement_summary=data["achievement_summary"],
@@ -250,7 +250,7 @@ def document_remove(request, pk: int, document_id: int):
         services.remove_document(
             document_id=document_id,
             person=request.person,
-            expected_version=_int(request.POST.get("version")) or 0,
+            expected_version=parse_id(request.POST.get("version")) or 0,
             client_address=client_address(request),
         )
     except WorkflowError as error:
@@ -272,10 +272,3 @@ def document_download(request, pk: int, document_id: int):
         filename=document.original_name,
         content_type=document.content_type,
     )
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dossiers.forms import parse_id
 from dossiers.models import AwardType, Person, Unit
 from workflow import assignment, inbox, steps
 from workflow.errors import WorkflowError, describe
@@ -70,7 +71,7 @@ def release(request, task_id: int):
 @require_POST
 def reassign(request, task_id: int):
     to_person = (
-        Person.objects.of(request.institution).filter(pk=_int(request.POST.get("to"))).first()
+        Person.objects.of(request.institution).filter(pk=parse_id(request.POST.get("to"))).first()
         if request.institution
         else None
     )
@@ -113,8 +114,8 @@ def _filters(query) -> dict:
     step = query.get("step", "")
     return {
         "step": step if step in steps.STEP_LABELS else None,
-        "unit_id": _int(query.get("unit")),
-        "award_id": _int(query.get("award")),
+        "unit_id": parse_id(query.get("unit")),
+        "award_id": parse_id(query.get("award")),
         "overdue_only": query.get("overdue") == "1",
     }
 
@@ -142,10 +143,3 @@ def _grouped(rows, person) -> list[dict]:
 
 def _client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

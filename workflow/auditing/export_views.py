@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from dossiers.forms import MAX_ID
 from dossiers.models import Role
 from dossiers.views import client_address
 from workflow import audit, permissions
@@ -30,10 +31,10 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # ISO as TrailFilter.as_query writes, a
 class ExportFilterForm(forms.Form):
     """The GET parameters of TrailFilter; unknown parameters (a page cursor) are ignored."""
 
-    period_id = forms.IntegerField(required=False, min_value=1)
-    unit_id = forms.IntegerField(required=False, min_value=1)
-    dossier_id = forms.IntegerField(required=False, min_value=1)
-    actor_id = forms.IntegerField(required=False, min_value=1)
+    period_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    unit_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    dossier_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    actor_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     action = forms.CharField(required=False, max_length=60)
     state = forms.CharField(required=False, max_length=20)
     date_from = forms.DateField(required=False, input_formats=DATE_FORMATS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.forms import MAX_ID
 from dossiers.models import Institution, Period, Person, State, Unit
 from workflow.auditing.selectors import actions_present
 from workflow.auditing.trail import TrailFilter
@@ -35,7 +36,9 @@ def _id_field(label, everything) -> forms.TypedChoiceField:
 class TrailFilterForm(forms.Form):
     period_id = _id_field(_("Period"), _("All periods"))
     unit_id = _id_field(_("Unit"), _("All units"))
-    dossier_id = forms.IntegerField(label=_("Dossier no."), required=False, min_value=1)
+    dossier_id = forms.IntegerField(
+        label=_("Dossier no."), required=False, min_value=1, max_value=MAX_ID
+    )
     actor_id = _id_field(_("Person (acting or on whose behalf)"), _("Everyone"))
     action = forms.ChoiceField(label=_("Action"), required=False)
     state = forms.ChoiceField(
@@ -48,7 +51,11 @@ class TrailFilterForm(forms.Form):
     text = forms.CharField(label=_("Reason contains"), required=False, max_length=200)
     # The keyset cursor of the "older events" link; not part of the filter.
     before = forms.IntegerField(
-        label=_("Older than event no."), required=False, min_value=1, widget=forms.HiddenInput
+        label=_("Older than event no."),
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.HiddenInput,
     )
 
     def __init__(self, *args, institution: Institution, **kwargs):
