@@ -4,12 +4,11 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# System libraries WeasyPrint needs to render PDFs; poppler (pdfsig, pdftotext) and SoftHSM2 +
-# OpenSC (a software PKCS#11 token) for the signature tests.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core poppler-utils gettext softhsm2 opensc
-# Nice to have: Times-compatible serif with Vietnamese glyphs (Liberation 2.x; the 1.x package
-# "fonts-liberation" lacks them); DejaVu Serif is the fallback.
-OPTIONAL_PACKAGES := fonts-liberation2
+# System libraries WeasyPrint needs to render PDFs; a Times-compatible serif with every Vietnamese
+# glyph (Liberation 2.x: the 1.x package "fonts-liberation" lacks ệ, ố, ằ, so words would mix two
+# faces and fail the Nghị định 30 check); poppler (pdfsig, pdftotext) and SoftHSM2 + OpenSC (a
+# software PKCS#11 token) for the signature tests.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-liberation2 poppler-utils gettext softhsm2 opensc
 
 .PHONY: run worker test lint format bench messages system-packages clean
 
@@ -31,8 +30,6 @@ system-packages:
 	      || { echo "Could not install: $$missing. Run: sudo apt-get install $$missing"; exit 1; }; \
 	  else echo "Missing system packages: $$missing. Run: sudo apt-get install $$missing"; exit 1; fi; \
 	fi
-	@for p in $(OPTIONAL_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" \
-	  || echo "Note: $$p is not installed; PDFs use DejaVu Serif. For Times-like decisions: sudo apt-get install $$p"; done
 
 run: system-packages $(VENV)/.installed-test
 	DEBUG=true $(BIN)/python manage.py migrate --no-input

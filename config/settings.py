@@ -35,8 +35,8 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "dossiers",
     "workflow",
-    "workflow.council",
-    "workflow.decisions",
+    "council",
+    "decisions",
 ]
 
 MIDDLEWARE = [
@@ -49,7 +49,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dossiers.middleware.CurrentPersonMiddleware",
-    "workflow.auditing.middleware.AuditorReadOnlyMiddleware",
+    "auditing.middleware.AuditorReadOnlyMiddleware",
 ]
 # viewflow's SiteMiddleware/Turbo are for its own frontend, which we do not use.
 VIEWFLOW = {"AUTOREGISTER": False}

@@ -2,21 +2,21 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from decisions import views as decision_views
 from dossiers import views as dossier_views
-from workflow.decisions import views as decision_views
 
 urlpatterns = [
     path("", dossier_views.home, name="home"),
     path("dossiers/", include("dossiers.urls")),
     path("tasks/", include("workflow.urls")),
     path("delegations/", include("dossiers.delegation_urls")),
-    path("meetings/", include("workflow.council.urls")),
-    path("notices/", include("workflow.decisions.notice_urls")),
-    path("decisions/", include("workflow.decisions.urls")),
-    path("audit/", include("workflow.auditing.export_urls")),
-    path("audit/", include("workflow.auditing.urls")),
-    path("audit/", include("workflow.auditing.integrity_urls")),
-    path("documents/", include("workflow.decisions.document_urls")),
+    path("meetings/", include("council.urls")),
+    path("notices/", include("decisions.notice_urls")),
+    path("decisions/", include("decisions.urls")),
+    path("audit/", include("auditing.export_urls")),
+    path("audit/", include("auditing.urls")),
+    path("audit/", include("auditing.integrity_urls")),
+    path("documents/", include("decisions.document_urls")),
     path("verify/", decision_views.verify_decision, name="verify_decision"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

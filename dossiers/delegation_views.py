@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from dossiers import delegations
 from dossiers.delegation_forms import DelegationForm
 from dossiers.views import client_address
-from workflow.errors import WorkflowError, describe
+from workflow.errors import DomainError, describe
 
 
 @login_required
@@ -69,7 +69,7 @@ def delegation_end(request, pk: int):
         delegations.end_delegation(
             delegation_id=pk, person=request.person, client_address=client_address(request)
         )
-    except WorkflowError as error:
+    except DomainError as error:
         messages.error(request, describe(error))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -17,22 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from dossiers.models import Delegation, Person, Role, RoleAssignment
 from dossiers.roles import administrator
-from workflow import audit
+from workflow import audit, permissions
 from workflow.errors import NotPermitted
-
-# Roles that carry a step of the work. A council member's ballot is personal (absent members
-# send a written opinion instead), an auditor's inspection is independent, and a vice principal
-# acts only through what the principal lends them: none of those can be lent.
-DELEGABLE_ROLES = (
-    Role.UNIT_HEAD,
-    Role.REVIEWER,
-    Role.LEAD_REVIEWER,
-    Role.COUNCIL_SECRETARY,
-    Role.PRINCIPAL,
-)
-# A role that may be lent only to a holder of another one: the principal's signature passes to a
-# vice principal, who signs "KT. HIỆU TRƯỞNG / PHÓ HIỆU TRƯỞNG" (design.md).
-DELEGATE_MUST_HOLD = {Role.PRINCIPAL: Role.VICE_PRINCIPAL}
 
 ACTIVE, SCHEDULED, ENDED, ENDED_EARLY = "active", "scheduled", "ended", "ended_early"
 STATUS_LABELS = {
@@ -131,12 +117,14 @@ def delegable_roles(person: Person | None) -> list[str]:
     today = timezone.localdate()
     held = set(
         RoleAssignment.objects.filter(
-            person=person, institution_id=person.institution_id, role__in=DELEGABLE_ROLES
+            person=person,
+            institution_id=person.institution_id,
+            role__in=permissions.DELEGABLE_ROLES,
         )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         .values_list("role", flat=True)
     )
-    return [role for role in DELEGABLE_ROLES if role in held]
+    return [role for role in permissions.DELEGABLE_ROLES if role in held]
 
 
 def delegations_given(person: Person):
@@ -165,7 +153,7 @@ def _refusals(delegator, delegate, role, starts_on, ends_on, reason) -> dict[str
     def refuse(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    if role not in DELEGABLE_ROLES:
+    if role not in permissions.DELEGABLE_ROLES:
         refuse("role", _("This role cannot be delegated."))
     elif not _holds(delegator, role, starts_on):
         refuse("role", _("You can only delegate a role you hold."))
@@ -178,11 +166,13 @@ def _refusals(delegator, delegate, role, starts_on, ends_on, reason) -> dict[str
             "delegate",
             _("%(name)s has no user account and could not act.") % {"name": delegate.full_name},
         )
-    elif role in DELEGATE_MUST_HOLD and not _holds(delegate, DELEGATE_MUST_HOLD[role], starts_on):
+    elif role in permissions.DELEGATE_MUST_HOLD and not _holds(
+        delegate, permissions.DELEGATE_MUST_HOLD[role], starts_on
+    ):
         refuse(
             "delegate",
             _("Only a person who holds the role “%(required)s” can receive this role.")
-            % {"required": Role(DELEGATE_MUST_HOLD[role]).label},
+            % {"required": Role(permissions.DELEGATE_MUST_HOLD[role]).label},
         )
     if ends_on < starts_on:
         refuse("ends_on", _("The end date is before the start date."))

@@ -132,7 +132,7 @@ def _dossiers_and_meetings(institution, period) -> int:
 
 def _closed_meeting(institution, period, agenda) -> None:
     """A closed meeting: every member votes, most agree; the last item is not recommended."""
-    from workflow.council import services as council
+    from council import services as council
 
     if len(agenda) < 2:
         return
@@ -157,7 +157,7 @@ def _closed_meeting(institution, period, agenda) -> None:
 
 def _open_meeting(institution, period, agenda) -> None:
     """A second meeting, open for voting today: its dossiers wait in `voting`."""
-    from workflow.council import services as council
+    from council import services as council
 
     if not agenda:
         return
@@ -173,8 +173,8 @@ def _open_meeting(institution, period, agenda) -> None:
 
 def _signed_decision(institution) -> None:
     """The principal signs a decision over the recommended dossiers but one (kept for later)."""
-    from workflow.decisions import services as decisions
-    from workflow.decisions.models import Decision
+    from decisions import services as decisions
+    from decisions.models import Decision
 
     if Decision.objects.of(institution).exists():
         return

@@ -27,13 +27,11 @@ def create_dossier(
     client_address: str = "",
 ) -> Dossier:
     """A new draft of the unit, with its first documents; audited as one event per write."""
-    acting = permissions.acting_for(
-        person, "create", unit_id=unit.pk, institution_id=unit.institution_id
-    )
+    acting = permissions.may(person, "dossier.create", unit)
     if acting is None:
         raise NotPermitted()
     checked = [(kind, upload, check_upload(upload)) for kind, upload in documents]
-    actor = _actor(person, acting, client_address)
+    actor = audit.Actor.acting(person, acting, client_address)
     with _files_removed_on_failure() as stored:
         dossier = Dossier(
             institution_id=unit.institution_id,
@@ -73,7 +71,7 @@ def update_dossier(
             return dossier
         dossier.version += 1
         dossier.save()
-        actor = _actor(person, acting, client_address)
+        actor = audit.Actor.acting(person, acting, client_address)
         _audit_content_change(dossier, actor, "dossier.edited", {"changes": diff})
         return dossier
 
@@ -90,7 +88,7 @@ def add_document(
     checked = check_upload(upload)
     with _files_removed_on_failure() as stored:
         dossier, acting = _locked_for_edit(dossier_id, person, expected_version)
-        actor = _actor(person, acting, client_address)
+        actor = audit.Actor.acting(person, acting, client_address)
         document = _store_document(dossier, kind, upload, checked, actor, stored)
         dossier.version += 1
         dossier.save(update_fields=["version", "updated_at"])
@@ -109,7 +107,7 @@ def remove_document(
         if document is None:
             raise DossierNotFound()
         dossier, acting = _locked_for_edit(document.dossier_id, person, expected_version)
-        actor = _actor(person, acting, client_address)
+        actor = audit.Actor.acting(person, acting, client_address)
         payload = {"document": _describe(document)}
         _audit_content_change(dossier, actor, "dossier.document_removed", payload)
         file = document.file
@@ -127,9 +125,7 @@ def _locked_for_edit(dossier_id: int, person: Person, expected_version: int):
     )
     if dossier is None:
         raise DossierNotFound()
-    acting = permissions.acting_for(
-        person, "edit", unit_id=dossier.unit_id, institution_id=dossier.institution_id
-    )
+    acting = permissions.may(person, "dossier.edit", dossier)
     if acting is None:
         raise NotPermitted()
     if dossier.version != expected_version:
@@ -137,15 +133,6 @@ def _locked_for_edit(dossier_id: int, person: Person, expected_version: int):
     if not dossier.is_editable:
         raise IllegalTransition()
     return dossier, acting
-
-
-def _actor(person: Person, acting: permissions.Acting, client_address: str) -> audit.Actor:
-    return audit.Actor(
-        person=person,
-        role=acting.role,
-        on_behalf_of=acting.on_behalf_of,
-        client_address=client_address,
-    )
 
 
 def _store_document(dossier, kind, upload, checked, actor, stored: list) -> Document:

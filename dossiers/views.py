@@ -16,7 +16,7 @@ from dossiers import selectors, services
 from dossiers.forms import DocumentForm, DossierForm, NewDossierForm, parse_id, upload_limit_text
 from dossiers.models import Period, State, Unit
 from workflow import inbox, permissions
-from workflow.errors import WorkflowError, describe
+from workflow.errors import DomainError, describe
 from workflow.guards import missing_required_kinds
 from workflow.lifecycle import available_actions
 from workflow.selectors import content_changes_since_return, last_return, timeline
@@ -55,13 +55,11 @@ def home(request):
 
 def _waiting_for(person, counts: dict) -> list[tuple[str, int, str]]:
     """(label, count, state filter) of the dossiers this person is expected to act on."""
-    from dossiers.models import Role
-
     rows = []
-    if permissions.head_of_units(person):
+    if permissions.may(person, "dossier.edit"):
         rows.append((_("Drafts"), counts.get(State.DRAFT, 0), State.DRAFT))
         rows.append((_("Returned for revision"), counts.get(State.RETURNED, 0), State.RETURNED))
-    if permissions.holds_any(person, (Role.REVIEWER, Role.LEAD_REVIEWER)):
+    if permissions.may(person, "dossier.review"):
         rows.append((_("Waiting for review"), counts.get(State.SUBMITTED, 0), State.SUBMITTED))
     return rows
 
@@ -89,7 +87,7 @@ def dossier_list(request):
             "state": state,
             "states": State.choices,
             "periods": Period.objects.of(request.institution) if person else [],
-            "may_create": bool(permissions.head_of_units(person)),
+            "may_create": permissions.may(person, "dossier.create") is not None,
             "query": request.GET.copy(),
         },
     )
@@ -98,7 +96,7 @@ def dossier_list(request):
 @login_required
 def dossier_create(request):
     person = request.person
-    unit_ids = permissions.head_of_units(person)
+    unit_ids = permissions.units_where(person, "dossier.create")
     if not unit_ids:
         raise Http404
     units = Unit.objects.filter(pk__in=unit_ids).order_by("name")
@@ -125,7 +123,7 @@ def dossier_create(request):
             )
         except ValidationError as error:
             form.add_error(None, error)
-        except WorkflowError as error:
+        except DomainError as error:
             form.add_error(None, describe(error))
         else:
             messages.success(request, _("The draft dossier was created."))
@@ -162,7 +160,7 @@ def dossier_detail(request, pk: int):
             "dossier": dossier,
             "events": entries,
             "actions": available_actions(person, dossier),
-            "may_edit": dossier.is_editable and permissions.role_for(person, "edit", dossier),
+            "may_edit": dossier.is_editable and permissions.may(person, "dossier.edit", dossier),
             "missing_kinds": missing_required_kinds(dossier),
             "returned": last_return(events) if dossier.state == State.RETURNED else None,
             "changes": [entry for entry in entries if entry.event in changed],
@@ -176,7 +174,7 @@ def dossier_detail(request, pk: int):
 def dossier_edit(request, pk: int):
     person = request.person
     dossier = selectors.visible_dossier(person, pk)
-    if dossier is None or not permissions.role_for(person, "edit", dossier):
+    if dossier is None or not permissions.may(person, "dossier.edit", dossier):
         raise Http404
     if not dossier.is_editable:
         messages.error(request, _("Only a draft or returned dossier can be edited."))
@@ -199,7 +197,7 @@ def dossier_edit(request, pk: int):
             )
         except ValidationError as error:
             form.add_error(None, error)
-        except WorkflowError as error:
+        except DomainError as error:
             form.add_error(None, describe(error))
         else:
             messages.success(request, _("The dossier was saved."))
@@ -233,7 +231,7 @@ def document_add(request, pk: int):
             upload=form.cleaned_data["file"],
             client_address=client_address(request),
         )
-    except WorkflowError as error:
+    except DomainError as error:
         messages.error(request, describe(error))
     else:
         messages.success(request, _("The document was added."))
@@ -253,7 +251,7 @@ def document_remove(request, pk: int, document_id: int):
             expected_version=parse_id(request.POST.get("version")) or 0,
             client_address=client_address(request),
         )
-    except WorkflowError as error:
+    except DomainError as error:
         messages.error(request, describe(error))
     else:
         messages.success(request, _("The document was removed."))

@@ -236,7 +236,7 @@ def put_on_agenda(dossier, meeting_state="open", *, recommended=None):
     """
     from django.utils import timezone
 
-    from workflow.council.models import AgendaItem, Meeting
+    from council.models import AgendaItem, Meeting
 
     chair = Person.objects.filter(institution=dossier.institution).first()
     meeting = Meeting.objects.create(
@@ -253,7 +253,7 @@ def put_on_agenda(dossier, meeting_state="open", *, recommended=None):
 
 def put_in_signed_decision(dossier, kind="award"):
     """Include a dossier in a decision already signed (fixture set-up for `sign` / `revoke`)."""
-    from workflow.decisions.models import Decision, DecisionItem
+    from decisions.models import Decision, DecisionItem
 
     creator = Person.objects.filter(institution=dossier.institution).first()
     decision = Decision.objects.create(

@@ -199,7 +199,7 @@ def delegated_vice(institution, principal, vice_principal):
 @pytest.fixture
 def draft_decision(period, unit_a, principal):
     """A factory: a draft decision over recommended dossiers whose nominees have the given names."""
-    from workflow.decisions.services import prepare_decision
+    from decisions.services import prepare_decision
 
     def make(names=AWARDEES):
         institution = unit_a.institution

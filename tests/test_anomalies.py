@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from auditing import anomalies
+from auditing.integrity_views import _dossier_url
 from dossiers.models import Dossier, Role, State
 from tests.conftest import make_dossier, make_person, put_in_signed_decision, put_on_agenda
 from workflow import audit, services
-from workflow.auditing import anomalies
-from workflow.auditing.integrity_views import _dossier_url
 from workflow.models import AnomalyRules, AuditEvent
 
 WORKDAY = datetime.date(2026, 3, 2)  # a Monday

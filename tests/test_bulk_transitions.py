@@ -12,10 +12,10 @@ from workflow import services
 from workflow.audit import verify_institution
 from workflow.errors import (
     BulkTransitionFailed,
+    DomainError,
     IllegalTransition,
     NotPermitted,
     StaleVersion,
-    WorkflowError,
 )
 from workflow.models import AuditEvent
 
@@ -118,7 +118,7 @@ def test_a_dossier_of_another_institution_in_a_bulk_action_is_not_found_and_noth
     )
     versions = {d.pk: d.version for d in [*three_submitted, foreign]}
 
-    with pytest.raises(WorkflowError) as failure:
+    with pytest.raises(DomainError) as failure:
         approve_all(reviewer, versions)
 
     assert failure.value.http_status == 404  # "no such dossier"
@@ -131,7 +131,7 @@ def test_a_bulk_action_on_a_dossier_that_does_not_exist_moves_nothing(three_subm
     versions = {d.pk: d.version for d in three_submitted}
     versions[max(versions) + 1000] = 1
 
-    with pytest.raises(WorkflowError) as failure:
+    with pytest.raises(DomainError) as failure:
         approve_all(reviewer, versions)
 
     assert failure.value.http_status == 404  # "no such dossier"

@@ -11,15 +11,15 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from decisions import services
+from decisions.certificates import certificates_pdf
+from decisions.models import Decision
+from decisions.rendering import nd30_date
 from dossiers import services as dossier_services
 from dossiers.models import AwardType
 from tests.conftest import make_dossier, make_person, pdf_upload
 from tests.test_council_pages import login
 from tests.test_decision_rendering import check_nd30, decision_with_awardees, pdf_text
-from workflow.decisions import services
-from workflow.decisions.certificates import certificates_pdf
-from workflow.decisions.models import Decision
-from workflow.decisions.rendering import nd30_date
 
 pypdf = pytest.importorskip("pypdf")
 pytest_plugins = ["tests.signing_fixtures"]

@@ -15,10 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from dossiers.models import Dossier, Role, State
-from tests.conftest import make_dossier, make_person
-from workflow.council import services
-from workflow.council.models import (
+from council import services
+from council.models import (
     AgendaItem,
     BallotChoice,
     BallotContent,
@@ -26,6 +24,8 @@ from workflow.council.models import (
     MeetingMember,
     Participation,
 )
+from dossiers.models import Dossier, Role, State
+from tests.conftest import make_dossier, make_person
 
 AGREE = BallotChoice.Choice.AGREE
 DISAGREE = BallotChoice.Choice.DISAGREE

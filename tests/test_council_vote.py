@@ -16,11 +16,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
-from dossiers.models import AwardType, Dossier, Period, Person, Role, RoleAssignment, State
-from tests.conftest import make_dossier, make_person, make_unit
-from workflow import audit
-from workflow.council import services as council
-from workflow.council.models import (
+from council import services as council
+from council.models import (
     AgendaItem,
     BallotChoice,
     BallotContent,
@@ -28,7 +25,10 @@ from workflow.council.models import (
     MeetingMember,
     Participation,
 )
-from workflow.council.services import BallotRefused
+from council.services import BallotRefused
+from dossiers.models import AwardType, Dossier, Period, Person, Role, RoleAssignment, State
+from tests.conftest import make_dossier, make_person, make_unit
+from workflow import audit
 from workflow.errors import GuardFailed, IllegalTransition, NotPermitted
 from workflow.models import AuditEvent
 

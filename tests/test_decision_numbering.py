@@ -12,11 +12,11 @@ import time
 import pytest
 from django.db import connection, transaction
 
+from decisions.models import DecisionCounter
+from decisions.services import next_number, sign_decision
 from dossiers.models import Person
 from tests.conftest import run_together
 from workflow import audit
-from workflow.decisions.models import DecisionCounter
-from workflow.decisions.services import next_number, sign_decision
 
 pytest_plugins = ["tests.signing_fixtures"]
 

@@ -15,11 +15,11 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 
+from decisions import services
+from decisions.models import Decision, DecisionItem
+from decisions.rendering import decision_context, nd30_date, render_pdf
 from dossiers.models import AwardType, Dossier, Person
 from tests.conftest import make_dossier, make_person
-from workflow.decisions import services
-from workflow.decisions.models import Decision, DecisionItem
-from workflow.decisions.rendering import decision_context, nd30_date, render_pdf
 
 pypdf = pytest.importorskip("pypdf")
 pytest_plugins = ["tests.signing_fixtures"]

@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
+from council.models import Meeting
+from decisions.models import Decision
+from decisions.verification import verify_pdf
 from dossiers.models import Dossier, Institution
-from workflow.council.models import Meeting
-from workflow.decisions.models import Decision
-from workflow.decisions.verification import verify_pdf
 from workflow.models import AuditEvent
 
 STATES = {

@@ -7,10 +7,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from auditing import integrity
 from tests.conftest import make_dossier, make_person, make_unit, put_in_signed_decision
 from tests.test_audit_tampering import TABLE, append_events, disable_trigger, run_sql
 from workflow import audit
-from workflow.auditing import integrity
 from workflow.errors import NotPermitted
 from workflow.models import AuditChainHead, AuditEvent, IntegrityCheck
 

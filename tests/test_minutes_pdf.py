@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from council import minutes, services
 from tests.test_council_pages import (
     add_fourth_member,
     login,
@@ -21,7 +22,6 @@ from tests.test_council_pages import (
     reviewed_nominations,
     vote_and_close,
 )
-from workflow.council import minutes, services
 
 pypdf = pytest.importorskip("pypdf")
 

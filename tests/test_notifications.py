@@ -298,7 +298,7 @@ def test_opening_a_meeting_mails_each_council_member_the_agenda(
 ):
     from django.utils import timezone
 
-    from workflow.council import services as council
+    from council import services as council
 
     for person in (secretary, council_member, reviewer):
         reachable(person)

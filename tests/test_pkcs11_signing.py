@@ -11,9 +11,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from decisions.models import Decision, DecisionCounter
+from decisions.services import SigningError, sign_decision
 from dossiers.models import Dossier, State
-from workflow.decisions.models import Decision, DecisionCounter
-from workflow.decisions.services import SigningError, sign_decision
 from workflow.models import AuditEvent
 
 pytest_plugins = ["tests.signing_fixtures"]

@@ -11,12 +11,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from decisions import notices
+from decisions.models import Objection, PublicNotice
 from dossiers.models import Dossier, Role, State
 from tests.conftest import make_dossier, make_person, make_unit, put_in_signed_decision
 from workflow import services
-from workflow.decisions import notices
-from workflow.decisions.models import Objection, PublicNotice
-from workflow.errors import GuardFailed, IllegalTransition, NotPermitted, WorkflowError
+from workflow.errors import DomainError, GuardFailed, IllegalTransition, NotPermitted
 from workflow.models import AuditEvent
 
 FRIDAY = datetime.date(2026, 3, 6)
@@ -113,7 +113,7 @@ def test_publishing_an_award_without_notice_period_changes_none_of_the_dossiers(
     with_notice = recommended(period, unit_a)
     without_notice = recommended(period, unit_a, award="advanced_worker")
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         notices.publish(dossier_ids=[with_notice.pk, without_notice.pk], person=secretary)
 
     assert "no public-notice period" in str(refusal.value)
@@ -127,7 +127,7 @@ def test_publishing_an_award_without_notice_period_changes_none_of_the_dossiers(
 def test_only_the_council_secretary_may_publish(request, period, unit_a, who):
     dossier = recommended(period, unit_a)
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         published(dossier, request.getfixturevalue(who))
 
     assert refusal.value.http_status == 403
@@ -139,7 +139,7 @@ def test_publishing_a_dossier_that_is_not_recommended_is_refused(period, unit_a,
     dossier = make_dossier(period, unit_a, award="grassroots_emulation_fighter",
                            state=State.REVIEWED, documents=False)  # fmt: skip
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         published(dossier, secretary)
 
     assert refusal.value.http_status == 409
@@ -157,7 +157,7 @@ def test_publishing_a_dossier_of_another_institution_is_refused(
     )  # fmt: skip
     foreign = recommended(other_period, make_unit(other_institution))
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         published(foreign, secretary)
 
     assert refusal.value.http_status == 404
@@ -258,7 +258,7 @@ def test_a_person_of_another_institution_cannot_object(
     notice = published(recommended(period, unit_a), secretary, today=FRIDAY)
     outsider = make_person(other_institution, make_unit(other_institution))
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         objection(notice, outsider, today=FRIDAY)
 
     assert refusal.value.http_status == 404

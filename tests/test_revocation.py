@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from pypdf import PdfReader
 
+from decisions import services
+from decisions.models import Decision
 from dossiers.models import Dossier, State, TitleRecord
 from tests.conftest import make_dossier
 from tests.test_decision_pages import (  # the signing set-up is shared with the decision pages
@@ -22,8 +24,6 @@ from tests.test_decision_pages import (  # the signing set-up is shared with the
     states,
     vi,
 )
-from workflow.decisions import services
-from workflow.decisions.models import Decision
 from workflow.errors import GuardFailed, IllegalTransition, NotPermitted
 from workflow.models import AuditEvent
 
@@ -318,10 +318,10 @@ def test_the_revocation_form_refuses_a_dossier_not_in_that_decision(
 def test_a_dossier_suspended_while_in_a_draft_decision_leaves_the_draft(
     period, unit_a, secretary, reviewer
 ):
+    from decisions import services as decisions
     from dossiers.models import State as S
     from tests.conftest import make_dossier
     from workflow import services as lifecycle
-    from workflow.decisions import services as decisions
 
     dossier = make_dossier(period, unit_a, state=S.RECOMMENDED)
     draft = decisions.prepare_decision(

@@ -19,11 +19,11 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from auditing import exports
 from dossiers.models import Role
 from tests.conftest import make_person, make_unit
 from tests.test_verify_audit_command import offline_check, verify
 from workflow import audit, audit_chain
-from workflow.auditing import exports
 from workflow.models import AuditChainHead, AuditEvent
 
 FORMATS = ("csv", "jsonl", "pdf")

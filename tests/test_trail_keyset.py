@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
+from auditing.trail import TrailFilter, page, trail
 from workflow import audit
-from workflow.auditing.trail import TrailFilter, page, trail
 
 
 def append(institution, n, action="test.event"):

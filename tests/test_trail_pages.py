@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from auditing import views
 from dossiers import services as dossier_services
 from dossiers.models import AwardType, DocumentKind, Dossier, Period, Role, State
 from tests.conftest import (
@@ -28,7 +29,6 @@ from tests.conftest import (
     put_on_agenda,
 )
 from workflow import audit
-from workflow.auditing import views
 from workflow.models import AuditEvent
 
 TRAIL = "/audit/"

@@ -14,11 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
+from decisions import upward
+from decisions.models import ProposalMemo
 from dossiers.models import Dossier, Role, State, TitleRecord
 from tests.conftest import make_dossier, make_person
-from workflow.decisions import upward
-from workflow.decisions.models import ProposalMemo
-from workflow.errors import GuardFailed, NotPermitted, WorkflowError
+from workflow.errors import DomainError, GuardFailed, NotPermitted
 from workflow.models import AuditEvent
 
 UPWARD_AWARD = "provincial_certificate_of_merit"
@@ -120,7 +120,7 @@ def test_a_principal_decided_award_is_refused_and_nothing_is_kept(period, unit_a
     principal_dossier = proposed(period, unit_a, award="advanced_worker")
     files_before = stored_memo_files()
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         upward.submit_upward(
             dossier_ids=[upward_dossier.pk, principal_dossier.pk], person=principal
         )
@@ -149,7 +149,7 @@ def test_only_the_principal_may_submit_upward(request, period, unit_a, who):
 def test_submitting_a_dossier_that_is_not_recommended_upward_is_refused(period, unit_a, principal):
     dossier = proposed(period, unit_a, state=State.VOTING)
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         upward.submit_upward(dossier_ids=[dossier.pk], person=principal)
 
     assert refusal.value.http_status == 409
@@ -258,7 +258,7 @@ def test_an_outcome_is_recorded_only_once(period, unit_a, reviewer):
     dossier = proposed(period, unit_a, state=State.SUBMITTED_UPWARD)
     outcome(dossier, reviewer)
 
-    with pytest.raises(WorkflowError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         outcome(dossier, reviewer, granted=False)
 
     assert refusal.value.http_status == 409

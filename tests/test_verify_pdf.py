@@ -12,8 +12,8 @@ from django.urls import reverse
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 
-from workflow.decisions.models import Decision
-from workflow.decisions.services import sign_decision
+from decisions.models import Decision
+from decisions.services import sign_decision
 
 pytest_plugins = ["tests.signing_fixtures"]
 

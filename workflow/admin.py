@@ -3,9 +3,9 @@ from django.contrib import admin
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from auditing.anomalies import save_rules
 from dossiers.admin import ReadOnlyAdmin
 from dossiers.roles import administrator
-from workflow.auditing.anomalies import save_rules
 from workflow.models import AnomalyRules, AuditEvent
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dossiers.models import Institution, Person
 from workflow import audit_chain
+from workflow.audit_actions import AuditAction
 from workflow.models import AuditChainHead, AuditEvent
 
 
@@ -22,6 +23,16 @@ class Actor:
     on_behalf_of: Person | None = None
     client_address: str = ""
     name: str = ""  # for actors without a person record (administrators, the system)
+
+    @classmethod
+    def acting(cls, person: Person, acting, client_address: str = "") -> Actor:
+        """The person acting as `permissions.may` answered: in that role, on that behalf."""
+        return cls(
+            person=person,
+            role=acting.role,
+            on_behalf_of=acting.on_behalf_of,
+            client_address=client_address,
+        )
 
     @property
     def display_name(self) -> str:
@@ -44,6 +55,8 @@ def append(
     payload: dict | None = None,
 ) -> AuditEvent:
     """Append one event to the institution's chain; must run inside the caller's transaction."""
+    if action not in AuditAction.values:
+        raise ValueError(f"{action!r} is not an audit action (workflow.audit_actions)")
     if not connection.in_atomic_block:
         raise RuntimeError("audit.append must run inside the transaction of the change it records")
     head = locked_head(institution)

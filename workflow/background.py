@@ -41,6 +41,6 @@ def send_reminders_task() -> str:
 @shared_task
 def run_integrity_check(check_id: int) -> str:
     """Verify the audit chain for a check asked for on the integrity panel; returns its state."""
-    from workflow.auditing.integrity import run_check  # integrity queues this task
+    from auditing.integrity import run_check  # integrity queues this task
 
     return run_check(check_id=check_id).state

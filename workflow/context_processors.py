@@ -3,7 +3,6 @@
 from django.utils.functional import SimpleLazyObject
 
 from workflow import permissions
-from workflow.decisions.selectors import READERS
 from workflow.inbox import inbox_count
 
 
@@ -19,5 +18,7 @@ def inbox(request) -> dict:
     return {
         "inbox_count": SimpleLazyObject(lambda: inbox_count(person)),
         # Whether the navigation offers the decisions (no query: roles are loaded already).
-        "reads_decisions": SimpleLazyObject(lambda: permissions.holds_any(person, READERS)),
+        "reads_decisions": SimpleLazyObject(
+            lambda: permissions.may(person, "decision.read") is not None
+        ),
     }

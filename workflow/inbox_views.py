@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from dossiers.forms import parse_id
 from dossiers.models import AwardType, Person, Unit
 from workflow import assignment, inbox, steps
-from workflow.errors import WorkflowError, describe
+from workflow.errors import DomainError, describe
 
 PAGE_SIZE = 25
 STEP_ORDER = {step: n for n, step in enumerate(steps.STEP_LABELS)}
@@ -93,7 +93,7 @@ def reassign(request, task_id: int):
 def _act(request, operation, success: str):
     try:
         operation()
-    except WorkflowError as error:
+    except DomainError as error:
         messages.error(request, describe(error))
     else:
         messages.success(request, success)

@@ -1,47 +1,36 @@
-"""What each lifecycle action is called on screen, and which ones a person can take now."""
+"""Which lifecycle actions a person can take now on a dossier, as the dossier page offers them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from dossiers.models import Dossier, Person
-from workflow import permissions
-from workflow.guards import REASON_REQUIRED
+from workflow import permissions, transitions
+from workflow.transitions import Button
 
 
 @dataclass(frozen=True)
 class ActionOffer:
     name: str
-    label: str
+    button: Button
     needs_reason: bool
-    primary: bool
 
+    @property
+    def label(self):
+        return self.button.label
 
-# Actions offered as buttons on the dossier page; the others belong to the meeting and decision
-# pages (the vote, signing), where they need more than a click.
-BUTTONS = {
-    "submit": (_("Submit"), True),
-    "resubmit": (_("Resubmit"), True),
-    "approve": (_("Approve for the council"), True),
-    "return_for_revision": (_("Return for revision"), False),
-    "decline": (_("Decline"), False),
-    "withdraw": (_("Withdraw"), False),
-    "suspend": (_("Suspend"), False),
-    "resume": (_("Resume"), True),
-    "return_to_council": (_("Return to the council"), False),
-}
+    @property
+    def primary(self) -> bool:
+        return self.button.style == "primary"
 
 
 def available_actions(person: Person | None, dossier: Dossier) -> list[ActionOffer]:
-    """Buttons this person may press on this dossier in its current state."""
-    offers = []
-    for name, (label, primary) in BUTTONS.items():
-        if not can_proceed(getattr(dossier, name), check_conditions=False):
-            continue
-        if permissions.role_for(person, name, dossier) is None:
-            continue
-        offers.append(ActionOffer(name, label, name in REASON_REQUIRED, primary))
-    return offers
+    """Buttons this person may press on this dossier in its current state (registry order)."""
+    return [
+        ActionOffer(t.action, t.button, t.reason_required)
+        for t in transitions.buttons()
+        if can_proceed(getattr(dossier, t.action), check_conditions=False)
+        and permissions.may(person, t.action, dossier) is not None
+    ]

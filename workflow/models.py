@@ -183,7 +183,7 @@ class IntegrityCheck(models.Model):
     problem = models.TextField(_("problem"), blank=True)
     decisions_checked = models.PositiveIntegerField(_("decisions compared"), default=0)
     # [{"decision_id", "reference", "chain_head", "problem"}], problem being a code of
-    # workflow.auditing.integrity.MISMATCHES.
+    # auditing.integrity.MISMATCHES.
     decisions_mismatched = models.JSONField(_("decisions that disagree"), default=list)
 
     class Meta:

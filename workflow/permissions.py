@@ -1,4 +1,4 @@
-"""The one place that answers: may this person do this action on this dossier now, in which role?
+"""The one place that answers: may this person do this now, and in which role?
 
 A person acts in a role they hold, or in a role lent to them by an active delegation (then on
 behalf of the delegator, who must still hold that role).
@@ -11,44 +11,73 @@ from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 
-from dossiers.models import Delegation, Dossier, Person, Role, RoleAssignment, State
-from workflow import steps
-
-# Who may perform each action (../shared/design.md). Unit-scoped roles act on their unit only.
-ACTION_ROLES: dict[str, tuple[str, ...]] = {
-    "create": (Role.UNIT_HEAD,),
-    "edit": (Role.UNIT_HEAD,),
-    "submit": (Role.UNIT_HEAD,),
-    "resubmit": (Role.UNIT_HEAD,),
-    "withdraw": (Role.UNIT_HEAD,),
-    "return_for_revision": (Role.REVIEWER, Role.LEAD_REVIEWER),
-    "approve": (Role.REVIEWER, Role.LEAD_REVIEWER),
-    "decline": (Role.REVIEWER, Role.LEAD_REVIEWER),
-    "record_outcome": (Role.REVIEWER, Role.LEAD_REVIEWER),
-    "suspend": (Role.REVIEWER, Role.LEAD_REVIEWER, Role.PRINCIPAL),
-    "resume": (Role.REVIEWER, Role.LEAD_REVIEWER, Role.PRINCIPAL),
-    "open_vote": (Role.COUNCIL_SECRETARY,),
-    "close_vote": (Role.COUNCIL_SECRETARY,),
-    "publish": (Role.COUNCIL_SECRETARY,),
-    "sign": (Role.PRINCIPAL,),
-    "submit_upward": (Role.PRINCIPAL,),
-    "return_to_council": (Role.PRINCIPAL,),
-    "revoke": (Role.PRINCIPAL,),
-}
-
-# Roles that see every dossier of their institution; council members see what reaches the council.
-SEES_ALL = (
-    Role.REVIEWER,
-    Role.LEAD_REVIEWER,
-    Role.COUNCIL_SECRETARY,
-    Role.PRINCIPAL,
-    Role.VICE_PRINCIPAL,
-    Role.AUDITOR,
+from dossiers.models import (
+    Delegation,
+    Dossier,
+    Institution,
+    Person,
+    Role,
+    RoleAssignment,
+    State,
+    Unit,
 )
+from workflow import steps
+from workflow.errors import NotPermitted
+from workflow.transitions import TRANSITIONS
+
+# What each role may do beyond the lifecycle transitions (whose roles are in workflow.transitions).
+# Unit-scoped roles (a unit head) act on their own unit only. This is the only table of roles.
+OFFICERS = (Role.REVIEWER, Role.LEAD_REVIEWER, Role.COUNCIL_SECRETARY, Role.PRINCIPAL,
+            Role.VICE_PRINCIPAL, Role.AUDITOR)  # fmt: skip
+CAPABILITIES: dict[str, tuple[str, ...]] = {
+    "dossier.create": (Role.UNIT_HEAD,),
+    "dossier.edit": (Role.UNIT_HEAD,),
+    "dossier.view_all": OFFICERS,
+    "dossier.view_council_stage": (Role.COUNCIL_MEMBER,),
+    "dossier.review": (Role.REVIEWER, Role.LEAD_REVIEWER),
+    "meeting.view_all": OFFICERS,
+    "meeting.manage": (Role.COUNCIL_SECRETARY,),
+    "ballot.cast": (Role.COUNCIL_MEMBER,),
+    "decision.read": OFFICERS,
+    "decision.prepare": (Role.COUNCIL_SECRETARY, Role.PRINCIPAL),
+    "decision.sign": TRANSITIONS["sign"].roles,
+    "upward.read": OFFICERS,
+    "upward.submit": TRANSITIONS["submit_upward"].roles,
+    "upward.record_outcome": TRANSITIONS["record_outcome"].roles,
+    "notice.manage": TRANSITIONS["publish"].roles,
+    "trail.read": (Role.AUDITOR, Role.PRINCIPAL),
+    "trail.export": (Role.AUDITOR, Role.PRINCIPAL),
+    "task.reassign": (Role.LEAD_REVIEWER,),
+    # Roles that carry a step of the work. A council member's ballot is personal (absent members
+    # send a written opinion instead), an auditor's inspection is independent, and a vice
+    # principal acts only through what the principal lends them: none of those can be lent.
+    "delegation.give": (
+        Role.UNIT_HEAD,
+        Role.REVIEWER,
+        Role.LEAD_REVIEWER,
+        Role.COUNCIL_SECRETARY,
+        Role.PRINCIPAL,
+    ),
+}
+DELEGABLE_ROLES = CAPABILITIES["delegation.give"]
+# A role that may be lent only to a holder of another one: the principal's signature passes to a
+# vice principal, who signs "KT. HIỆU TRƯỞNG / PHÓ HIỆU TRƯỞNG" (design.md).
+DELEGATE_MUST_HOLD = {Role.PRINCIPAL: Role.VICE_PRINCIPAL}
+# The dossiers council members see: those that reached the council.
 COUNCIL_STAGE = (
     State.REVIEWED, State.VOTING, State.RECOMMENDED, State.NOT_RECOMMENDED, State.PUBLIC_NOTICE,
     State.SUBMITTED_UPWARD, State.SIGNED, State.REVOKED,
 )  # fmt: skip
+
+
+def roles_for(action: str) -> tuple[str, ...]:
+    """The roles that may perform an action: a lifecycle transition's, or a capability's."""
+    if action in TRANSITIONS:
+        return TRANSITIONS[action].roles
+    try:
+        return CAPABILITIES[action]
+    except KeyError:
+        raise ValueError(f"unknown action {action!r}") from None
 
 
 class Acting(NamedTuple):
@@ -101,33 +130,65 @@ def _delegated(person: Person, on) -> list[Acting]:
     ]
 
 
-def acting_for(
-    person: Person | None, action: str, *, unit_id: int, institution_id: int, on=None
-) -> Acting | None:
-    """How `person` may perform `action` on a dossier of that unit, or None."""
-    if person is None or person.institution_id != institution_id:
+def may(person: Person | None, action: str, obj=None, *, on=None) -> Acting | None:
+    """How `person` may perform `action` (on `obj`, if given) today, or None.
+
+    `obj` is anything of an institution (a dossier, unit, meeting, decision...): another
+    institution's object is never theirs, and a unit-scoped role reaches only its own unit's.
+    Without `obj` the answer is whether they may do it anywhere in their institution.
+    """
+    roles = roles_for(action)
+    if person is None:
         return None
-    allowed = ACTION_ROLES.get(action, ())
+    if obj is not None and _institution_of(obj) != person.institution_id:
+        return None
+    unit_id = _unit_of(obj)
     for acting in actings(person, on):
-        if acting.role not in allowed:
+        if acting.role not in roles:
             continue
-        if acting.role in Role.UNIT_SCOPED and acting.unit_id != unit_id:
+        if acting.role in Role.UNIT_SCOPED and unit_id is not None and acting.unit_id != unit_id:
             continue
         return acting
     return None
 
 
-def acting_role(
-    person: Person | None, action: str, *, unit_id: int, institution_id: int, on=None
-) -> str | None:
-    acting = acting_for(person, action, unit_id=unit_id, institution_id=institution_id, on=on)
-    return acting.role if acting else None
+def require(person: Person | None, action: str, obj=None) -> Acting:
+    """`may`, for services: how the person acts, or NotPermitted."""
+    acting = may(person, action, obj)
+    if acting is None:
+        raise NotPermitted()
+    return acting
 
 
-def role_for(person: Person | None, action: str, dossier: Dossier, on=None) -> str | None:
-    return acting_role(
-        person, action, unit_id=dossier.unit_id, institution_id=dossier.institution_id, on=on
+def units_where(person: Person | None, action: str, on=None) -> list[int]:
+    """The units in which a unit-scoped role lets the person perform `action`."""
+    if person is None:
+        return []
+    roles = roles_for(action)
+    return list(
+        dict.fromkeys(
+            a.unit_id for a in actings(person, on) if a.role in roles and a.role in Role.UNIT_SCOPED
+        )
     )
+
+
+def is_only(person: Person | None, role: str, on=None) -> bool:
+    """Whether every role the person may act in today (own or delegated) is `role`."""
+    return person is not None and {a.role for a in actings(person, on)} == {role}
+
+
+def _institution_of(obj) -> int | None:
+    if isinstance(obj, Institution):
+        return obj.pk
+    return obj.institution_id
+
+
+def _unit_of(obj) -> int | None:
+    if obj is None:
+        return None
+    if isinstance(obj, Unit):
+        return obj.pk
+    return getattr(obj, "unit_id", None)
 
 
 def step_permissions(person: Person | None, on=None) -> set[str]:
@@ -146,25 +207,13 @@ def visible_dossiers(person: Person | None, on=None) -> QuerySet[Dossier]:
     """The dossiers this person may see: the scope of every page and API list."""
     if person is None:
         return Dossier.objects.none()
-    roles = actings(person, on)
-    held = {a.role for a in roles}
     scope = Dossier.objects.of(person.institution_id)
-    if held & set(SEES_ALL):
+    if may(person, "dossier.view_all", on=on):
         return scope
     condition = Q(pk__in=[])
-    head_of = [a.unit_id for a in roles if a.role == Role.UNIT_HEAD]
+    head_of = units_where(person, "dossier.edit", on)
     if head_of:
         condition |= Q(unit_id__in=head_of)
-    if Role.COUNCIL_MEMBER in held:
+    if may(person, "dossier.view_council_stage", on=on):
         condition |= Q(state__in=COUNCIL_STAGE)
     return scope.filter(condition)
-
-
-def holds_any(person: Person | None, roles, on=None) -> bool:
-    return person is not None and any(a.role in roles for a in actings(person, on))
-
-
-def head_of_units(person: Person | None, on=None) -> list[int]:
-    if person is None:
-        return []
-    return [a.unit_id for a in actings(person, on) if a.role == Role.UNIT_HEAD]

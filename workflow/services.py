@@ -1,54 +1,50 @@
 """The one door: the only code that changes a dossier's state.
 
-Inside one transaction it locks the dossier, checks permission, version, state and guards,
-performs the django-fsm transition and appends the audit event — or changes nothing.
+Inside one transaction it locks the dossier, checks permission, version, state, arguments and
+guards, performs the django-fsm transition, advances the viewflow task, runs the after-transition
+hooks other apps registered, and appends the audit event — or raises and changes nothing. What a
+transition needs is described in workflow.transitions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime
+from collections.abc import Callable, Mapping, Sequence
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
-from dossiers.models import Dossier, Person, State
+from dossiers.models import Dossier, Person
 from dossiers.reasons import Reason
-from workflow import audit, notifications, permissions, process
-from workflow.decisions.models import Decision, DecisionItem
+from workflow import audit, notifications, permissions, process, transitions
 from workflow.errors import (
     BulkTransitionFailed,
+    DomainError,
     DossierNotFound,
     GuardFailed,
     IllegalTransition,
+    InvalidInput,
     NotPermitted,
     StaleVersion,
-    WorkflowError,
 )
 from workflow.guards import Attempt, refusals
 from workflow.selectors import changes_since_return
+from workflow.transitions import Transition
 
-# Lifecycle action -> audit action name (stable: auditors filter on these and exports keep them).
-AUDIT_ACTIONS = {
-    "submit": "dossier.submitted",
-    "return_for_revision": "dossier.returned",
-    "resubmit": "dossier.resubmitted",
-    "approve": "dossier.approved",
-    "decline": "dossier.declined",
-    "withdraw": "dossier.withdrawn",
-    "suspend": "dossier.suspended",
-    "resume": "dossier.resumed",
-    "open_vote": "dossier.vote_opened",
-    "close_vote": "dossier.vote_closed",
-    "publish": "dossier.published",
-    "sign": "dossier.signed",
-    "submit_upward": "dossier.submitted_upward",
-    "record_outcome": "dossier.outcome_recorded",
-    "return_to_council": "dossier.returned_to_council",
-    "revoke": "dossier.revoked",
-}
-# Arguments the transition method itself takes; everything else is recorded in the payload.
-METHOD_ARGUMENTS = {"close_vote": ("recommended",), "record_outcome": ("granted",)}
+AfterTransition = Callable[[Dossier, Transition], None]
+_after_transition: list[AfterTransition] = []
+
+
+def after_transition(hook: AfterTransition) -> AfterTransition:
+    """Run `hook(dossier, transition)` inside the door's transaction after every move.
+
+    Apps built on the door (decisions keeps its drafts in step) register here instead of being
+    imported by it.
+    """
+    if hook not in _after_transition:
+        _after_transition.append(hook)
+    return hook
 
 
 def transition(
@@ -56,12 +52,16 @@ def transition(
     dossier_id: int,
     action: str,
     person: Person,
-    expected_version: int,
+    expected_version: int | None,
     reason: str = "",
     client_address: str = "",
-    arguments: dict | None = None,
+    arguments: Mapping | None = None,
 ) -> Dossier:
-    """Apply one lifecycle action: lock, check, move, audit — or raise and change nothing."""
+    """Apply one lifecycle action: lock, check, move, audit — or raise and change nothing.
+
+    `expected_version` is the version the person saw; None is for a move the system makes on
+    rows the caller already holds locked (opening a vote, signing a decision).
+    """
     with transaction.atomic():
         dossier = _locked(person, [dossier_id])[0]
         return _apply(
@@ -71,22 +71,22 @@ def transition(
             expected_version=expected_version,
             reason=reason,
             client_address=client_address,
-            arguments=arguments or {},
+            arguments=dict(arguments or {}),
         )
 
 
 def transition_many(
     *,
-    versions: dict[int, int],
+    versions: Mapping[int, int | None],
     action: str,
     person: Person,
     reason: str = "",
     client_address: str = "",
-    arguments: dict | None = None,
+    arguments: Mapping | None = None,
 ) -> list[Dossier]:
     """Apply one action to many dossiers, all or nothing, one audit event per dossier.
 
-    `versions` maps each dossier id to the version the actor saw.
+    `versions` maps each dossier id to the version the actor saw (None: a system move).
     """
     with transaction.atomic():
         moved = []
@@ -100,10 +100,10 @@ def transition_many(
                         expected_version=versions[dossier.pk],
                         reason=reason,
                         client_address=client_address,
-                        arguments=arguments or {},
+                        arguments=dict(arguments or {}),
                     )
                 )
-            except WorkflowError as error:
+            except DomainError as error:
                 raise BulkTransitionFailed(dossier.pk, error) from error
         return moved
 
@@ -129,16 +129,15 @@ def _apply(
     *,
     action: str,
     person: Person,
-    expected_version: int,
+    expected_version: int | None,
     reason: str,
     client_address: str,
     arguments: dict,
 ) -> Dossier:
-    if action not in AUDIT_ACTIONS:
+    spec = transitions.get(action)
+    if spec is None:
         raise IllegalTransition()
-    acting = permissions.acting_for(
-        person, action, unit_id=dossier.unit_id, institution_id=dossier.institution_id
-    )
+    acting = permissions.may(person, action, dossier)
     if acting is None:
         raise NotPermitted()
     owner = process.taken_by_someone_else(dossier, user=person.user, acting_role=acting.role)
@@ -146,24 +145,27 @@ def _apply(
         raise NotPermitted(
             Reason(_("{name} has taken this dossier's task."), {"name": _owner_name(owner)})
         )
-    if dossier.version != expected_version:
+    if expected_version is not None and dossier.version != expected_version:
         raise StaleVersion()
     method = getattr(dossier, action)
     if not can_proceed(method, check_conditions=False):
         raise IllegalTransition()
-    attempt = Attempt(dossier=dossier, action=action, reason=reason, arguments=arguments)
-    reasons = refusals(attempt)
+    _check_arguments(spec, arguments)
+    reasons = refusals(
+        Attempt(dossier=dossier, transition=spec, reason=reason, arguments=arguments)
+    )
     if reasons:
         raise GuardFailed(reasons)
-    payload = {k: _jsonable(v) for k, v in arguments.items()}
+    payload = {name: _jsonable(value) for name, value in arguments.items()}
     if action == "resubmit":
         payload["changes_since_return"] = changes_since_return(dossier)
     from_state = dossier.state
-    method(**{k: arguments[k] for k in METHOD_ARGUMENTS.get(action, ())})
+    method(**spec.method_arguments(arguments))
     dossier.version += 1
     dossier.save(update_fields=["state", "state_before_suspension", "version", "updated_at"])
     process.advance(dossier, user=person.user)
-    _leave_drafts_it_no_longer_fits(dossier)
+    for hook in _after_transition:
+        hook(dossier, spec)
     notifications.after_transition(
         dossier, action=action, from_state=from_state, actor=person, reason=reason.strip()
     )
@@ -175,7 +177,7 @@ def _apply(
             on_behalf_of=acting.on_behalf_of,
             client_address=client_address,
         ),
-        action=AUDIT_ACTIONS[action],
+        action=spec.audit_action,
         object_type="dossier",
         object_id=dossier.pk,
         from_state=from_state,
@@ -186,20 +188,24 @@ def _apply(
     return dossier
 
 
-# The states a dossier must be in to stay in a draft decision of each kind.
-DRAFT_FITS = {
-    Decision.Kind.AWARD: (State.RECOMMENDED, State.PUBLIC_NOTICE),
-    Decision.Kind.REVOCATION: (State.SIGNED,),
-}
-
-
-def _leave_drafts_it_no_longer_fits(dossier: Dossier) -> None:
-    """A dossier returned to the council, suspended, revoked... leaves the drafts it was in."""
-    for kind, states in DRAFT_FITS.items():
-        if dossier.state not in states:
-            DecisionItem.objects.filter(
-                dossier=dossier, decision__state=Decision.State.DRAFT, decision__kind=kind
-            ).delete()
+def _check_arguments(spec: Transition, arguments: dict) -> None:
+    """The action's declared arguments, each of its type; anything else is malformed input."""
+    declared = {argument.name: argument for argument in spec.arguments}
+    unknown = sorted(set(arguments) - set(declared))
+    if unknown:
+        raise InvalidInput(_("Unexpected values for this action: {names}.").format(
+            names=", ".join(unknown)))  # fmt: skip
+    for name, argument in declared.items():
+        value = arguments.get(name)
+        if value is None or value == "":
+            if argument.required:
+                raise InvalidInput(_("A value is missing for this action: {name}.").format(
+                    name=name))  # fmt: skip
+            continue
+        if not isinstance(value, argument.kind) or (
+            argument.kind is datetime.date and isinstance(value, datetime.datetime)
+        ):
+            raise InvalidInput(_("The value of {name} is of the wrong kind.").format(name=name))
 
 
 def _owner_name(user) -> str:
@@ -210,4 +216,6 @@ def _owner_name(user) -> str:
 def _jsonable(value):
     if isinstance(value, bool | int | str) or value is None:
         return value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     return str(value)

@@ -1,7 +1,8 @@
-"""Which step of the process a dossier's state belongs to, and who works on each step.
+"""Which step of the process a dossier's state is in, and the permission each step's task needs.
 
-The django-fsm state says what is legal; the step says whose inbox the dossier is in. Each step's
-task carries a permission string naming the role and its scope (the unit for a unit head, the
+The steps themselves (states, roles, deadlines) are described in workflow.transitions. The
+django-fsm state says what is legal; the step says whose inbox the dossier is in. Each step's
+task carries a permission string naming the step and its scope (the unit for a unit head, the
 institution otherwise), which workflow.backends grants from role assignments and delegations.
 """
 
@@ -9,58 +10,27 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils.translation import gettext_lazy as _
+from dossiers.models import Role
+from workflow.transitions import (  # noqa: F401 - the step names, for callers of this module
+    COUNCIL,
+    DECIDE,
+    PREPARE,
+    REVIEW,
+    STEP_OF_STATE,
+    STEPS,
+    SUSPENDED,
+    UPWARD,
+)
 
-from dossiers.models import Role, State
-
-PREPARE, REVIEW, COUNCIL, DECIDE, UPWARD, SUSPENDED = (
-    "prepare", "review", "council", "decide", "upward", "suspended",
-)  # fmt: skip
-
-STEP_OF_STATE = {
-    State.DRAFT: PREPARE,
-    State.RETURNED: PREPARE,
-    State.SUBMITTED: REVIEW,
-    State.REVIEWED: COUNCIL,
-    State.VOTING: COUNCIL,
-    State.RECOMMENDED: DECIDE,
-    State.PUBLIC_NOTICE: DECIDE,
-    State.SUBMITTED_UPWARD: UPWARD,
-    State.SUSPENDED: SUSPENDED,
-}  # every other state is terminal: the process has ended
-
-STEP_LABELS = {
-    PREPARE: _("Prepare and submit"),
-    REVIEW: _("Review"),
-    COUNCIL: _("Council vote"),
-    DECIDE: _("Decision and signature"),
-    UPWARD: _("Awaiting the higher authority"),
-    SUSPENDED: _("Suspended"),
-}
-
-# The roles whose holders work on each step (a unit head only for their unit).
-STEP_ROLES = {
-    PREPARE: (Role.UNIT_HEAD,),
-    REVIEW: (Role.REVIEWER, Role.LEAD_REVIEWER),
-    COUNCIL: (Role.COUNCIL_SECRETARY,),
-    DECIDE: (Role.PRINCIPAL,),
-    UPWARD: (Role.REVIEWER, Role.LEAD_REVIEWER),
-    SUSPENDED: (Role.REVIEWER, Role.LEAD_REVIEWER, Role.PRINCIPAL),
-}
-
-# The period's deadline that applies to each step.
-STEP_DEADLINE = {
-    PREPARE: "submit_by",
-    REVIEW: "review_by",
-    COUNCIL: "council_by",
-    DECIDE: "sign_by",
-}
+STEP_LABELS = {name: step.label for name, step in STEPS.items()}
+STEP_ROLES = {name: step.roles for name, step in STEPS.items()}
+# The period field holding each step's deadline (steps without one are absent).
+STEP_DEADLINE = {name: step.deadline_field for name, step in STEPS.items() if step.deadline_field}
 
 
 def deadline_for(step: str, period) -> datetime.date | None:
     """The period's deadline for a step, if the step has one and the period sets it."""
-    field = STEP_DEADLINE.get(step)
-    return getattr(period, field) if field else None
+    return STEPS[step].deadline(period) if step in STEPS else None
 
 
 def step_for(state: str) -> str | None:
@@ -69,7 +39,7 @@ def step_for(state: str) -> str | None:
 
 def step_permission(step: str, *, institution_id: int, unit_id: int) -> str:
     """The permission a task of this step needs: 'workflow.review.3', 'workflow.prepare.u12'."""
-    if Role.UNIT_HEAD in STEP_ROLES[step]:
+    if any(role in Role.UNIT_SCOPED for role in STEP_ROLES[step]):
         return f"workflow.{step}.u{unit_id}"
     return f"workflow.{step}.{institution_id}"
 

@@ -7,51 +7,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import AwardType, DocumentKind, Person, State, Unit
+from workflow.audit_actions import title_of
 from workflow.models import AuditEvent
 
-TITLES = {
-    "dossier.created": _("Dossier created"),
-    "dossier.edited": _("Dossier edited"),
-    "dossier.document_added": _("Document added"),
-    "dossier.document_removed": _("Document removed"),
-    "dossier.submitted": _("Submitted"),
-    "dossier.returned": _("Returned for revision"),
-    "dossier.resubmitted": _("Resubmitted"),
-    "dossier.approved": _("Approved for the council"),
-    "dossier.declined": _("Declined"),
-    "dossier.withdrawn": _("Withdrawn"),
-    "dossier.suspended": _("Suspended"),
-    "dossier.resumed": _("Resumed"),
-    "dossier.vote_opened": _("Council vote opened"),
-    "dossier.vote_closed": _("Council vote closed"),
-    "dossier.published": _("Published for public notice"),
-    "dossier.signed": _("Decision signed"),
-    "dossier.submitted_upward": _("Submitted to a higher authority"),
-    "dossier.outcome_recorded": _("Higher authority's decision recorded"),
-    "dossier.returned_to_council": _("Returned to the council"),
-    "dossier.revoked": _("Award revoked"),
-    "task.taken": _("Task taken"),
-    "task.released": _("Task put back"),
-    "task.reassigned": _("Task handed over"),
-    "decision.prepared": _("Decision drafted"),
-    "decision.signed": _("Decision signed"),
-    "decision.signing_failed": _("Signing failed"),
-    "decision.item_removed": _("Removed from a draft decision"),
-    "notice.objection_filed": _("Objection filed"),
-    "notice.objection_resolved": _("Objection resolved"),
-    "proposal_memo.created": _("Proposal memo generated"),
-    "ballot.cast": _("Ballot cast"),
-    "ballot.recorded_in_writing": _("Written opinion recorded"),
-    "meeting.vote_opened": _("Council vote opened"),
-    "meeting.vote_closed": _("Council vote closed"),
-    "role.assigned": _("Role assigned"),
-    "role.changed": _("Role changed"),
-    "role.removed": _("Role removed"),
-    "delegation.created": _("Delegation given"),
-    "delegation.ended": _("Delegation ended"),
-    "audit.exported": _("Trail exported"),
-    "audit.integrity_checked": _("Chain integrity checked"),
-}
 FIELD_LABELS = {
     "achievement_summary": _("summary of achievements"),
     "award_type_id": _("award"),
@@ -74,7 +32,7 @@ def render_timeline(events: list[AuditEvent]) -> list[TimelineEntry]:
 
 
 def _entry(event: AuditEvent, names: dict) -> TimelineEntry:
-    entry = TimelineEntry(event=event, title=str(TITLES.get(event.action, event.action)))
+    entry = TimelineEntry(event=event, title=title_of(event.action))
     if event.to_state and event.to_state != event.from_state:
         entry.to_state = str(State(event.to_state).label)
     payload = event.payload or {}
@@ -88,7 +46,7 @@ def _entry(event: AuditEvent, names: dict) -> TimelineEntry:
         kind = names["kind"].get(document["kind"], document["kind"])
         entry.details.append(f"{document['name']} ({kind}, SHA-256 {document['sha256']})")
     for change in payload.get("changes_since_return", []):
-        entry.details.append(str(TITLES.get(change["action"], change["action"])))
+        entry.details.append(title_of(change["action"]))
     return entry
 
 

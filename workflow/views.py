@@ -10,16 +10,16 @@ from django.views.decorators.http import require_POST
 
 from dossiers.forms import ActionForm
 from dossiers.selectors import visible_dossier
-from workflow import services
+from workflow import services, transitions
 from workflow.chart import flow_svg
-from workflow.errors import WorkflowError, describe
-from workflow.lifecycle import BUTTONS
+from workflow.errors import DomainError, describe
 
 
 @login_required
 @require_POST
 def act(request, pk: int, action: str):
-    if action not in BUTTONS or visible_dossier(request.person, pk) is None:
+    spec = transitions.get(action)
+    if spec is None or spec.button is None or visible_dossier(request.person, pk) is None:
         raise Http404
     form = ActionForm(request.POST)
     if not form.is_valid():
@@ -34,7 +34,7 @@ def act(request, pk: int, action: str):
             reason=form.cleaned_data["reason"],
             client_address=request.META.get("REMOTE_ADDR", ""),
         )
-    except WorkflowError as error:
+    except DomainError as error:
         messages.error(request, describe(error))
     else:
         messages.success(

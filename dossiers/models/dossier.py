@@ -5,38 +5,15 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
+from dossiers.choices import EDITABLE, TERMINAL, State
 from dossiers.models.catalogue import AwardType, DocumentKind
 from dossiers.models.organisation import Period, Person, Unit
 from dossiers.models.tenancy import InstitutionOwned
-
-
-class State(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    RETURNED = "returned", _("Returned for revision")
-    REVIEWED = "reviewed", _("Reviewed")
-    VOTING = "voting", _("Council voting")
-    RECOMMENDED = "recommended", _("Recommended by the council")
-    NOT_RECOMMENDED = "not_recommended", _("Not recommended")
-    PUBLIC_NOTICE = "public_notice", _("Public notice")
-    SUBMITTED_UPWARD = "submitted_upward", _("Submitted to a higher authority")
-    SIGNED = "signed", _("Signed")
-    REVOKED = "revoked", _("Revoked")
-    DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    SUSPENDED = "suspended", _("Suspended")
-
+from workflow import transitions as lifecycle
 
 S = State
-# States a dossier may be suspended from, and resumed to (every state before signed).
-SUSPENDABLE = [
-    S.DRAFT, S.SUBMITTED, S.RETURNED, S.REVIEWED, S.VOTING, S.RECOMMENDED, S.PUBLIC_NOTICE,
-    S.SUBMITTED_UPWARD,
-]  # fmt: skip
-TERMINAL = frozenset({S.SIGNED, S.REVOKED, S.DECLINED, S.WITHDRAWN, S.NOT_RECOMMENDED})
-EDITABLE = frozenset({S.DRAFT, S.RETURNED})
 
 
 class Dossier(FSMModelMixin, InstitutionOwned):
@@ -131,73 +108,72 @@ class Dossier(FSMModelMixin, InstitutionOwned):
     def is_editable(self) -> bool:
         return self.state in EDITABLE
 
-    # The lifecycle (../shared/design.md). Call these only through workflow.services.transition,
-    # which locks the row and checks permission and guards; the bodies change nothing else.
+    # The lifecycle: sources and targets come from the registry (workflow.transitions). Call
+    # these only through workflow.services.transition, which locks the row and checks permission
+    # and guards; the bodies change nothing else.
 
-    @transition(field=state, source=S.DRAFT, target=S.SUBMITTED)
+    @transition(field=state, **lifecycle.fsm("submit"))
     def submit(self):
         pass
 
-    @transition(field=state, source=S.SUBMITTED, target=S.RETURNED)
+    @transition(field=state, **lifecycle.fsm("return_for_revision"))
     def return_for_revision(self):
         pass
 
-    @transition(field=state, source=S.RETURNED, target=S.SUBMITTED)
+    @transition(field=state, **lifecycle.fsm("resubmit"))
     def resubmit(self):
         pass
 
-    @transition(field=state, source=S.SUBMITTED, target=S.REVIEWED)
+    @transition(field=state, **lifecycle.fsm("approve"))
     def approve(self):
         pass
 
-    @transition(field=state, source=[S.SUBMITTED, S.SUSPENDED], target=S.DECLINED)
+    @transition(field=state, **lifecycle.fsm("decline"))
     def decline(self):
         self.state_before_suspension = ""
 
-    @transition(field=state, source=[S.DRAFT, S.SUBMITTED, S.RETURNED], target=S.WITHDRAWN)
+    @transition(field=state, **lifecycle.fsm("withdraw"))
     def withdraw(self):
         pass
 
-    @transition(field=state, source=SUSPENDABLE, target=S.SUSPENDED)
+    @transition(field=state, **lifecycle.fsm("suspend"))
     def suspend(self):
         self.state_before_suspension = self.state
 
-    @transition(field=state, source=S.SUSPENDED, target=RETURN_VALUE(*SUSPENDABLE))
+    @transition(field=state, **lifecycle.fsm("resume"))
     def resume(self):
         resumed, self.state_before_suspension = self.state_before_suspension, ""
         return resumed
 
-    @transition(field=state, source=S.REVIEWED, target=S.VOTING)
+    @transition(field=state, **lifecycle.fsm("open_vote"))
     def open_vote(self):
         pass
 
-    @transition(field=state, source=S.VOTING, target=RETURN_VALUE(S.RECOMMENDED, S.NOT_RECOMMENDED))
+    @transition(field=state, **lifecycle.fsm("close_vote"))
     def close_vote(self, *, recommended: bool):
         return S.RECOMMENDED if recommended else S.NOT_RECOMMENDED
 
-    @transition(field=state, source=S.RECOMMENDED, target=S.PUBLIC_NOTICE)
+    @transition(field=state, **lifecycle.fsm("publish"))
     def publish(self):
         pass
 
-    @transition(field=state, source=[S.RECOMMENDED, S.PUBLIC_NOTICE], target=S.SIGNED)
+    @transition(field=state, **lifecycle.fsm("sign"))
     def sign(self):
         pass
 
-    @transition(field=state, source=S.RECOMMENDED, target=S.SUBMITTED_UPWARD)
+    @transition(field=state, **lifecycle.fsm("submit_upward"))
     def submit_upward(self):
         pass
 
-    @transition(
-        field=state, source=S.SUBMITTED_UPWARD, target=RETURN_VALUE(S.SIGNED, S.NOT_RECOMMENDED)
-    )
+    @transition(field=state, **lifecycle.fsm("record_outcome"))
     def record_outcome(self, *, granted: bool):
         return S.SIGNED if granted else S.NOT_RECOMMENDED
 
-    @transition(field=state, source=[S.RECOMMENDED, S.PUBLIC_NOTICE], target=S.REVIEWED)
+    @transition(field=state, **lifecycle.fsm("return_to_council"))
     def return_to_council(self):
         pass
 
-    @transition(field=state, source=S.SIGNED, target=S.REVOKED)
+    @transition(field=state, **lifecycle.fsm("revoke"))
     def revoke(self):
         pass
 

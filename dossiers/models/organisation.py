@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.choices import Role
 from dossiers.models.tenancy import InstitutionOwned
 
 
@@ -124,20 +125,6 @@ class Person(InstitutionOwned):
                 return False
             roles = roles.filter(unit=unit)
         return roles.exists()
-
-
-class Role(models.TextChoices):
-    UNIT_HEAD = "unit_head", _("Unit head")
-    REVIEWER = "reviewer", _("Reviewer")
-    LEAD_REVIEWER = "lead_reviewer", _("Lead reviewer")
-    COUNCIL_MEMBER = "council_member", _("Council member")
-    COUNCIL_SECRETARY = "council_secretary", _("Council secretary")
-    PRINCIPAL = "principal", _("Principal")
-    VICE_PRINCIPAL = "vice_principal", _("Vice principal")
-    AUDITOR = "auditor", _("Auditor")
-
-
-Role.UNIT_SCOPED = frozenset({Role.UNIT_HEAD})
 
 
 class RoleAssignmentQuerySet(models.QuerySet):

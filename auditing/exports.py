@@ -1,0 +1,281 @@
+"""Exports of the filtered audit trail: CSV for Excel, JSON Lines to verify offline, a PDF report.
+
+CSV and JSON Lines stream: rows are written as the database cursor walks the events
+(QuerySet.iterator), so a million events export in the memory of one chunk, never a list. A PDF
+cannot stream (WeasyPrint lays out the whole document), so it is capped by
+settings.AUDIT_PDF_EXPORT_LIMIT.
+
+Every export is a snapshot: it covers the matching events up to the chain head read when it
+starts, in chain order (oldest first, so a whole-chain JSON Lines export verifies as a chain),
+and it is itself recorded in the trail as "audit.exported" with its format, filter and count.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from auditing.trail import TrailFilter, stream, trail
+from decisions.rendering import SERIF_STACK
+from dossiers.models import Dossier, Institution, Period, Person, Role, State, Unit
+from workflow import audit, audit_chain
+from workflow.audit_actions import title_of
+from workflow.models import AuditChainHead, AuditEvent
+
+EXPORTED = "audit.exported"
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+CHUNK_SIZE = 2000  # events fetched per round trip of the server-side cursor
+ROWS_PER_WRITE = 500  # rows joined into one chunk of the response
+BOM = b"\xef\xbb\xbf"  # lets Excel read the CSV as UTF-8 (Vietnamese diacritics)
+
+CSV_COLUMNS = (
+    _("Sequence"),
+    _("Time"),
+    _("Actor"),
+    _("Role"),
+    _("On behalf of"),
+    _("Action"),
+    _("Object type"),
+    _("Object ID"),
+    _("From state"),
+    _("To state"),
+    _("Reason"),
+    _("Payload (JSON)"),
+    _("Client address"),
+    _("Previous hash"),
+    _("Hash"),
+)
+# A spreadsheet runs a cell starting with one of these as a formula; such text gets a leading '.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one export covers: the matching events up to the chain head when it started."""
+
+    institution: Institution
+    filter: TrailFilter
+    head_sequence: int
+    head_hash: str
+    count: int
+    taken_at: datetime.datetime = field(default_factory=timezone.now)
+
+    @property
+    def events(self) -> QuerySet[AuditEvent]:
+        """The covered events in chain order (oldest first)."""
+        return _covered(self.institution, self.filter, self.head_sequence)
+
+
+def snapshot(institution: Institution, flt: TrailFilter) -> Snapshot:
+    """Read the chain head, then count the matching events up to it (one COUNT query).
+
+    Events only ever append, with rising sequence numbers, so the events up to the head read
+    here are the same whenever the stream reaches them.
+    """
+    head_sequence, head_hash = (
+        AuditChainHead.objects.filter(institution=institution)
+        .values_list("sequence", "hash")
+        .first()
+    ) or (0, audit_chain.GENESIS)
+    count = _covered(institution, flt, head_sequence).count()
+    return Snapshot(institution, flt, head_sequence=head_sequence, head_hash=head_hash, count=count)
+
+
+def _covered(institution: Institution, flt: TrailFilter, head_sequence: int):
+    return trail(institution, flt).filter(sequence__lte=head_sequence).order_by("sequence")
+
+
+def filter_payload(flt: TrailFilter) -> dict:
+    """The filter as JSON values, as recorded in the trail and in export links."""
+    return {
+        name: value.isoformat() if isinstance(value, datetime.date) else value
+        for name, value in flt.as_query().items()
+    }
+
+
+def record(snap: Snapshot, actor: audit.Actor, export_format: str, status: str) -> AuditEvent:
+    """The export's own event in the trail, in a short transaction of its own."""
+    with transaction.atomic():
+        return audit.append(
+            institution=snap.institution,
+            actor=actor,
+            action=EXPORTED,
+            object_type="audit_trail",
+            object_id=snap.institution.code,
+            payload={
+                "format": export_format,
+                "filter": filter_payload(snap.filter),
+                "count": snap.count,
+                "through_sequence": snap.head_sequence,
+                "head_hash": snap.head_hash,
+                "status": status,
+            },
+        )
+
+
+def filename(snap: Snapshot, extension: str) -> str:
+    stamp = snap.taken_at.astimezone(ZONE).strftime("%Y-%m-%d-%H%M")
+    return f"nhat-ky-{snap.institution.code}-{stamp}.{extension}"
+
+
+# CSV
+
+
+def csv_header() -> list[str]:
+    """Column titles, in Vietnamese like every document the product hands out."""
+    with translation.override("vi"):
+        return [str(title) for title in CSV_COLUMNS]
+
+
+def csv_row(event: AuditEvent) -> list:
+    payload = json.dumps(event.payload, ensure_ascii=False, sort_keys=True)
+    texts = (
+        event.actor_name, event.role, event.on_behalf_of_name, event.action, event.object_type,
+        event.object_id, event.from_state, event.to_state, event.reason, payload,
+        event.client_address,
+    )  # fmt: skip
+    moment = event.created_at.astimezone(ZONE).isoformat(timespec="microseconds")
+    return [event.sequence, moment, *(_cell(t) for t in texts), event.prev_hash, event.hash]
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_stream(events: QuerySet[AuditEvent]) -> Iterator[bytes]:
+    """BOM, header, one row per event; CRLF line ends (the csv module's default, as Excel wants)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(csv_header())
+    yield BOM + _take(buffer)
+    for n, event in enumerate(stream(events, CHUNK_SIZE), start=1):
+        writer.writerow(csv_row(event))
+        if n % ROWS_PER_WRITE == 0:
+            yield _take(buffer)
+    yield _take(buffer)
+
+
+def _take(buffer: io.StringIO) -> bytes:
+    data = buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    return data
+
+
+# JSON Lines
+
+
+def jsonl_stream(events: QuerySet[AuditEvent], institution_code: str) -> Iterator[bytes]:
+    """One canonical event per line, exactly as hashed: `verify_audit --file` checks it."""
+    lines: list[str] = []
+    for event in stream(events, CHUNK_SIZE):
+        lines.append(audit_chain.to_jsonl(event.as_chain_event(institution_code)))
+        if len(lines) == ROWS_PER_WRITE:
+            yield "".join(lines).encode("utf-8")
+            lines.clear()
+    if lines:
+        yield "".join(lines).encode("utf-8")
+
+
+# PDF
+
+
+def describe_filter(institution: Institution, flt: TrailFilter) -> list[tuple[str, str]]:
+    """The filter as (label, value) lines a reader understands: names rather than numbers."""
+    lines = []
+
+    def name_of(queryset, pk) -> str:
+        found = queryset.filter(pk=pk).first()
+        return f"{found} (#{pk})" if found else f"#{pk}"
+
+    if flt.period_id:
+        lines.append((_("Period"), name_of(Period.objects.of(institution), flt.period_id)))
+    if flt.unit_id:
+        lines.append((_("Unit"), name_of(Unit.objects.of(institution), flt.unit_id)))
+    if flt.dossier_id:
+        dossiers = Dossier.objects.of(institution).select_related(
+            "nominee_person", "nominee_unit", "award_type"
+        )
+        lines.append((_("Dossier"), name_of(dossiers, flt.dossier_id)))
+    if flt.actor_id:
+        people = Person.objects.filter(institution=institution)
+        lines.append((_("Actor or on behalf of"), name_of(people, flt.actor_id)))
+    if flt.action:
+        title = title_of(flt.action) if flt.action else None
+        lines.append((_("Action"), f"{title} ({flt.action})" if title else flt.action))
+    if flt.state:
+        lines.append((_("State (from or to)"), _state_text(flt.state)))
+    if flt.date_from:
+        lines.append((_("From date"), flt.date_from.strftime("%d/%m/%Y")))
+    if flt.date_to:
+        lines.append((_("To date"), flt.date_to.strftime("%d/%m/%Y")))
+    if flt.text:
+        lines.append((_("Reason contains"), flt.text))
+    return [(str(label), value) for label, value in lines]
+
+
+def _state_text(state: str) -> str:
+    return f"{State(state).label} ({state})" if state in State.values else state
+
+
+def _role_text(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role
+
+
+@dataclass
+class ReportRow:
+    event: AuditEvent
+    time: str
+    title: str
+    role: str
+    from_state: str
+    to_state: str
+
+
+def report_rows(events: Iterable[AuditEvent]) -> Iterator[ReportRow]:
+    for event in events:
+        yield ReportRow(
+            event=event,
+            time=event.created_at.astimezone(ZONE).strftime("%d/%m/%Y %H:%M:%S"),
+            title=title_of(event.action),
+            role=_role_text(event.role),
+            from_state=_state_text(event.from_state) if event.from_state else "",
+            to_state=_state_text(event.to_state) if event.to_state else "",
+        )
+
+
+def pdf_report(snap: Snapshot, exported_by: audit.Actor) -> bytes:
+    """The report of a snapshot as PDF, in Vietnamese whatever the reader's language.
+
+    Not cached (each report carries its own time and head), unlike decisions and minutes.
+    """
+    with translation.override("vi"):
+        html = render_to_string(
+            "auditing/export_report.html",
+            {
+                "institution": snap.institution,
+                "filter_lines": describe_filter(snap.institution, snap.filter),
+                "rows": report_rows(stream(snap.events, CHUNK_SIZE)),
+                "count": snap.count,
+                "head_sequence": snap.head_sequence,
+                "head_hash": snap.head_hash,
+                "exported_at": snap.taken_at.astimezone(ZONE).strftime("%d/%m/%Y %H:%M:%S"),
+                "exported_by": exported_by.display_name,
+                "exported_role": _role_text(exported_by.role),
+                "serif": SERIF_STACK,
+            },
+        )
+    from weasyprint import HTML  # heavy import, needed only here
+
+    return HTML(string=html).write_pdf()

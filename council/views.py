@@ -1,0 +1,264 @@
+"""Pages of council meetings: list, preparation, the vote, results and minutes.
+
+Every write goes through council.services. While a vote is open no page reads a
+ballot's content; a receipt code is shown once, in the response to the ballot, and kept nowhere.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from council import minutes, selectors, services
+from council.forms import (
+    AgendaForm,
+    AttendanceForm,
+    BallotForm,
+    MeetingForm,
+    WrittenBallotForm,
+)
+from council.models import Meeting
+from dossiers.models import Period
+from dossiers.views import client_address
+from workflow.errors import DomainError, describe
+
+PAGE_SIZE = 25
+
+
+def _visible(request, pk: int) -> Meeting:
+    meeting = selectors.meeting_detail(request.person, pk)
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def _managed(request, pk: int) -> Meeting:
+    """A meeting the person may see and prepare; 404 when unseen, 403 without the role."""
+    meeting = _visible(request, pk)
+    if not selectors.may_manage_meetings(request.person):
+        raise PermissionDenied
+    return meeting
+
+
+@login_required
+def meeting_list(request):
+    meetings = selectors.meeting_list(request.person)
+    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "council/meeting_list.html",
+        {
+            "page": page,
+            "may_create": selectors.may_manage_meetings(request.person),
+            "query": request.GET.copy(),
+        },
+    )
+
+
+@login_required
+def meeting_create(request):
+    person = request.person
+    if not selectors.may_manage_meetings(person):
+        raise PermissionDenied
+    period = Period.objects.of(person.institution).filter(is_current=True).first()
+    if period is None:
+        messages.error(request, _("There is no current period. Ask the administrator to open one."))
+        return redirect("meeting_list")
+    form = MeetingForm(request.POST or None, members=selectors.council_members(person))
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.create_meeting(
+                person=person, period=period, client_address=client_address(request),
+                **form.cleaned_data,
+            )  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        except DomainError as error:
+            form.add_error(None, describe(error))
+        else:
+            messages.success(request, _("The meeting was created."))
+            return redirect("meeting_detail", pk=meeting.pk)
+    return render(request, "council/meeting_form.html", {"form": form, "period": period})
+
+
+@login_required
+def meeting_detail(request, pk: int):
+    """The meeting as everyone who may see it sees it, with the secretary's tools for them."""
+    meeting = _visible(request, pk)
+    person = request.person
+    manages = selectors.may_manage_meetings(person)
+    context = {
+        "meeting": meeting,
+        "agenda": meeting.agenda.all(),
+        "members": meeting.members.all(),
+        "attendance": selectors.attendance(meeting),
+        "cast": selectors.ballots_cast(meeting),
+        "manages": manages,
+        "may_vote": meeting.state == Meeting.State.OPEN
+        and selectors.why_cannot_vote(meeting, person) is None,
+    }
+    if manages and meeting.state == Meeting.State.PLANNED:
+        context["agenda_form"] = AgendaForm(
+            candidates=selectors.agenda_candidates(meeting),
+            initial={"dossiers": [item.dossier_id for item in meeting.agenda.all()]},
+        )
+    if manages and meeting.state != Meeting.State.CLOSED:
+        context["attendance_form"] = AttendanceForm(members=list(meeting.members.all()))
+    if manages and meeting.state == Meeting.State.OPEN:
+        context["awaiting_written"] = selectors.awaiting_written_ballot(meeting).exists()
+    return render(request, "council/meeting_detail.html", context)
+
+
+@login_required
+@require_POST
+def meeting_agenda(request, pk: int):
+    meeting = _managed(request, pk)
+    form = AgendaForm(request.POST, candidates=selectors.agenda_candidates(meeting))
+    if not form.is_valid():
+        messages.error(request, _("Choose dossiers from the list."))
+        return redirect("meeting_detail", pk=pk)
+    return _run(
+        request, pk, _("The agenda was saved."), services.set_agenda,
+        dossier_ids=form.dossier_ids(),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def meeting_attendance(request, pk: int):
+    meeting = _managed(request, pk)
+    form = AttendanceForm(request.POST, members=list(meeting.members.all()))
+    if not form.is_valid():
+        messages.error(request, _("Choose an attendance for every member."))
+        return redirect("meeting_detail", pk=pk)
+    return _run(
+        request, pk, _("The attendance was saved."), services.record_attendance,
+        attendance=form.attendance(),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def meeting_open(request, pk: int):
+    _managed(request, pk)
+    return _run(request, pk, _("The vote is open."), services.open_meeting)
+
+
+@login_required
+@require_POST
+def meeting_close(request, pk: int):
+    _managed(request, pk)
+    return _run(request, pk, _("The vote is closed and the results are published."),
+                services.close_meeting)  # fmt: skip
+
+
+def _run(request, pk: int, success: str, service, **arguments):
+    """Call one meeting service for the secretary, report the outcome, back to the meeting."""
+    try:
+        service(
+            meeting_id=pk, person=request.person, client_address=client_address(request),
+            **arguments,
+        )  # fmt: skip
+    except DomainError as error:
+        messages.error(request, describe(error))
+    else:
+        messages.success(request, success)
+    return redirect("meeting_detail", pk=pk)
+
+
+@never_cache
+@login_required
+def written_ballot(request, pk: int):
+    """The secretary enters the sealed written opinion of a member absent from the meeting."""
+    meeting = _managed(request, pk)
+    form = WrittenBallotForm(
+        request.POST or None,
+        items=list(meeting.agenda.all()),
+        awaiting=selectors.awaiting_written_ballot(meeting),
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        member = form.cleaned_data["member"]
+        try:
+            receipt = services.record_written_ballot(
+                meeting_id=pk, person=request.person, member_id=member.pk,
+                choices=form.choices(), client_address=client_address(request),
+            )  # fmt: skip
+        except DomainError as error:
+            form.add_error(None, describe(error))
+            status = error.http_status
+        else:
+            return render(
+                request,
+                "council/receipt.html",
+                {"meeting": meeting, "receipt": receipt, "member": member, "written": True},
+            )
+    return render(
+        request, "council/written_ballot.html", {"meeting": meeting, "form": form}, status=status
+    )
+
+
+@never_cache
+@login_required
+def ballot(request, pk: int):
+    """A member's own secret ballot: every agenda item on one page, one submit."""
+    meeting = _visible(request, pk)
+    person = request.person
+    form = BallotForm(request.POST or None, items=list(meeting.agenda.all()))
+    blocked, error, status = selectors.why_cannot_vote(meeting, person), None, 200
+    if request.method == "POST" and form.is_valid():
+        # The service decides, even when the page already knows it will refuse.
+        try:
+            receipt = services.cast_ballot(
+                meeting_id=pk, person=person, choices=form.choices(),
+                client_address=client_address(request),
+            )  # fmt: skip
+        except DomainError as refused:
+            error, status = describe(refused), refused.http_status
+        else:
+            return render(request, "council/receipt.html", {"meeting": meeting, "receipt": receipt})
+    return render(
+        request,
+        "council/ballot.html",
+        {"meeting": meeting, "form": form, "blocked": blocked, "error": error},
+        status=status,
+    )
+
+
+@login_required
+def meeting_results(request, pk: int):
+    meeting = _visible(request, pk)
+    try:
+        results = selectors.results(meeting)
+    except DomainError as error:
+        return render(
+            request,
+            "council/not_published.html",
+            {"meeting": meeting, "message": describe(error)},
+            status=error.http_status,
+        )
+    return render(
+        request,
+        "council/results.html",
+        {"meeting": meeting, "results": results, "attendance": selectors.attendance(meeting)},
+    )
+
+
+@login_required
+def meeting_minutes(request, pk: int):
+    """The minutes (biên bản) as PDF, once the vote is closed."""
+    meeting = _visible(request, pk)
+    try:
+        pdf = minutes.minutes_pdf(meeting)
+    except DomainError as error:
+        return HttpResponse(describe(error), status=error.http_status, content_type="text/plain")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bien-ban-hop-{meeting.pk}.pdf"'
+    return response

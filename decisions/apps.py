@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DecisionsConfig(AppConfig):
+    name = "decisions"
+    label = "decisions"
+    verbose_name = _("Decisions and signatures")
+
+    def ready(self):
+        from decisions import lifecycle  # noqa: F401 - registers its guards with the one door

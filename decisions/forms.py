@@ -1,0 +1,73 @@
+"""Forms of the decision pages; they parse input and leave every rule to the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from decisions.models import Decision
+
+
+class AwardChoiceForm(forms.Form):
+    """Step one of preparing: which award the decision grants (a GET form)."""
+
+    award = forms.ModelChoiceField(queryset=None, label=_("Award"), empty_label=None)
+
+    def __init__(self, *args, awards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["award"].queryset = awards
+
+
+class CandidateField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, dossier):
+        return f"{dossier.nominee} — {dossier.unit.name}"
+
+
+class PrepareDecisionForm(forms.Form):
+    # Not required: the service says why an empty decision is refused, and fills a blank
+    # subject or recitals with the defaults.
+    dossiers = CandidateField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label=_("Dossiers")
+    )
+    subject = forms.CharField(
+        label=_("Subject"), max_length=Decision._meta.get_field("subject").max_length,
+        required=False,
+    )  # fmt: skip
+    recitals = forms.CharField(
+        label=_("Legal bases and recitals"),
+        help_text=Decision._meta.get_field("recitals").help_text,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dossiers"].queryset = candidates
+
+    def dossier_ids(self) -> list[int]:
+        return [dossier.pk for dossier in self.cleaned_data["dossiers"]]
+
+
+class RevocationForm(forms.Form):
+    """Which of a signed decision's dossiers to revoke, and why (the service requires a reason)."""
+
+    dossiers = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label=_("Awardees")
+    )
+    reason = forms.CharField(
+        label=_("Reason for the revocation"), widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )  # fmt: skip
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dossiers"].choices = [
+            (item.dossier_id, f"{item.dossier.nominee} — {item.dossier.unit.name}")
+            for item in items
+        ]
+
+
+class ItemForm(forms.Form):
+    """One dossier of a decision, named by a button."""
+
+    dossier = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,337 @@
+"""Preparing and signing decisions. Dossiers move only through workflow.services.transition."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from decisions.models import Decision, DecisionCounter, DecisionItem
+from decisions.rendering import decision_context, render_pdf
+from decisions.signing import SigningFailed, sign_pdf
+from dossiers.models import AwardType, Dossier, LegalBasis, Person, State, TitleRecord
+from dossiers.reasons import Reason
+from workflow import audit, notifications, permissions
+from workflow import services as lifecycle
+from workflow.errors import (
+    DecisionNotFound,
+    DomainError,
+    GuardFailed,
+    IllegalTransition,
+    SigningError,
+)
+
+logger = logging.getLogger(__name__)
+SIGNABLE = (State.RECOMMENDED, State.PUBLIC_NOTICE)
+
+
+def default_recitals(award: AwardType, institution) -> str:
+    """'Căn cứ …' lines from the award's legal bases in force, then the proposal line."""
+    today = timezone.localdate()
+    lines = [
+        f"Căn cứ {basis.title} số {basis.code};"
+        for basis in award.legal_bases.order_by("valid_from")
+        if basis.in_force_on(today)
+    ]
+    lines.append(f"Theo đề nghị của Hội đồng Thi đua - Khen thưởng {institution.name}.")
+    return "\n".join(lines)
+
+
+def prepare_decision(
+    *, person: Person, award_type: AwardType, dossier_ids: list[int], subject: str = "",
+    recitals: str = "", client_address: str = "",
+) -> Decision:  # fmt: skip
+    """A draft decision over recommended dossiers of one award type."""
+    acting = permissions.require(person, "decision.prepare")
+    with transaction.atomic():
+        dossiers = list(
+            Dossier.objects.select_for_update(of=("self",)).filter(
+                pk__in=dossier_ids, institution_id=person.institution_id
+            )
+        )
+        problems = _unsignable(dossiers, dossier_ids, award_type)
+        if problems:
+            raise GuardFailed(problems)
+        decision = Decision.objects.create(
+            institution_id=person.institution_id,
+            award_type=award_type,
+            subject=subject or f"Về việc tặng danh hiệu “{award_type.name_vi}”",
+            recitals=recitals or default_recitals(award_type, person.institution),
+            created_by=person,
+        )
+        decision.legal_bases.set(LegalBasis.objects.filter(award_types=award_type))
+        DecisionItem.objects.bulk_create(
+            DecisionItem(decision=decision, dossier_id=pk, position=n)
+            for n, pk in enumerate(dict.fromkeys(dossier_ids), start=1)
+        )
+        audit.append(
+            institution=person.institution,
+            actor=audit.Actor.acting(person, acting, client_address),
+            action="decision.prepared", object_type="decision", object_id=decision.pk,
+            payload={"dossiers": list(dict.fromkeys(dossier_ids)), "award": award_type.code},
+        )  # fmt: skip
+    return decision
+
+
+def _unsignable(dossiers, dossier_ids, award_type) -> list[Reason]:
+    found = {d.pk: d for d in dossiers}
+    problems = []
+    if not dossier_ids:
+        problems.append(Reason(_("Choose at least one dossier.")))
+    for pk in dossier_ids:
+        dossier = found.get(pk)
+        if dossier is None or dossier.state not in SIGNABLE:
+            problems.append(Reason(_("Dossier {id} is not recommended for signing."), {"id": pk}))
+        elif dossier.award_type_id != award_type.pk:
+            problems.append(Reason(_("Dossier {id} is for another award."), {"id": pk}))
+    pending = DecisionItem.objects.filter(
+        dossier_id__in=dossier_ids, decision__state=Decision.State.DRAFT
+    ).values_list("dossier_id", flat=True)
+    problems += [
+        Reason(_("Dossier {id} is already in another draft decision."), {"id": pk})
+        for pk in sorted(set(pending))
+    ]
+    return problems
+
+
+def next_number(institution, year: int) -> int:
+    """The next number of the year, gap-free: the counter row stays locked until commit."""
+    DecisionCounter.objects.bulk_create(
+        [DecisionCounter(institution=institution, year=year)], ignore_conflicts=True
+    )
+    counter = DecisionCounter.objects.select_for_update().get(institution=institution, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def verification_url() -> str:
+    return settings.SITE_URL + reverse("verify_decision")
+
+
+def sign_decision(*, decision_id: int, person: Person, client_address: str = "") -> Decision:
+    """Number, render, sign and store the decision; move its dossiers to signed — or nothing.
+
+    A failure leaves no number used, no file and no moved dossier; only an audit event saying
+    that signing failed.
+    """
+    try:
+        return _sign(decision_id, person, client_address)
+    except DomainError:
+        raise  # refused before anything was attempted: not a failed signing
+    except SigningFailed as exc:
+        _record_failure(decision_id, person, client_address, str(exc))
+        raise SigningError() from exc
+    except Exception as exc:
+        # Rendering or storing failed: the same outcome for the user, and the same trace.
+        _record_failure(decision_id, person, client_address, f"{exc.__class__.__name__}: {exc}")
+        raise SigningError() from exc
+
+
+def _sign(decision_id: int, person: Person, client_address: str) -> Decision:
+    acting = permissions.require(person, "decision.sign")
+    stored = None
+    try:
+        with transaction.atomic():
+            decision = (
+                Decision.objects.select_for_update(of=("self",))
+                .select_related("institution", "award_type", "revokes")
+                .filter(pk=decision_id, institution_id=person.institution_id)
+                .first()
+            )
+            if decision is None:
+                raise DecisionNotFound()
+            if decision.state != Decision.State.DRAFT:
+                raise IllegalTransition(_("This decision is already signed."))
+            if not decision.items.exists():
+                raise GuardFailed([Reason(_("The decision names no dossier."))])
+            institution = decision.institution
+            signed_at = timezone.now()
+            year = timezone.localdate(signed_at).year
+            number = next_number(institution, year)
+            head = audit.locked_head(institution)  # nothing is appended until we commit
+            pdf, _key = render_pdf(
+                "decisions/decision.html",
+                decision_context(
+                    decision, number=number, signed_on=timezone.localdate(signed_at),
+                    signer=person, on_behalf_of=acting.on_behalf_of, chain_head=head.hash,
+                    verify_url=verification_url(),
+                ),
+            )  # fmt: skip
+            signed = sign_pdf(
+                pdf, reason=f"Quyết định số {number:02d}/{institution.decision_series}",
+                location=institution.place,
+            )  # fmt: skip
+            digest = hashlib.sha256(signed.data).hexdigest()
+            decision.pdf.save(f"{year}-{number:03d}-{digest[:12]}.pdf", ContentFile(signed.data),
+                              save=False)  # fmt: skip
+            stored = decision.pdf.name
+            decision.state = Decision.State.SIGNED
+            decision.year, decision.number = year, number
+            decision.series = institution.decision_series
+            decision.signed_at, decision.signed_on = signed_at, timezone.localdate(signed_at)
+            decision.signer, decision.on_behalf_of = person, acting.on_behalf_of
+            decision.pdf_sha256, decision.chain_head = digest, head.hash
+            decision.save()
+            _move_dossiers(decision, person, client_address)
+            audit.append(
+                institution=institution, actor=audit.Actor.acting(person, acting, client_address),
+                action="decision.signed", object_type="decision", object_id=decision.pk,
+                payload={"reference": decision.reference, "pdf_sha256": digest,
+                         "chain_head": head.hash, "signer_certificate": signed.signer_name,
+                         "dossiers": [i.dossier_id for i in decision.items.all()]},
+            )  # fmt: skip
+            notifications.notify_decision_signed([i.dossier for i in decision.items.all()])
+    except BaseException:
+        if stored:
+            Decision._meta.get_field("pdf").storage.delete(stored)
+        raise
+    return decision
+
+
+def _move_dossiers(decision: Decision, person: Person, client_address: str) -> None:
+    action = "revoke" if decision.kind == Decision.Kind.REVOCATION else "sign"
+    for item in decision.items.select_related("dossier"):
+        dossier = lifecycle.transition(
+            dossier_id=item.dossier_id, action=action, person=person,
+            expected_version=None, client_address=client_address,
+            reason=decision.reason if action == "revoke" else "",
+            arguments={"decision": decision.reference},
+        )  # fmt: skip
+        # The title history that later eligibility rules ("consecutive years") read.
+        holder = {"person": dossier.nominee_person, "unit": dossier.nominee_unit,
+                  "award_type_id": dossier.award_type_id, "year": dossier.period.year}  # fmt: skip
+        if action == "sign":
+            TitleRecord.objects.update_or_create(
+                **holder,
+                defaults={"institution_id": decision.institution_id,
+                          "decision_reference": decision.reference,
+                          "source": TitleRecord.Source.GRANTED},
+            )  # fmt: skip
+        else:
+            TitleRecord.objects.filter(**holder, source=TitleRecord.Source.GRANTED).delete()
+
+
+def _record_failure(decision_id: int, person: Person, client_address: str, error: str) -> None:
+    """The one trace a failed signing leaves, written after everything else rolled back."""
+    logger.warning("signing decision %s failed: %s", decision_id, error)
+    acting = permissions.may(person, "decision.sign")
+    with transaction.atomic():
+        audit.append(
+            institution=person.institution,
+            actor=audit.Actor.acting(person, acting, client_address),
+            action="decision.signing_failed", object_type="decision", object_id=decision_id,
+            payload={"error": error[:500]},
+        )  # fmt: skip
+
+
+def remove_from_draft(
+    *, decision_id: int, dossier_id: int, person: Person, client_address: str = ""
+) -> Decision:
+    """Take one dossier out of a draft decision, so that it can be decided separately."""
+    acting = permissions.require(person, "decision.prepare")
+    with transaction.atomic():
+        decision = _locked_decision(decision_id, person)
+        if decision.state != Decision.State.DRAFT:
+            raise IllegalTransition(_("Only a draft decision can be changed."))
+        removed, _counts = decision.items.filter(dossier_id=dossier_id).delete()
+        if not removed:
+            raise GuardFailed([Reason(_("Dossier {id} is not in this decision."),
+                                      {"id": dossier_id})])  # fmt: skip
+        audit.append(
+            institution=person.institution,
+            actor=audit.Actor.acting(person, acting, client_address),
+            action="decision.item_removed", object_type="decision", object_id=decision.pk,
+            payload={"dossier": dossier_id},
+        )  # fmt: skip
+    return decision
+
+
+def prepare_revocation(
+    *, person: Person, decision_id: int, dossier_ids: list[int], reason: str,
+    client_address: str = "",
+) -> Decision:  # fmt: skip
+    """A draft revocation decision over dossiers signed in `decision` (Luật TĐKT, Điều 93).
+
+    Signing it (sign_decision) revokes the dossiers; the original decision stays as a record.
+    """
+    acting = permissions.require(person, "decision.prepare")
+    reason = reason.strip()
+    with transaction.atomic():
+        original = _locked_decision(decision_id, person)
+        if original.kind != Decision.Kind.AWARD or original.state != Decision.State.SIGNED:
+            raise IllegalTransition(_("Only a signed award decision can be revoked."))
+        dossier_ids = list(dict.fromkeys(dossier_ids))
+        problems = _unrevocable(original, dossier_ids)
+        if not reason:
+            problems.insert(0, Reason(_("A reason is required for this action.")))
+        if problems:
+            raise GuardFailed(problems)
+        award_type = original.award_type
+        revocation = Decision.objects.create(
+            institution_id=person.institution_id,
+            kind=Decision.Kind.REVOCATION,
+            revokes=original,
+            reason=reason,
+            award_type=award_type,
+            subject=f"Về việc thu hồi danh hiệu “{award_type.name_vi}”",
+            recitals=default_recitals(award_type, person.institution),
+            created_by=person,
+        )
+        revocation.legal_bases.set(LegalBasis.objects.filter(award_types=award_type))
+        DecisionItem.objects.bulk_create(
+            DecisionItem(decision=revocation, dossier_id=pk, position=n)
+            for n, pk in enumerate(dossier_ids, start=1)
+        )
+        audit.append(
+            institution=person.institution,
+            actor=audit.Actor.acting(person, acting, client_address),
+            action="decision.revocation_prepared", object_type="decision",
+            object_id=revocation.pk, reason=reason,
+            payload={"revokes": original.reference, "dossiers": dossier_ids},
+        )  # fmt: skip
+    return revocation
+
+
+def _locked_decision(decision_id: int, person: Person) -> Decision:
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("award_type")
+        .filter(pk=decision_id, institution_id=person.institution_id)
+        .first()
+    )
+    if decision is None:
+        raise DecisionNotFound()
+    return decision
+
+
+def _unrevocable(original: Decision, dossier_ids: list[int]) -> list[Reason]:
+    """Why these dossiers cannot be revoked by a decision on `original`; the rows stay locked."""
+    if not dossier_ids:
+        return [Reason(_("Choose at least one dossier."))]
+    included = set(original.items.values_list("dossier_id", flat=True))
+    states = dict(
+        Dossier.objects.select_for_update()
+        .filter(pk__in=included.intersection(dossier_ids))
+        .values_list("pk", "state")
+    )
+    problems = []
+    for pk in dossier_ids:
+        if pk not in included:
+            problems.append(Reason(_("Dossier {id} is not in this decision."), {"id": pk}))
+        elif states.get(pk) != State.SIGNED:
+            problems.append(Reason(_("Dossier {id} is no longer signed."), {"id": pk}))
+    pending = DecisionItem.objects.filter(
+        dossier_id__in=dossier_ids, decision__state=Decision.State.DRAFT
+    ).values_list("dossier_id", flat=True)
+    problems += [
+        Reason(_("Dossier {id} is already in another draft decision."), {"id": pk})
+        for pk in sorted(set(pending))
+    ]
+    return problems

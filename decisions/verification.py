@@ -1,0 +1,73 @@
+"""Checking a decision PDF anyone hands us: is its signature intact, who signed, is it ours?"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+from decisions.models import Decision
+
+
+@dataclass
+class Verdict:
+    sha256: str
+    is_pdf: bool = True
+    signed: bool = False
+    intact: bool = False
+    covers_whole_file: bool = False
+    signer: str = ""
+    signing_time: datetime.datetime | None = None
+    decision: Decision | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """Intact, covering the whole file, and the very file this system issued."""
+        return self.intact and self.covers_whole_file and self.decision is not None
+
+
+def verify_pdf(data: bytes) -> Verdict:
+    verdict = Verdict(sha256=hashlib.sha256(data).hexdigest())
+    verdict.decision = (
+        Decision.objects.filter(pdf_sha256=verdict.sha256, state=Decision.State.SIGNED)
+        .select_related("institution", "signer", "on_behalf_of")
+        .first()
+    )
+    try:
+        signatures = PdfFileReader(BytesIO(data), strict=False).embedded_signatures
+    except Exception as exc:
+        verdict.is_pdf = False
+        verdict.problems.append(f"not a readable PDF ({exc.__class__.__name__})")
+        return verdict
+    if not signatures:
+        verdict.problems.append("the PDF carries no signature")
+        return verdict
+    verdict.signed = True
+    signature = signatures[-1]
+    try:
+        # Whether the certificate chains to a trusted CA is not what decides here (the file's
+        # hash against our records does), so no trust roots. Passing none explicitly matters:
+        # leaving them out falls back to the OS trust list, deprecated in certvalidator 0.32
+        # (a DeprecationWarning, an error under -W error, so every file seemed uncheckable).
+        context = ValidationContext(trust_roots=[], allow_fetching=False)
+        status = validate_pdf_signature(signature, context)
+    except Exception as exc:
+        verdict.problems.append(f"the signature cannot be checked ({exc.__class__.__name__})")
+        return verdict
+    verdict.intact = bool(status.intact and status.valid)
+    verdict.covers_whole_file = status.coverage.name == "ENTIRE_FILE"
+    verdict.signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
+    verdict.signing_time = status.signer_reported_dt
+    if not verdict.intact:
+        verdict.problems.append("the signed content was changed after signing")
+    elif not verdict.covers_whole_file:
+        verdict.problems.append("content was added after the signature")
+    if verdict.decision is None:
+        verdict.problems.append("no decision issued by this system has this exact file")
+    return verdict

@@ -1,0 +1,272 @@
+"""Decision pages: the list, preparing, the decision with its signing and revoking, the draft
+preview; the public verification page and the signed files. Rules live in the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from decisions import services
+from decisions.forms import AwardChoiceForm, ItemForm, PrepareDecisionForm, RevocationForm
+from decisions.models import Decision
+from decisions.rendering import decision_context, render_pdf
+from decisions.selectors import visible_decisions
+from decisions.verification import verify_pdf
+from dossiers.models import AwardType, Period, State
+from dossiers.views import client_address
+from workflow import permissions
+from workflow.errors import DomainError, describe
+
+MAX_VERIFY_BYTES = 30 * 1024 * 1024
+PAGE_SIZE = 25
+ITEM_JOINS = ("dossier__nominee_person", "dossier__nominee_unit", "dossier__unit",
+              "dossier__award_type")  # fmt: skip
+
+
+def _may_prepare(person) -> bool:
+    """Preparing, changing and revoking drafts (the services check the same roles)."""
+    return permissions.may(person, "decision.prepare") is not None
+
+
+def _may_sign(person) -> bool:
+    return permissions.may(person, "decision.sign") is not None
+
+
+def _visible(request, pk: int) -> Decision:
+    decision = (
+        visible_decisions(request.person)
+        .select_related("institution", "on_behalf_of", "revokes", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if decision is None:
+        raise Http404
+    return decision
+
+
+@login_required
+def decision_list(request):
+    if not permissions.may(request.person, "decision.read"):
+        raise Http404
+    decisions = (
+        visible_decisions(request.person)
+        .select_related("on_behalf_of", "revokes")
+        .annotate(awardees=Count("items"))
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(decisions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "decisions/decision_list.html",
+        {"page": page, "may_prepare": _may_prepare(request.person), "query": request.GET.copy()},
+    )
+
+
+@login_required
+def decision_new(request):
+    """Choose an award, then its dossiers that the council recommended; a draft comes out."""
+    person = request.person
+    if not _may_prepare(person):
+        raise PermissionDenied
+    period = Period.objects.of(person.institution).filter(is_current=True).first()
+    if period is None:
+        messages.error(request, _("There is no current period. Ask the administrator to open one."))
+        return redirect("decision_list")
+    awards = AwardType.objects.of(person.institution).filter(
+        is_active=True, decided_by=AwardType.DecidedBy.PRINCIPAL
+    )
+    chooser = AwardChoiceForm(request.GET or None, awards=awards.order_by("name_vi"))
+    award = chooser.cleaned_data["award"] if chooser.is_valid() else None
+    form = None
+    if award is not None:
+        form = PrepareDecisionForm(
+            request.POST if request.method == "POST" else None,
+            candidates=_candidates(person, period, award),
+            initial={
+                "subject": f"Về việc tặng danh hiệu “{award.name_vi}”",
+                "recitals": services.default_recitals(award, person.institution),
+            },
+        )
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            decision = services.prepare_decision(
+                person=person, award_type=award, dossier_ids=form.dossier_ids(),
+                subject=form.cleaned_data["subject"], recitals=form.cleaned_data["recitals"],
+                client_address=client_address(request),
+            )  # fmt: skip
+        except DomainError as error:
+            form.add_error(None, describe(error))
+        else:
+            messages.success(request, _("The draft decision was prepared."))
+            return redirect("decision_detail", pk=decision.pk)
+    return render(
+        request,
+        "decisions/decision_new.html",
+        {"chooser": chooser, "award": award, "form": form, "period": period},
+    )
+
+
+def _candidates(person, period, award):
+    """Dossiers of the period the council recommended for this award, not in a draft already."""
+    return (
+        permissions.visible_dossiers(person)
+        .filter(period=period, award_type=award, state__in=services.SIGNABLE)
+        .exclude(decision_items__decision__state=Decision.State.DRAFT)
+        .select_related("unit", "nominee_person", "nominee_unit")
+        .order_by("unit__name", "pk")
+    )
+
+
+@login_required
+def decision_detail(request, pk: int):
+    decision = _visible(request, pk)
+    return render(request, "decisions/decision_detail.html", _detail_context(request, decision))
+
+
+def _detail_context(request, decision: Decision, *, revocation_form=None) -> dict:
+    """The decision, its items and the forms this person may use on it now."""
+    person = request.person
+    items = list(decision.items.select_related(*ITEM_JOINS))
+    draft = decision.state == Decision.State.DRAFT
+    may_prepare = _may_prepare(person)
+    revocable = [item for item in items if item.dossier.state == State.SIGNED]
+    if (
+        revocation_form is None and may_prepare and revocable
+        and decision.state == Decision.State.SIGNED and decision.kind == Decision.Kind.AWARD
+    ):  # fmt: skip
+        revocation_form = RevocationForm(items=revocable)
+    return {
+        "decision": decision,
+        "items": items,
+        "may_sign": draft and bool(items) and _may_sign(person),
+        "may_remove": draft and may_prepare,
+        "revocation_form": revocation_form,
+        "revocations": decision.revocations.order_by("created_at")
+        if decision.kind == Decision.Kind.AWARD
+        else [],
+    }
+
+
+@login_required
+@require_POST
+def decision_sign(request, pk: int):
+    """Number, render, sign and store the decision; its dossiers move to signed — or nothing."""
+    _visible(request, pk)
+    if not _may_sign(request.person):
+        raise PermissionDenied
+    try:
+        decision = services.sign_decision(
+            decision_id=pk, person=request.person, client_address=client_address(request)
+        )
+    except DomainError as error:
+        messages.error(request, describe(error))
+    else:
+        messages.success(
+            request, _("Decision No. %(reference)s was signed.") % {"reference": decision.reference}
+        )
+    return redirect("decision_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def decision_remove_item(request, pk: int):
+    _visible(request, pk)
+    if not _may_prepare(request.person):
+        raise PermissionDenied
+    form = ItemForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    try:
+        services.remove_from_draft(
+            decision_id=pk, dossier_id=form.cleaned_data["dossier"], person=request.person,
+            client_address=client_address(request),
+        )  # fmt: skip
+    except DomainError as error:
+        messages.error(request, describe(error))
+    else:
+        messages.success(request, _("The dossier was removed from the draft decision."))
+    return redirect("decision_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def decision_revoke(request, pk: int):
+    """Prepare a revocation decision over some of this decision's awardees (the principal signs)."""
+    decision = _visible(request, pk)
+    if not _may_prepare(request.person):
+        raise PermissionDenied
+    revocable = decision.items.select_related(*ITEM_JOINS).filter(dossier__state=State.SIGNED)
+    form = RevocationForm(request.POST, items=revocable)
+    if form.is_valid():
+        try:
+            revocation = services.prepare_revocation(
+                person=request.person, decision_id=pk,
+                dossier_ids=form.cleaned_data["dossiers"], reason=form.cleaned_data["reason"],
+                client_address=client_address(request),
+            )  # fmt: skip
+        except DomainError as error:
+            form.add_error(None, describe(error))
+        else:
+            messages.success(request, _("The draft revocation decision was prepared."))
+            return redirect("decision_detail", pk=revocation.pk)
+    context = _detail_context(request, decision, revocation_form=form)
+    return render(request, "decisions/decision_detail.html", context)
+
+
+@login_required
+def decision_preview(request, pk: int):
+    """The draft as it will be printed, without number or signature, marked "DỰ THẢO"."""
+    decision = _visible(request, pk)
+    if decision.state != Decision.State.DRAFT:
+        return redirect("decision_pdf", pk=pk)
+    pdf, _key = render_pdf(
+        "decisions/decision.html",
+        decision_context(
+            decision, number=None, signed_on=timezone.localdate(), signer=None,
+            on_behalf_of=None, chain_head="", verify_url=services.verification_url(),
+        ),
+    )  # fmt: skip
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="du-thao-quyet-dinh-{pk}.pdf"'
+    return response
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Decision (PDF)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_VERIFY_BYTES:
+            raise forms.ValidationError(_("The file is too large to be a decision."))
+        return upload
+
+
+@csrf_exempt  # public and stateless: it reads a file and changes nothing
+def verify_decision(request):
+    """Anyone uploads a PDF and learns whether it is intact, who signed, and whether it is ours."""
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    verdict = None
+    if request.method == "POST" and form.is_valid():
+        verdict = verify_pdf(form.cleaned_data["file"].read())
+    return render(request, "decisions/verify.html", {"form": form, "verdict": verdict})
+
+
+def decision_pdf(request, pk: int):
+    """The signed file, for anyone in the institution who may see decisions."""
+    decision = visible_decisions(request.person).filter(pk=pk, state="signed").first()
+    if decision is None or not decision.pdf:
+        raise Http404
+    return FileResponse(decision.pdf.open("rb"), as_attachment=True,
+                        filename=f"QD-{decision.year}-{decision.number:03d}.pdf",
+                        content_type="application/pdf")  # fmt: skip

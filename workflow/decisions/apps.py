@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class DecisionsConfig(AppConfig):
-    name = "workflow.decisions"
-    label = "decisions"
-    verbose_name = _("Decisions and signatures")
