@@ -72,8 +72,7 @@ class TrailFilterForm(forms.Form):
             .values_list("pk", "full_name")
         )
         self.fields["action"].choices = [("", _("All actions"))] + [
-            (code, title_of(code))
-            for code in actions_present(institution)
+            (code, title_of(code)) for code in actions_present(institution)
         ]
 
     def clean(self):

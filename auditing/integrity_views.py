@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from auditing import anomalies, integrity
 from auditing.selectors import may_inspect
-from workflow.errors import NotPermitted, describe
 from workflow.models import IntegrityCheck
 
 # The auditor's story of one dossier, where the trail pages provide it; else the dossier page.
@@ -42,10 +41,7 @@ def integrity_panel(request):
 @login_required
 @require_POST
 def integrity_request(request):
-    try:
-        check = integrity.request_check(institution=request.institution, person=request.person)
-    except NotPermitted as error:
-        return HttpResponse(describe(error), status=error.http_status, content_type="text/plain")
+    check = integrity.request_check(institution=request.institution, person=request.person)
     messages.success(request, _("The check was started."))
     return redirect("integrity_detail", pk=check.pk)
 

@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dossiers.middleware.CurrentPersonMiddleware",
     "auditing.middleware.AuditorReadOnlyMiddleware",
+    "workflow.responses.DomainErrorMiddleware",
 ]
 # viewflow's SiteMiddleware/Turbo are for its own frontend, which we do not use.
 VIEWFLOW = {"AUTOREGISTER": False}

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -27,7 +26,9 @@ from council.forms import (
 from council.models import Meeting
 from dossiers.models import Period
 from dossiers.views import client_address
-from workflow.errors import DomainError, describe
+from workflow import permissions
+from workflow.errors import MeetingNotFound
+from workflow.responses import perform, perform_then_redirect
 
 PAGE_SIZE = 25
 
@@ -35,15 +36,14 @@ PAGE_SIZE = 25
 def _visible(request, pk: int) -> Meeting:
     meeting = selectors.meeting_detail(request.person, pk)
     if meeting is None:
-        raise Http404
+        raise MeetingNotFound()
     return meeting
 
 
 def _managed(request, pk: int) -> Meeting:
     """A meeting the person may see and prepare; 404 when unseen, 403 without the role."""
     meeting = _visible(request, pk)
-    if not selectors.may_manage_meetings(request.person):
-        raise PermissionDenied
+    permissions.require(request.person, "meeting.manage", meeting)
     return meeting
 
 
@@ -65,26 +65,20 @@ def meeting_list(request):
 @login_required
 def meeting_create(request):
     person = request.person
-    if not selectors.may_manage_meetings(person):
-        raise PermissionDenied
+    permissions.require(person, "meeting.manage")
     period = Period.objects.of(person.institution).filter(is_current=True).first()
     if period is None:
         messages.error(request, _("There is no current period. Ask the administrator to open one."))
         return redirect("meeting_list")
     form = MeetingForm(request.POST or None, members=selectors.council_members(person))
     if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.create_meeting(
-                person=person, period=period, client_address=client_address(request),
-                **form.cleaned_data,
-            )  # fmt: skip
-        except ValidationError as error:
-            form.add_error(None, error)
-        except DomainError as error:
-            form.add_error(None, describe(error))
-        else:
-            messages.success(request, _("The meeting was created."))
-            return redirect("meeting_detail", pk=meeting.pk)
+        outcome = perform(
+            request, services.create_meeting, form=form, success=_("The meeting was created."),
+            person=person, period=period, client_address=client_address(request),
+            **form.cleaned_data,
+        )  # fmt: skip
+        if outcome.ok:
+            return redirect("meeting_detail", pk=outcome.result.pk)
     return render(request, "council/meeting_form.html", {"form": form, "period": period})
 
 
@@ -161,16 +155,11 @@ def meeting_close(request, pk: int):
 
 def _run(request, pk: int, success: str, service, **arguments):
     """Call one meeting service for the secretary, report the outcome, back to the meeting."""
-    try:
-        service(
-            meeting_id=pk, person=request.person, client_address=client_address(request),
-            **arguments,
-        )  # fmt: skip
-    except DomainError as error:
-        messages.error(request, describe(error))
-    else:
-        messages.success(request, success)
-    return redirect("meeting_detail", pk=pk)
+    return perform_then_redirect(
+        request, service, to=redirect("meeting_detail", pk=pk), success=success,
+        meeting_id=pk, person=request.person, client_address=client_address(request),
+        **arguments,
+    )  # fmt: skip
 
 
 @never_cache
@@ -186,20 +175,18 @@ def written_ballot(request, pk: int):
     status = 200
     if request.method == "POST" and form.is_valid():
         member = form.cleaned_data["member"]
-        try:
-            receipt = services.record_written_ballot(
-                meeting_id=pk, person=request.person, member_id=member.pk,
-                choices=form.choices(), client_address=client_address(request),
-            )  # fmt: skip
-        except DomainError as error:
-            form.add_error(None, describe(error))
-            status = error.http_status
-        else:
+        outcome = perform(
+            request, services.record_written_ballot, form=form,
+            meeting_id=pk, person=request.person, member_id=member.pk,
+            choices=form.choices(), client_address=client_address(request),
+        )  # fmt: skip
+        if outcome.ok:
             return render(
                 request,
                 "council/receipt.html",
-                {"meeting": meeting, "receipt": receipt, "member": member, "written": True},
+                {"meeting": meeting, "receipt": outcome.result, "member": member, "written": True},
             )
+        status = outcome.status
     return render(
         request, "council/written_ballot.html", {"meeting": meeting, "form": form}, status=status
     )
@@ -212,22 +199,22 @@ def ballot(request, pk: int):
     meeting = _visible(request, pk)
     person = request.person
     form = BallotForm(request.POST or None, items=list(meeting.agenda.all()))
-    blocked, error, status = selectors.why_cannot_vote(meeting, person), None, 200
+    blocked, status = selectors.why_cannot_vote(meeting, person), 200
     if request.method == "POST" and form.is_valid():
         # The service decides, even when the page already knows it will refuse.
-        try:
-            receipt = services.cast_ballot(
-                meeting_id=pk, person=person, choices=form.choices(),
-                client_address=client_address(request),
-            )  # fmt: skip
-        except DomainError as refused:
-            error, status = describe(refused), refused.http_status
-        else:
-            return render(request, "council/receipt.html", {"meeting": meeting, "receipt": receipt})
+        outcome = perform(
+            request, services.cast_ballot, form=form, meeting_id=pk, person=person,
+            choices=form.choices(), client_address=client_address(request),
+        )  # fmt: skip
+        if outcome.ok:
+            return render(
+                request, "council/receipt.html", {"meeting": meeting, "receipt": outcome.result}
+            )
+        status = outcome.status
     return render(
         request,
         "council/ballot.html",
-        {"meeting": meeting, "form": form, "blocked": blocked, "error": error},
+        {"meeting": meeting, "form": form, "blocked": blocked},
         status=status,
     )
 
@@ -235,15 +222,7 @@ def ballot(request, pk: int):
 @login_required
 def meeting_results(request, pk: int):
     meeting = _visible(request, pk)
-    try:
-        results = selectors.results(meeting)
-    except DomainError as error:
-        return render(
-            request,
-            "council/not_published.html",
-            {"meeting": meeting, "message": describe(error)},
-            status=error.http_status,
-        )
+    results = selectors.results(meeting)  # refused while the vote is open: an error page
     return render(
         request,
         "council/results.html",
@@ -255,10 +234,7 @@ def meeting_results(request, pk: int):
 def meeting_minutes(request, pk: int):
     """The minutes (biên bản) as PDF, once the vote is closed."""
     meeting = _visible(request, pk)
-    try:
-        pdf = minutes.minutes_pdf(meeting)
-    except DomainError as error:
-        return HttpResponse(describe(error), status=error.http_status, content_type="text/plain")
+    pdf = minutes.minutes_pdf(meeting)  # refused while the vote is open: an error page
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-ban-hop-{meeting.pk}.pdf"'
     return response

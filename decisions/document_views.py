@@ -10,7 +10,7 @@ from decisions.certificates import certificates_pdf
 from decisions.cover_sheet import cover_sheet_pdf
 from decisions.selectors import visible_decisions
 from dossiers.selectors import visible_dossier
-from workflow.errors import DomainError, describe
+from workflow.errors import DecisionNotFound
 
 
 @login_required
@@ -24,11 +24,8 @@ def decision_certificates(request, pk: int):
         .first()
     )
     if decision is None:
-        raise Http404
-    try:
-        pdf = certificates_pdf(decision)
-    except DomainError as error:
-        return HttpResponse(describe(error), status=error.http_status, content_type="text/plain")
+        raise DecisionNotFound()
+    pdf = certificates_pdf(decision)  # refused for a draft: an error page
     return _inline_pdf(pdf, f"giay-khen-{decision.year}-{decision.number:03d}.pdf")
 
 

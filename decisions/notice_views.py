@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -27,7 +26,8 @@ from decisions.notice_forms import (
 from dossiers.models import Period
 from dossiers.views import client_address
 from workflow import permissions
-from workflow.errors import DomainError, describe
+from workflow.errors import DossierNotFound, NoticeNotFound
+from workflow.responses import perform
 
 PAGE_SIZE = 50
 
@@ -71,19 +71,17 @@ def objection_file(request, notice_id: int):
     person = _person(request)
     notice = PublicNotice.objects.of(person.institution_id).filter(pk=notice_id).first()
     if notice is None:
-        raise Http404
+        raise NoticeNotFound()
     form = ObjectionForm(request.POST)
     status = 400
     if form.is_valid():
-        try:
-            notices.file_objection(
-                notice_id=notice_id, person=person, text=form.cleaned_data["text"],
-                client_address=client_address(request),
-            )  # fmt: skip
-        except DomainError as error:
-            form.add_error(None, describe(error))
-            status = error.http_status
-        else:
+        outcome = perform(
+            request, notices.file_objection, form=form,
+            notice_id=notice_id, person=person, text=form.cleaned_data["text"],
+            client_address=client_address(request),
+        )  # fmt: skip
+        status = outcome.status
+        if outcome.ok:
             messages.success(request, _("Your objection was filed. The council secretary will "
                                         "resolve it before the decision is signed."))  # fmt: skip
             return redirect("notice_board")
@@ -98,8 +96,7 @@ def _errors(form) -> list[str]:
 
 def _secretary(request):
     person = _person(request)
-    if not notices.may_manage_notices(person):
-        raise PermissionDenied
+    permissions.require(person, "notice.manage")
     return person
 
 
@@ -129,19 +126,17 @@ def objection_resolve(request, objection_id: int):
     person = _secretary(request)
     objection = Objection.objects.of(person.institution_id).filter(pk=objection_id).first()
     if objection is None:
-        raise Http404
+        raise NoticeNotFound()
     form = ResolutionForm(request.POST)
     status = 400
     if form.is_valid():
-        try:
-            notices.resolve_objection(
-                objection_id=objection_id, person=person,
-                resolution=form.cleaned_data["resolution"], client_address=client_address(request),
-            )  # fmt: skip
-        except DomainError as error:
-            form.add_error(None, describe(error))
-            status = error.http_status
-        else:
+        outcome = perform(
+            request, notices.resolve_objection, form=form,
+            objection_id=objection_id, person=person,
+            resolution=form.cleaned_data["resolution"], client_address=client_address(request),
+        )  # fmt: skip
+        status = outcome.status
+        if outcome.ok:
             messages.success(request, _("The objection was resolved."))
             return redirect("notice_objections")
     objection.form = form
@@ -156,15 +151,14 @@ def publish(request):
     form = DossierSelectionForm(request.POST or None, candidates=notices.publishable(person))
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            published = notices.publish(
-                dossier_ids=form.dossier_ids(), person=person,
-                client_address=client_address(request),
-            )  # fmt: skip
-        except DomainError as error:
-            form.add_error(None, describe(error))
-            status = error.http_status
-        else:
+        outcome = perform(
+            request, notices.publish, form=form,
+            dossier_ids=form.dossier_ids(), person=person,
+            client_address=client_address(request),
+        )  # fmt: skip
+        status = outcome.status
+        if outcome.ok:
+            published = outcome.result
             count = len(published)
             messages.success(request, ngettext("%(count)d dossier is now on public notice.",
                                                "%(count)d dossiers are now on public notice.",
@@ -179,23 +173,21 @@ def publish(request):
 def submit_upward(request):
     """Proposals upward: the principal's form, what awaits the higher decision, and the memos."""
     person = _person(request)
-    if not permissions.may(person, "upward.read") is not None:
-        raise PermissionDenied
+    permissions.require(person, "upward.read")
     may_submit = upward.may_submit_upward(person)
-    if request.method == "POST" and not may_submit:
-        raise PermissionDenied
+    if request.method == "POST":
+        permissions.require(person, "upward.submit")
     form = DossierSelectionForm(request.POST or None, candidates=upward.proposable(person))
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            memo = upward.submit_upward(
-                dossier_ids=form.dossier_ids(), person=person,
-                client_address=client_address(request),
-            )  # fmt: skip
-        except DomainError as error:
-            form.add_error(None, describe(error))
-            status = error.http_status
-        else:
+        outcome = perform(
+            request, upward.submit_upward, form=form,
+            dossier_ids=form.dossier_ids(), person=person,
+            client_address=client_address(request),
+        )  # fmt: skip
+        status = outcome.status
+        if outcome.ok:
+            memo = outcome.result
             count = memo.dossiers.count()
             messages.success(request, ngettext(
                 "The proposal memo was generated and %(count)d dossier was submitted upward.",
@@ -235,23 +227,20 @@ def record_outcome(request, dossier_id: int):
     person = _person(request)
     dossier = upward.submitted_upward_dossier(person, dossier_id)
     if dossier is None:
-        raise Http404
-    if permissions.may(person, "record_outcome", dossier) is None:
-        raise PermissionDenied
+        raise DossierNotFound()
+    permissions.require(person, "record_outcome", dossier)
     form = OutcomeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            upward.record_outcome(
-                dossier_id=dossier_id, person=person, granted=data["granted"],
-                decision_number=data["decision_number"], decision_date=data["decision_date"],
-                client_address=client_address(request),
-            )  # fmt: skip
-        except DomainError as error:
-            form.add_error(None, describe(error))
-            status = error.http_status
-        else:
+        outcome = perform(
+            request, upward.record_outcome, form=form,
+            dossier_id=dossier_id, person=person, granted=data["granted"],
+            decision_number=data["decision_number"], decision_date=data["decision_date"],
+            client_address=client_address(request),
+        )  # fmt: skip
+        status = outcome.status
+        if outcome.ok:
             messages.success(request, _("The higher authority's decision was recorded."))
             return redirect("dossier_detail", pk=dossier_id)
     elif request.method == "POST":

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
@@ -26,7 +25,8 @@ from decisions.verification import verify_pdf
 from dossiers.models import AwardType, Period, State
 from dossiers.views import client_address
 from workflow import permissions
-from workflow.errors import DomainError, describe
+from workflow.errors import DecisionNotFound, InvalidInput
+from workflow.responses import perform, perform_then_redirect
 
 MAX_VERIFY_BYTES = 30 * 1024 * 1024
 PAGE_SIZE = 25
@@ -51,7 +51,7 @@ def _visible(request, pk: int) -> Decision:
         .first()
     )
     if decision is None:
-        raise Http404
+        raise DecisionNotFound()
     return decision
 
 
@@ -77,8 +77,7 @@ def decision_list(request):
 def decision_new(request):
     """Choose an award, then its dossiers that the council recommended; a draft comes out."""
     person = request.person
-    if not _may_prepare(person):
-        raise PermissionDenied
+    permissions.require(person, "decision.prepare")
     period = Period.objects.of(person.institution).filter(is_current=True).first()
     if period is None:
         messages.error(request, _("There is no current period. Ask the administrator to open one."))
@@ -99,17 +98,15 @@ def decision_new(request):
             },
         )
     if form is not None and request.method == "POST" and form.is_valid():
-        try:
-            decision = services.prepare_decision(
-                person=person, award_type=award, dossier_ids=form.dossier_ids(),
-                subject=form.cleaned_data["subject"], recitals=form.cleaned_data["recitals"],
-                client_address=client_address(request),
-            )  # fmt: skip
-        except DomainError as error:
-            form.add_error(None, describe(error))
-        else:
-            messages.success(request, _("The draft decision was prepared."))
-            return redirect("decision_detail", pk=decision.pk)
+        outcome = perform(
+            request, services.prepare_decision, form=form,
+            success=_("The draft decision was prepared."),
+            person=person, award_type=award, dossier_ids=form.dossier_ids(),
+            subject=form.cleaned_data["subject"], recitals=form.cleaned_data["recitals"],
+            client_address=client_address(request),
+        )  # fmt: skip
+        if outcome.ok:
+            return redirect("decision_detail", pk=outcome.result.pk)
     return render(
         request,
         "decisions/decision_new.html",
@@ -162,18 +159,15 @@ def _detail_context(request, decision: Decision, *, revocation_form=None) -> dic
 @require_POST
 def decision_sign(request, pk: int):
     """Number, render, sign and store the decision; its dossiers move to signed — or nothing."""
-    _visible(request, pk)
-    if not _may_sign(request.person):
-        raise PermissionDenied
-    try:
-        decision = services.sign_decision(
-            decision_id=pk, person=request.person, client_address=client_address(request)
-        )
-    except DomainError as error:
-        messages.error(request, describe(error))
-    else:
+    permissions.require(request.person, "decision.sign", _visible(request, pk))
+    outcome = perform(
+        request, services.sign_decision,
+        decision_id=pk, person=request.person, client_address=client_address(request),
+    )  # fmt: skip
+    if outcome.ok:
+        reference = outcome.result.reference
         messages.success(
-            request, _("Decision No. %(reference)s was signed.") % {"reference": decision.reference}
+            request, _("Decision No. %(reference)s was signed.") % {"reference": reference}
         )
     return redirect("decision_detail", pk=pk)
 
@@ -181,22 +175,16 @@ def decision_sign(request, pk: int):
 @login_required
 @require_POST
 def decision_remove_item(request, pk: int):
-    _visible(request, pk)
-    if not _may_prepare(request.person):
-        raise PermissionDenied
+    permissions.require(request.person, "decision.prepare", _visible(request, pk))
     form = ItemForm(request.POST)
     if not form.is_valid():
-        raise Http404
-    try:
-        services.remove_from_draft(
-            decision_id=pk, dossier_id=form.cleaned_data["dossier"], person=request.person,
-            client_address=client_address(request),
-        )  # fmt: skip
-    except DomainError as error:
-        messages.error(request, describe(error))
-    else:
-        messages.success(request, _("The dossier was removed from the draft decision."))
-    return redirect("decision_detail", pk=pk)
+        raise InvalidInput()
+    return perform_then_redirect(
+        request, services.remove_from_draft, to=redirect("decision_detail", pk=pk),
+        success=_("The dossier was removed from the draft decision."),
+        decision_id=pk, dossier_id=form.cleaned_data["dossier"], person=request.person,
+        client_address=client_address(request),
+    )  # fmt: skip
 
 
 @login_required
@@ -204,24 +192,23 @@ def decision_remove_item(request, pk: int):
 def decision_revoke(request, pk: int):
     """Prepare a revocation decision over some of this decision's awardees (the principal signs)."""
     decision = _visible(request, pk)
-    if not _may_prepare(request.person):
-        raise PermissionDenied
+    permissions.require(request.person, "decision.prepare", decision)
     revocable = decision.items.select_related(*ITEM_JOINS).filter(dossier__state=State.SIGNED)
     form = RevocationForm(request.POST, items=revocable)
+    status = 400
     if form.is_valid():
-        try:
-            revocation = services.prepare_revocation(
-                person=request.person, decision_id=pk,
-                dossier_ids=form.cleaned_data["dossiers"], reason=form.cleaned_data["reason"],
-                client_address=client_address(request),
-            )  # fmt: skip
-        except DomainError as error:
-            form.add_error(None, describe(error))
-        else:
-            messages.success(request, _("The draft revocation decision was prepared."))
-            return redirect("decision_detail", pk=revocation.pk)
+        outcome = perform(
+            request, services.prepare_revocation, form=form,
+            success=_("The draft revocation decision was prepared."),
+            person=request.person, decision_id=pk,
+            dossier_ids=form.cleaned_data["dossiers"], reason=form.cleaned_data["reason"],
+            client_address=client_address(request),
+        )  # fmt: skip
+        if outcome.ok:
+            return redirect("decision_detail", pk=outcome.result.pk)
+        status = outcome.status
     context = _detail_context(request, decision, revocation_form=form)
-    return render(request, "decisions/decision_detail.html", context)
+    return render(request, "decisions/decision_detail.html", context, status=status)
 
 
 @login_required

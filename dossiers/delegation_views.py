@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 from dossiers import delegations
 from dossiers.delegation_forms import DelegationForm
 from dossiers.views import client_address
-from workflow.errors import DomainError, describe
+from workflow.responses import perform, perform_then_redirect
 
 
 @login_required
@@ -44,20 +43,20 @@ def delegation_create(request):
     form = DelegationForm(request.POST or None, delegator=person, roles=roles)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            delegations.create_delegation(
-                delegator=person,
-                delegate=data["delegate"],
-                role=data["role"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                reason=data["reason"],
-                client_address=client_address(request),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The delegation was recorded."))
+        outcome = perform(
+            request,
+            delegations.create_delegation,
+            form=form,
+            success=_("The delegation was recorded."),
+            delegator=person,
+            delegate=data["delegate"],
+            role=data["role"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            reason=data["reason"],
+            client_address=client_address(request),
+        )
+        if outcome.ok:
             return redirect("delegation_list")
     return render(request, "dossiers/delegation_form.html", {"form": form})
 
@@ -65,17 +64,15 @@ def delegation_create(request):
 @login_required
 @require_POST
 def delegation_end(request, pk: int):
-    try:
-        delegations.end_delegation(
-            delegation_id=pk, person=request.person, client_address=client_address(request)
-        )
-    except DomainError as error:
-        messages.error(request, describe(error))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The delegation was ended."))
-    return redirect("delegation_list")
+    return perform_then_redirect(
+        request,
+        delegations.end_delegation,
+        to=redirect("delegation_list"),
+        success=_("The delegation was ended."),
+        delegation_id=pk,
+        person=request.person,
+        client_address=client_address(request),
+    )
 
 
 def _with_status(queryset) -> list:

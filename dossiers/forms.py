@@ -123,10 +123,23 @@ class DocumentForm(forms.Form):
 
 
 class ActionForm(forms.Form):
+    """One lifecycle button's form; an action the registry asks to confirm needs the tick."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
+    confirmed = forms.BooleanField(required=False)
+
+    def __init__(self, *args, transition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+
+    def clean(self):
+        data = super().clean()
+        if self.transition.button.confirm and not data.get("confirmed"):
+            raise forms.ValidationError(_("Tick the box to confirm this action."))
+        return data
 
 
 def upload_limit_text() -> str:

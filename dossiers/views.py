@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
@@ -16,9 +15,9 @@ from dossiers import selectors, services
 from dossiers.forms import DocumentForm, DossierForm, NewDossierForm, parse_id, upload_limit_text
 from dossiers.models import Period, State, Unit
 from workflow import inbox, permissions
-from workflow.errors import DomainError, describe
 from workflow.guards import missing_required_kinds
 from workflow.lifecycle import available_actions
+from workflow.responses import perform, perform_then_redirect
 from workflow.selectors import content_changes_since_return, last_return, timeline
 from workflow.steps import STEP_LABELS
 from workflow.timeline import render_timeline
@@ -109,25 +108,23 @@ def dossier_create(request):
     form = NewDossierForm(request.POST or None, request.FILES or None, unit=unit, period=period)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            dossier = services.create_dossier(
-                person=person,
-                unit=unit,
-                period=period,
-                award_type=data["award_type"],
-                achievement_summary=data["achievement_summary"],
-                nominee_person=data["nominee_person"],
-                nominee_unit=data["nominee_unit"],
-                documents=data["documents"],
-                client_address=client_address(request),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except DomainError as error:
-            form.add_error(None, describe(error))
-        else:
-            messages.success(request, _("The draft dossier was created."))
-            return redirect("dossier_detail", pk=dossier.pk)
+        outcome = perform(
+            request,
+            services.create_dossier,
+            form=form,
+            success=_("The draft dossier was created."),
+            person=person,
+            unit=unit,
+            period=period,
+            award_type=data["award_type"],
+            achievement_summary=data["achievement_summary"],
+            nominee_person=data["nominee_person"],
+            nominee_unit=data["nominee_unit"],
+            documents=data["documents"],
+            client_address=client_address(request),
+        )
+        if outcome.ok:
+            return redirect("dossier_detail", pk=outcome.result.pk)
     return render(
         request,
         "dossiers/dossier_form.html",
@@ -184,23 +181,21 @@ def dossier_edit(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.update_dossier(
-                dossier_id=pk,
-                person=person,
-                expected_version=parse_id(request.POST.get("version")) or 0,
-                client_address=client_address(request),
-                award_type_id=data["award_type"].pk,
-                achievement_summary=data["achievement_summary"],
-                nominee_person_id=data["nominee_person"].pk if data["nominee_person"] else None,
-                nominee_unit_id=data["nominee_unit"].pk if data["nominee_unit"] else None,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except DomainError as error:
-            form.add_error(None, describe(error))
-        else:
-            messages.success(request, _("The dossier was saved."))
+        outcome = perform(
+            request,
+            services.update_dossier,
+            form=form,
+            success=_("The dossier was saved."),
+            dossier_id=pk,
+            person=person,
+            expected_version=parse_id(request.POST.get("version")) or 0,
+            client_address=client_address(request),
+            award_type_id=data["award_type"].pk,
+            achievement_summary=data["achievement_summary"],
+            nominee_person_id=data["nominee_person"].pk if data["nominee_person"] else None,
+            nominee_unit_id=data["nominee_unit"].pk if data["nominee_unit"] else None,
+        )
+        if outcome.ok:
             return redirect("dossier_detail", pk=pk)
     return render(
         request,
@@ -222,20 +217,18 @@ def document_add(request, pk: int):
             for error in errors:
                 messages.error(request, error)
         return redirect("dossier_detail", pk=pk)
-    try:
-        services.add_document(
-            dossier_id=pk,
-            person=person,
-            expected_version=form.cleaned_data["version"],
-            kind=form.cleaned_data["kind"],
-            upload=form.cleaned_data["file"],
-            client_address=client_address(request),
-        )
-    except DomainError as error:
-        messages.error(request, describe(error))
-    else:
-        messages.success(request, _("The document was added."))
-    return redirect("dossier_detail", pk=pk)
+    return perform_then_redirect(
+        request,
+        services.add_document,
+        to=redirect("dossier_detail", pk=pk),
+        success=_("The document was added."),
+        dossier_id=pk,
+        person=person,
+        expected_version=form.cleaned_data["version"],
+        kind=form.cleaned_data["kind"],
+        upload=form.cleaned_data["file"],
+        client_address=client_address(request),
+    )
 
 
 @login_required
@@ -244,18 +237,16 @@ def document_remove(request, pk: int, document_id: int):
     dossier = selectors.visible_dossier(request.person, pk)
     if dossier is None or not dossier.documents.filter(pk=document_id).exists():
         raise Http404
-    try:
-        services.remove_document(
-            document_id=document_id,
-            person=request.person,
-            expected_version=parse_id(request.POST.get("version")) or 0,
-            client_address=client_address(request),
-        )
-    except DomainError as error:
-        messages.error(request, describe(error))
-    else:
-        messages.success(request, _("The document was removed."))
-    return redirect("dossier_detail", pk=pk)
+    return perform_then_redirect(
+        request,
+        services.remove_document,
+        to=redirect("dossier_detail", pk=pk),
+        success=_("The document was removed."),
+        document_id=document_id,
+        person=request.person,
+        expected_version=parse_id(request.POST.get("version")) or 0,
+        client_address=client_address(request),
+    )
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from dossiers.forms import parse_id
 from dossiers.models import AwardType, Person, Unit
 from workflow import assignment, inbox, steps
-from workflow.errors import DomainError, describe
+from workflow.responses import perform_then_redirect
 
 PAGE_SIZE = 25
 STEP_ORDER = {step: n for n, step in enumerate(steps.STEP_LABELS)}
@@ -91,13 +91,7 @@ def reassign(request, task_id: int):
 
 
 def _act(request, operation, success: str):
-    try:
-        operation()
-    except DomainError as error:
-        messages.error(request, describe(error))
-    else:
-        messages.success(request, success)
-    return _back(request)
+    return perform_then_redirect(request, operation, to=_back(request), success=success)
 
 
 def _back(request):

@@ -12,7 +12,7 @@ from dossiers.forms import ActionForm
 from dossiers.selectors import visible_dossier
 from workflow import services, transitions
 from workflow.chart import flow_svg
-from workflow.errors import DomainError, describe
+from workflow.responses import perform
 
 
 @login_required
@@ -21,26 +21,26 @@ def act(request, pk: int, action: str):
     spec = transitions.get(action)
     if spec is None or spec.button is None or visible_dossier(request.person, pk) is None:
         raise Http404
-    form = ActionForm(request.POST)
+    form = ActionForm(request.POST, transition=spec)
     if not form.is_valid():
-        messages.error(request, _("The form was incomplete. Reload the page and try again."))
+        for message in form.non_field_errors() or [
+            _("The form was incomplete. Reload the page and try again.")
+        ]:
+            messages.error(request, message)
         return redirect("dossier_detail", pk=pk)
-    try:
-        dossier = services.transition(
-            dossier_id=pk,
-            action=action,
-            person=request.person,
-            expected_version=form.cleaned_data["version"],
-            reason=form.cleaned_data["reason"],
-            client_address=request.META.get("REMOTE_ADDR", ""),
-        )
-    except DomainError as error:
-        messages.error(request, describe(error))
-    else:
-        messages.success(
-            request,
-            _("Done: the dossier is now “%(state)s”.") % {"state": dossier.get_state_display()},
-        )
+    outcome = perform(
+        request,
+        services.transition,
+        dossier_id=pk,
+        action=action,
+        person=request.person,
+        expected_version=form.cleaned_data["version"],
+        reason=form.cleaned_data["reason"],
+        client_address=request.META.get("REMOTE_ADDR", ""),
+    )
+    if outcome.ok:
+        state = outcome.result.get_state_display()
+        messages.success(request, _("Done: the dossier is now “%(state)s”.") % {"state": state})
     return redirect("dossier_detail", pk=pk)
 
 
