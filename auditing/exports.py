@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from auditing.trail import TrailFilter, stream, trail
-from decisions.rendering import SERIF_STACK
+from documents.rendering import SERIF_STACK
 from dossiers.models import Dossier, Institution, Period, Person, Role, State, Unit
 from workflow import audit, audit_chain
 from workflow.audit_actions import title_of

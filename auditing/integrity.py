@@ -16,11 +16,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from auditing.background import run_integrity_check
 from auditing.selectors import may_inspect
 from decisions.models import Decision
 from dossiers.models import Institution, Person
 from workflow import audit, audit_chain, permissions
-from workflow.background import run_integrity_check
 from workflow.errors import NotPermitted
 from workflow.models import AuditChainHead, AuditEvent, IntegrityCheck
 

@@ -8,5 +8,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("thiduakhenthuong")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# Each app keeps its Celery tasks in `background.py` (workflow/background.py).
+# Each app keeps its Celery tasks in `background.py` (workflow/, auditing/).
 app.autodiscover_tasks(related_name="background")

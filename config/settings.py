@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "workflow",
     "council",
     "decisions",
+    "auditing",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
 """The minutes (biên bản) of a closed council meeting, rendered to PDF with WeasyPrint.
 
 The minutes are an official Vietnamese document: their text is Vietnamese whatever the reader's
-language. Rendered through decisions.rendering.render_pdf, cached under the hash of the HTML, so an
+language. Rendered through documents.rendering.render_pdf, cached under the hash of the HTML, so an
 unchanged meeting is never rendered twice and any change (a corrected name) renders afresh.
 """
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from council import selectors
 from council.models import BallotChoice, Meeting, MeetingMember
-from decisions.rendering import nd30_date, render_pdf
+from documents.rendering import nd30_date, render_pdf
 
 CHOICE_WORDS = {
     BallotChoice.Choice.AGREE: "Đồng ý",

@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from decisions.models import Decision, DecisionItem
-from decisions.rendering import nd30_date, render_pdf, signature_block
+from documents.rendering import nd30_date, render_pdf, signature_block
 from dossiers.models import AwardType, Person
 from workflow.errors import IllegalTransition
 

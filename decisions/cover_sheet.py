@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from decisions.rendering import nd30_date, render_pdf
+from documents.rendering import nd30_date, render_pdf
 from dossiers.models import Dossier, State
 from workflow.models import AuditChainHead
 

@@ -1,52 +1,11 @@
-"""Decisions as PDFs in the layout of Nghị định 30/2020/NĐ-CP, rendered by WeasyPrint.
-
-A render is keyed by the SHA-256 of its HTML: the same content is never rendered twice
-(in this process's cache), so a 500-awardee decision is rendered once per version.
-"""
+"""Decisions as PDFs in the layout of Nghị định 30/2020/NĐ-CP (see documents.rendering)."""
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 
-from django.core.cache import cache
-from django.template.loader import render_to_string
-from django.utils import translation
-
-from dossiers.models import Institution, Person
-
-CACHE_SECONDS = 24 * 3600
-SERIF_STACK = '"Times New Roman", "Liberation Serif", "Tinos", "DejaVu Serif", serif'
-
-
-def nd30_date(day: datetime.date) -> str:
-    """'ngày 05 tháng 01 năm 2027': a leading zero for days below 10 and for months 1 and 2."""
-    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
-    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
-def signature_block(institution: Institution, *, signer: Person | None,
-                    on_behalf_of: Person | None) -> dict:  # fmt: skip
-    """'HIỆU TRƯỞNG', or 'KT. HIỆU TRƯỞNG' over 'PHÓ HIỆU TRƯỞNG' when a deputy signs."""
-    head = institution.head_title.upper()
-    if on_behalf_of is not None:
-        return {"authority": f"KT. {head}", "position": institution.deputy_title.upper(),
-                "name": signer.full_name if signer else ""}  # fmt: skip
-    return {"authority": head, "position": "", "name": signer.full_name if signer else ""}
-
-
-def render_pdf(template: str, context: dict) -> tuple[bytes, str]:
-    """The PDF of a template, in Vietnamese whatever the reader's language, and its HTML hash."""
-    with translation.override("vi"):
-        html = render_to_string(template, {**context, "serif": SERIF_STACK})
-    key = "pdf:" + hashlib.sha256(html.encode("utf-8")).hexdigest()
-    pdf = cache.get(key)
-    if pdf is None:
-        from weasyprint import HTML
-
-        pdf = HTML(string=html).write_pdf()
-        cache.set(key, pdf, CACHE_SECONDS)
-    return pdf, key
+from documents.rendering import nd30_date, signature_block
+from dossiers.models import Person
 
 
 def decision_context(decision, *, number: int | None, signed_on: datetime.date,

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from decisions.models import Decision, DecisionCounter, DecisionItem
-from decisions.rendering import decision_context, render_pdf
+from decisions.rendering import decision_context
 from decisions.signing import SigningFailed, sign_pdf
+from documents.rendering import render_pdf
 from dossiers.models import AwardType, Dossier, LegalBasis, Person, State, TitleRecord
 from dossiers.reasons import Reason
 from workflow import audit, notifications, permissions

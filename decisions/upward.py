@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from decisions.models import ProposalMemo
 from decisions.notices import lock_dossiers
-from decisions.rendering import nd30_date, render_pdf, signature_block
+from documents.rendering import nd30_date, render_pdf, signature_block
 from dossiers.models import AwardType, Dossier, LegalBasis, Person, State, TitleRecord
 from dossiers.reasons import Reason
 from workflow import audit, permissions

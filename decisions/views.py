@@ -19,9 +19,10 @@ from django.views.decorators.http import require_POST
 from decisions import services
 from decisions.forms import AwardChoiceForm, ItemForm, PrepareDecisionForm, RevocationForm
 from decisions.models import Decision
-from decisions.rendering import decision_context, render_pdf
+from decisions.rendering import decision_context
 from decisions.selectors import visible_decisions
 from decisions.verification import verify_pdf
+from documents.rendering import render_pdf
 from dossiers.models import AwardType, Period, State
 from dossiers.views import client_address
 from workflow import permissions

@@ -11,8 +11,8 @@ from django.utils import timezone
 from dossiers.models import Delegation, Dossier, Institution, Role, State
 from tests.conftest import make_dossier, make_person, put_in_signed_decision, put_on_agenda
 from workflow import process
-from workflow.lifecycle import BUTTONS
 from workflow.models import AuditEvent
+from workflow.transitions import buttons
 
 # Each write the product offers, by URL name, with the object its URL names ("pk" kind).
 WRITES = [
@@ -20,7 +20,7 @@ WRITES = [
     ("dossier_edit", "dossier"),
     ("document_add", "dossier"),
     ("document_remove", "document"),
-    *[(f"dossier_act:{action}", "dossier") for action in BUTTONS],
+    *[(f"dossier_act:{t.action}", "dossier") for t in buttons()],
     ("task_take", "task"),
     ("task_release", "task"),
     ("task_reassign", "task"),

@@ -14,7 +14,7 @@ from django.urls import reverse
 from decisions import services
 from decisions.certificates import certificates_pdf
 from decisions.models import Decision
-from decisions.rendering import nd30_date
+from documents.rendering import nd30_date
 from dossiers import services as dossier_services
 from dossiers.models import AwardType
 from tests.conftest import make_dossier, make_person, pdf_upload

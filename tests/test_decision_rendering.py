@@ -17,7 +17,8 @@ from django.core.cache import cache
 
 from decisions import services
 from decisions.models import Decision, DecisionItem
-from decisions.rendering import decision_context, nd30_date, render_pdf
+from decisions.rendering import decision_context
+from documents.rendering import nd30_date, render_pdf
 from dossiers.models import AwardType, Dossier, Person
 from tests.conftest import make_dossier, make_person
 

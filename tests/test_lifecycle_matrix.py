@@ -6,11 +6,13 @@ the model, so a transition added to or dropped from the model makes these tests 
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from dossiers.models import Dossier, State
 from tests.conftest import make_dossier, put_in_signed_decision, put_on_agenda
-from workflow import services
+from workflow import services, transitions
 from workflow.audit import verify_institution
 from workflow.errors import IllegalTransition
 from workflow.models import AuditEvent
@@ -100,14 +102,18 @@ NEEDS_REASON = {
 REASON = "Lý do: theo kết luận của Hội đồng."
 ARGUMENTS = {
     "close_vote": {"recommended": True},
+    "publish": {"ends_on": datetime.date(2026, 12, 15)},
+    "sign": {"decision": "01/QĐ-CĐTN"},
+    "revoke": {"decision": "02/QĐ-CĐTN"},
+    "submit_upward": {"memo_sha256": "0" * 64},
     "record_outcome": {
         "granted": True,
         "decision_number": "12/QĐ-UBND",
-        "decision_date": "2026-12-01",
+        "decision_date": datetime.date(2026, 12, 1),
     },
 }
 
-ACTIONS = list(services.AUDIT_ACTIONS)
+ACTIONS = list(transitions.TRANSITIONS)
 ALLOWED_PAIRS = [
     (action, state) for action in ACTIONS for state in State if (action, state) in ALLOWED
 ]
@@ -172,7 +178,8 @@ def dossier_events(dossier: Dossier) -> list[tuple[str, str, str]]:
 
 
 def test_the_matrix_names_every_lifecycle_action_with_its_stable_audit_name():
-    assert services.AUDIT_ACTIONS == AUDIT_NAMES
+    registry = {action: t.audit_action for action, t in transitions.TRANSITIONS.items()}
+    assert registry == AUDIT_NAMES
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,10 @@ from django.utils import timezone
 from dossiers.models import Dossier, Period, Role, RoleAssignment, State
 from tests.conftest import make_dossier, make_person, make_unit
 from tests.test_lifecycle_matrix import act, award_for, dossier_in, needs_documents
-from workflow import services
 from workflow.errors import DossierNotFound, NotPermitted
 from workflow.models import AuditEvent
 from workflow.permissions import visible_dossiers
+from workflow.transitions import TRANSITIONS
 
 S = State
 
@@ -58,8 +58,8 @@ LEGAL_FROM = {
 # One fixture per role (dossiers are of unit_a, so head_a is the head of the dossier's unit).
 PEOPLE = ["head_a", "reviewer", "principal", "secretary", "council_member", "auditor", "staff_a"]
 
-ALLOWED_PEOPLE = [(a, p) for a in services.AUDIT_ACTIONS for p in PEOPLE if p in PERMITTED[a]]
-REFUSED_PEOPLE = [(a, p) for a in services.AUDIT_ACTIONS for p in PEOPLE if p not in PERMITTED[a]]
+ALLOWED_PEOPLE = [(a, p) for a in TRANSITIONS for p in PEOPLE if p in PERMITTED[a]]
+REFUSED_PEOPLE = [(a, p) for a in TRANSITIONS for p in PEOPLE if p not in PERMITTED[a]]
 YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from dossiers.models import Dossier, Person, Role
+from dossiers.models import Dossier, Person
 from dossiers.reasons import Reason
 from workflow import audit, permissions, process
 from workflow.errors import DossierNotFound, IllegalTransition, NotPermitted
@@ -117,10 +117,10 @@ def _acting(person: Person, task: Task) -> permissions.Acting:
 
 
 def _lead_reviewer(person: Person) -> permissions.Acting:
-    for acting in permissions.actings(person):
-        if acting.role == Role.LEAD_REVIEWER:
-            return acting
-    raise NotPermitted(_("Only a lead reviewer can hand a task to someone else."))
+    acting = permissions.may(person, "task.reassign")
+    if acting is None:
+        raise NotPermitted(_("Only a lead reviewer can hand a task to someone else."))
+    return acting
 
 
 def _may_not_work_on(person: Person, task: Task, *, institution_id: int) -> bool:

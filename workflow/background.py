@@ -36,11 +36,3 @@ def send_reminders_task() -> str:
     from workflow.reminders import send_reminders  # reminders mails through this module
 
     return str(send_reminders(today=timezone.localdate()))
-
-
-@shared_task
-def run_integrity_check(check_id: int) -> str:
-    """Verify the audit chain for a check asked for on the integrity panel; returns its state."""
-    from auditing.integrity import run_check  # integrity queues this task
-
-    return run_check(check_id=check_id).state

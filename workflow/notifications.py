@@ -29,7 +29,7 @@ from dossiers.models import (
     Role,
     RoleAssignment,
 )
-from workflow import process, steps
+from workflow import permissions, process, steps
 from workflow.background import send_email_task
 
 # What every message shows about a dossier, loaded with it in one query.
@@ -115,7 +115,9 @@ def people_who_can_take(step: str, dossier: Dossier, *, on=None) -> QuerySet[Per
 def unit_heads(dossier: Dossier) -> QuerySet[Person]:
     """The heads of the dossier's unit, and whoever they lent the role to."""
     return people_acting_as(
-        [Role.UNIT_HEAD], institution_id=dossier.institution_id, unit_id=dossier.unit_id
+        permissions.roles_for("dossier.edit"),
+        institution_id=dossier.institution_id,
+        unit_id=dossier.unit_id,
     )
 
 
@@ -208,7 +210,7 @@ def _vote_opened(dossier_ids: list[int]) -> int:
     sent = 0
     for institution_id, agenda in agendas.items():
         # A seat on the council is personal: members only, never a delegate.
-        seats = role_holders([Role.COUNCIL_MEMBER], institution_id=institution_id)
+        seats = role_holders(permissions.roles_for("ballot.cast"), institution_id=institution_id)
         members = reachable(Person.objects.filter(pk__in=seats.values("person_id")))
         institution = agenda[0].institution
         sent += send(

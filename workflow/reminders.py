@@ -20,9 +20,9 @@ from django.db import transaction
 from django.db.models import Q
 from viewflow.workflow.models import Task
 
-from dossiers.models import Dossier, Person, Role
+from dossiers.models import Dossier, Person
 from dossiers.models.dossier import TERMINAL
-from workflow import notifications, process, steps
+from workflow import notifications, permissions, process, steps
 from workflow.flows import DossierFlow
 from workflow.models import ReminderSent
 
@@ -181,7 +181,7 @@ def _address(due: Iterable[DueTask], *, today: datetime.date) -> _Letters:
         if institution_id not in secretaries:
             secretaries[institution_id] = list(
                 notifications.people_acting_as(
-                    [Role.COUNCIL_SECRETARY], institution_id=institution_id, on=today
+                    permissions.roles_for("meeting.manage"), institution_id=institution_id, on=today
                 )
             )
         for person in secretaries[institution_id]:

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditingConfig(AppConfig):
+    """The auditor's workspace: trail pages, exports, integrity checks, anomaly hints."""
+
+    name = "auditing"
+    label = "auditing"
+    verbose_name = _("Auditor's workspace")
