@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dossiers.models import AwardType, DocumentKind, Dossier, Person, Unit
 from dossiers.reasons import Reason
 from dossiers.uploads import check_upload
-from workflow.guards import Attempt, nominee_fits
+from workflow.guards import nominee_problems
 
 ACCEPT = ".pdf,.doc,.docx,.jpg,.jpeg,.png"
 MAX_ID = 2**63 - 1  # the largest primary key a database column holds: bigger ids are bad input
@@ -73,7 +73,7 @@ class DossierForm(forms.Form):
                 nominee_person=person,
                 nominee_unit=unit,
             )
-            problems = nominee_fits(Attempt(dossier=trial, action="create"))
+            problems = nominee_problems(trial)
             if problems:
                 raise ValidationError([str(p) for p in problems])
         return data

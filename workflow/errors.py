@@ -134,13 +134,17 @@ class BulkTransitionFailed(DomainError):
         self.type = error.type
         super().__init__(
             _("Dossier {id}: {error} Nothing was changed.").format(
-                id=dossier_id, error=describe(error)
+                id=dossier_id, error=error.message
             )
         )
 
 
 def describe(error: DomainError) -> str:
     """The message a person sees, in the active language."""
+    if isinstance(error, BulkTransitionFailed):
+        return _("Dossier {id}: {error} Nothing was changed.").format(
+            id=error.dossier_id, error=describe(error.error)
+        )
     if isinstance(error, GuardFailed):
         return " ".join([str(error.default_message), *(r.text() for r in error.reasons)])
     return str(error.message)

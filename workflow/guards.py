@@ -76,8 +76,11 @@ def required_documents_present(attempt: Attempt) -> list[Reason]:
 
 @register("nominee_fits")
 def nominee_fits(attempt: Attempt) -> list[Reason]:
-    """The nominee is of the award's kind and belongs to the submitting unit."""
-    dossier = attempt.dossier
+    return nominee_problems(attempt.dossier)
+
+
+def nominee_problems(dossier: Dossier) -> list[Reason]:
+    """The nominee is of the award's kind and belongs to the submitting unit (forms ask too)."""
     award = dossier.award_type
     if award.nominee_kind == AwardType.NomineeKind.INDIVIDUAL and not dossier.nominee_person_id:
         return [Reason(_("“{award}” is awarded to individuals."), {"award": award})]

@@ -42,18 +42,7 @@ step_permissions = permissions.step_permissions
 
 def acting_for_task(person: Person | None, task: Task) -> permissions.Acting | None:
     """The role (own or delegated) in which the person may work on the task, or None."""
-    if person is None or person.user_id is None:
-        return None
-    for acting in permissions.actings(person):
-        if task.owner_permission in _granted(person, acting):
-            return acting
-    return None
-
-
-def _granted(person: Person, acting: permissions.Acting) -> set[str]:
-    return steps.permissions_of_role(
-        acting.role, institution_id=person.institution_id, unit_id=acting.unit_id
-    )
+    return permissions.may(person, "task.work", task)
 
 
 def is_lead_reviewer(person: Person | None) -> bool:

@@ -137,6 +137,8 @@ def may(person: Person | None, action: str, obj=None, *, on=None) -> Acting | No
     institution's object is never theirs, and a unit-scoped role reaches only its own unit's.
     Without `obj` the answer is whether they may do it anywhere in their institution.
     """
+    if action == "task.work":
+        return _may_work_on(person, obj, on)
     roles = roles_for(action)
     if person is None:
         return None
@@ -149,6 +151,19 @@ def may(person: Person | None, action: str, obj=None, *, on=None) -> Acting | No
         if acting.role in Role.UNIT_SCOPED and unit_id is not None and acting.unit_id != unit_id:
             continue
         return acting
+    return None
+
+
+def _may_work_on(person: Person | None, task, on) -> Acting | None:
+    """A task of the process is for whoever holds (or was lent) a role of its step and scope."""
+    if person is None or person.user_id is None:
+        return None
+    for acting in actings(person, on):
+        granted = steps.permissions_of_role(
+            acting.role, institution_id=person.institution_id, unit_id=acting.unit_id
+        )
+        if task.owner_permission in granted:
+            return acting
     return None
 
 

@@ -94,7 +94,7 @@ HIGHER_DECISION = (
     Argument("decision_number", str, required=False),
     Argument("decision_date", datetime.date, required=False),
 )
-DECISION_REFERENCE = Argument("decision", str)
+DECISION_REFERENCE = Argument("decision", str, required=False)  # the guard says what is missing
 
 A = AuditAction
 TRANSITIONS: dict[str, Transition] = dict(
@@ -102,13 +102,13 @@ TRANSITIONS: dict[str, Transition] = dict(
         _t("submit", S.DRAFT, S.SUBMITTED, [Role.UNIT_HEAD], A.DOSSIER_SUBMITTED,
            guards=("nominee_fits", "required_documents_present", "eligible"),
            button=Button(_("Submit"), "primary")),
-        _t("return_for_revision", S.SUBMITTED, S.RETURNED, REVIEWERS, A.DOSSIER_RETURNED,
-           reason_required=True, button=Button(_("Return for revision"))),
         _t("resubmit", S.RETURNED, S.SUBMITTED, [Role.UNIT_HEAD], A.DOSSIER_RESUBMITTED,
            guards=("nominee_fits", "required_documents_present", "eligible"),
            button=Button(_("Resubmit"), "primary")),
         _t("approve", S.SUBMITTED, S.REVIEWED, REVIEWERS, A.DOSSIER_APPROVED,
            button=Button(_("Approve for the council"), "primary")),
+        _t("return_for_revision", S.SUBMITTED, S.RETURNED, REVIEWERS, A.DOSSIER_RETURNED,
+           reason_required=True, button=Button(_("Return for revision"))),
         _t("decline", [S.SUBMITTED, S.SUSPENDED], S.DECLINED, REVIEWERS, A.DOSSIER_DECLINED,
            reason_required=True,
            button=Button(_("Decline"), "danger",
