@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from dossiers.models import AwardType, State
@@ -27,7 +29,7 @@ def test_dossier_in_reaches_the_state_with_the_trail_that_leads_there(state, per
     events = [e for e in trail_of(dossier) if e.to_state]
     assert dossier.state == state
     assert events[-1].to_state == state
-    assert all(a.to_state == b.from_state for a, b in zip(events, events[1:], strict=False))
+    assert all(a.to_state == b.from_state for a, b in itertools.pairwise(events))
 
 
 def test_dossier_in_public_notice_uses_an_award_with_a_notice_period(period, unit_a):
