@@ -200,7 +200,7 @@ def cast_ballot(
             actor=audit.Actor(person=person, role=Role.COUNCIL_MEMBER,
                               client_address=client_address),
             action="ballot.cast", object_type="meeting", object_id=meeting.pk,
-            to_state=meeting.state, payload={"channel": Participation.Channel.IN_PERSON},
+            payload={"channel": Participation.Channel.IN_PERSON},
         )  # fmt: skip
     return receipt
 
@@ -228,7 +228,7 @@ def record_written_ballot(
         receipt = _store_ballot(meeting, member, choices, Participation.Channel.IN_WRITING)
         audit.append(
             institution=meeting.institution, actor=actor, action="ballot.recorded_in_writing",
-            object_type="meeting", object_id=meeting.pk, to_state=meeting.state,
+            object_type="meeting", object_id=meeting.pk,
             payload={"member_id": member.pk, "member": member.full_name},
         )  # fmt: skip
     return receipt

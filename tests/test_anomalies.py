@@ -14,6 +14,7 @@ from auditing import anomalies
 from auditing.integrity_views import _dossier_url
 from dossiers.models import Dossier, Role, State
 from tests.conftest import make_dossier, make_person, put_in_signed_decision, put_on_agenda
+from tests.test_lifecycle_matrix import ARGUMENTS
 from workflow import audit, services
 from workflow.models import AnomalyRules, AuditEvent
 
@@ -61,7 +62,7 @@ def act(dossier, action: str, person, **kwargs):
 
 def sign(dossier, principal):
     put_in_signed_decision(dossier)
-    return act(dossier, "sign", principal)
+    return act(dossier, "sign", principal, arguments=ARGUMENTS["sign"])
 
 
 def hinted(rule, institution) -> list:

@@ -24,7 +24,7 @@ def append_events(institution, count: int) -> list[AuditEvent]:
                 audit.append(
                     institution=institution,
                     actor=audit.SYSTEM,
-                    action="test.noted",
+                    action="dossier.edited",
                     object_type="test",
                     object_id=n,
                     reason=f"lần {n}",

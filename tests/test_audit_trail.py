@@ -21,7 +21,7 @@ def append_event(institution, n: int = 1, **fields) -> AuditEvent:
     with transaction.atomic():
         return audit.append(
             institution=institution,
-            action=fields.pop("action", "test.noted"),
+            action=fields.pop("action", "dossier.edited"),
             object_type=fields.pop("object_type", "test"),
             object_id=fields.pop("object_id", n),
             **fields,
@@ -104,7 +104,7 @@ def test_append_outside_a_transaction_is_refused_and_writes_nothing(institution)
         audit.append(
             institution=institution,
             actor=audit.SYSTEM,
-            action="test.noted",
+            action="dossier.edited",
             object_type="test",
             object_id=1,
         )
@@ -119,7 +119,7 @@ def test_an_event_whose_transaction_rolls_back_leaves_no_trace_in_the_chain(inst
         audit.append(
             institution=institution,
             actor=audit.SYSTEM,
-            action="test.noted",
+            action="dossier.edited",
             object_type="test",
             object_id=2,
         )

@@ -10,6 +10,9 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from decisions import services
 from decisions.certificates import certificates_pdf
@@ -129,11 +132,16 @@ def test_an_anonymous_visitor_is_sent_to_log_in_for_the_certificates(signed, cli
     assert response.url.startswith(reverse("login"))
 
 
-def test_certificates_of_a_draft_decision_are_refused(draft, principal):
+def test_certificates_of_a_draft_decision_are_refused_with_an_error_page_saying_why(
+    draft, principal
+):
     response = login(principal).get(certificates_url(draft))
 
     assert response.status_code == 409
-    assert response["Content-Type"].startswith("text/plain")
+    assert response["Content-Type"].startswith("text/html")
+    with translation.override("vi"):
+        why = gettext("Certificates are printed only for a signed award decision.")
+    assert escape(why) in response.content.decode()
 
 
 def test_the_certificates_of_a_500_awardee_decision_are_rendered_once_per_request(

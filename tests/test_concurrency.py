@@ -34,7 +34,7 @@ def append_one(institution_id: int, object_id: str) -> int:
         return audit.append(
             institution=institution,
             actor=audit.SYSTEM,
-            action="test.noted",
+            action="dossier.edited",
             object_type="test",
             object_id=object_id,
         ).sequence

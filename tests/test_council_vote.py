@@ -29,7 +29,7 @@ from council.services import BallotRefused
 from dossiers.models import AwardType, Dossier, Period, Person, Role, RoleAssignment, State
 from tests.conftest import make_dossier, make_person, make_unit
 from workflow import audit
-from workflow.errors import GuardFailed, IllegalTransition, NotPermitted
+from workflow.errors import GuardFailed, IllegalTransition, MeetingNotFound, NotPermitted
 from workflow.models import AuditEvent
 
 AGREE = BallotChoice.Choice.AGREE
@@ -746,7 +746,7 @@ def test_a_member_cannot_enter_a_written_opinion_for_another_member(period, unit
     )
 
 
-def test_a_secretary_of_another_institution_cannot_touch_the_meeting(
+def test_a_secretary_of_another_institution_does_not_find_the_meeting_and_changes_nothing(
     other_institution, period, unit_a, secretary
 ):
     c = convene(period, unit_a, secretary, size=5)
@@ -754,12 +754,15 @@ def test_a_secretary_of_another_institution_cannot_touch_the_meeting(
     outsider = make_person(
         other_institution, their_unit, roles=[Role.COUNCIL_SECRETARY, Role.COUNCIL_MEMBER]
     )
+    events = AuditEvent.objects.count()
 
-    with pytest.raises(NotPermitted):
+    with pytest.raises(MeetingNotFound) as refusal:
         council.open_meeting(meeting_id=c.pk, person=outsider)
 
+    assert refusal.value.http_status == 404
     c.refresh()
     assert c.meeting.state == Meeting.State.PLANNED
+    assert AuditEvent.objects.count() == events
 
 
 # Ballots that are refused leave nothing behind
@@ -1052,6 +1055,33 @@ def test_a_whole_meeting_leaves_an_intact_chain_in_the_order_things_happened(
         "meeting.vote_closed",
     ]
     assert audit.verify_institution(c.meeting.institution).intact
+
+
+def test_a_meeting_event_records_states_only_when_the_meeting_changes_state(
+    period, unit_a, secretary
+):
+    c = convene(period, unit_a, secretary, size=6)
+    c.attend(c.members[-1:], IN_WRITING)
+    c.open()
+    cast(c, agree=5, voters=c.members[:5])
+    c.write_in(c.members[-1], DISAGREE)
+    c.close()
+
+    meeting_events = AuditEvent.objects.filter(object_type="meeting").order_by("sequence")
+    states = {}
+    for action, from_state, to_state in meeting_events.values_list(
+        "action", "from_state", "to_state"
+    ):
+        states.setdefault(action, set()).add((from_state, to_state))
+    assert states == {
+        "meeting.created": {("", "")},
+        "meeting.agenda_set": {("", "")},
+        "meeting.attendance_recorded": {("", "")},
+        "meeting.vote_opened": {(Meeting.State.PLANNED, Meeting.State.OPEN)},
+        "ballot.cast": {("", "")},
+        "ballot.recorded_in_writing": {("", "")},
+        "meeting.vote_closed": {(Meeting.State.OPEN, Meeting.State.CLOSED)},
+    }
 
 
 # Receipts

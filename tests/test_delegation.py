@@ -12,6 +12,7 @@ from viewflow.workflow.models import Task
 from dossiers.delegations import create_delegation, end_delegation
 from dossiers.models import Delegation, Person, Role, RoleAssignment, State
 from tests.conftest import make_dossier, make_person, make_unit, put_in_signed_decision
+from tests.test_lifecycle_matrix import ARGUMENTS
 from workflow import process, services, steps
 from workflow.backends import StepPermissionBackend
 from workflow.errors import NotPermitted
@@ -58,7 +59,11 @@ def fresh(person: Person) -> Person:
 def sign(dossier, person):
     put_in_signed_decision(dossier)
     return services.transition(
-        dossier_id=dossier.pk, action="sign", person=fresh(person), expected_version=dossier.version
+        dossier_id=dossier.pk,
+        action="sign",
+        person=fresh(person),
+        expected_version=dossier.version,
+        arguments=ARGUMENTS["sign"],
     )
 
 

@@ -471,15 +471,31 @@ def test_an_unknown_action_is_not_found(as_head_a, period, unit_a):
     assert response.status_code == 404
 
 
-def test_withdrawing_a_draft_moves_it_to_withdrawn(as_head_a, period, unit_a):
+def test_withdrawing_a_draft_with_the_confirmation_ticked_moves_it_to_withdrawn(
+    as_head_a, period, unit_a
+):
     dossier = make_dossier(period, unit_a)
 
-    response = as_head_a.post(f"/dossiers/{dossier.pk}/act/withdraw/", {"version": 1})
+    response = as_head_a.post(
+        f"/dossiers/{dossier.pk}/act/withdraw/", {"version": 1, "confirmed": "on"}
+    )
 
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.state == State.WITHDRAWN
     assert actions() == ["dossier.withdrawn"]
+
+
+def test_withdrawing_without_ticking_the_confirmation_keeps_the_draft(as_head_a, period, unit_a):
+    dossier = make_dossier(period, unit_a)
+
+    response = as_head_a.post(f"/dossiers/{dossier.pk}/act/withdraw/", {"version": 1}, follow=True)
+
+    assert response.redirect_chain == [(f"/dossiers/{dossier.pk}/", 302)]
+    assert vi("Tick the box to confirm this action.") in messages_of(response)
+    dossier.refresh_from_db()
+    assert (dossier.state, dossier.version) == (State.DRAFT, 1)
+    assert actions() == []
 
 
 def test_the_head_of_another_unit_cannot_submit(client, head_b, period, unit_a):

@@ -25,7 +25,7 @@ from dossiers.models import (
 from tests.conftest import make_dossier, make_person, make_unit, put_on_agenda
 from tests.test_lifecycle_matrix import ARGUMENTS, act
 from workflow import services
-from workflow.errors import GuardFailed
+from workflow.errors import GuardFailed, InvalidInput
 from workflow.models import AuditEvent
 
 S = State
@@ -527,16 +527,19 @@ def test_the_awards_path_after_the_council_is_enforced(
     assert refusal.reasons_en == [message]
 
 
-def test_closing_a_vote_without_an_outcome_is_refused(period, unit_a, secretary):
+def test_closing_a_vote_without_an_outcome_is_malformed_input_and_changes_nothing(
+    period, unit_a, secretary
+):
     dossier = make_dossier(period, unit_a, state=S.VOTING, documents=False)
-    put_on_agenda(dossier, "closed", recommended=True)
 
-    refusal = refused(dossier, "close_vote", secretary, arguments={})
+    with pytest.raises(InvalidInput) as refusal, translation.override("en"):
+        act(dossier, "close_vote", secretary, arguments={})
 
-    assert refusal.reasons_en == [
-        "The outcome is missing.",
-        "The outcome must be the one computed from the council's tally.",
-    ]
+    assert str(refusal.value) == "A value is missing for this action: recommended."
+    assert refusal.value.http_status == 400
+    dossier.refresh_from_db()
+    assert (dossier.state, dossier.version) == (S.VOTING, 1)
+    assert not AuditEvent.objects.exists()
 
 
 def test_closing_a_vote_with_an_outcome_other_than_the_tallys_is_refused(period, unit_a, secretary):
@@ -648,7 +651,7 @@ def _no_outcome(f):
         state=S.SUBMITTED_UPWARD,
         documents=False,
     )
-    return refused(dossier, "record_outcome", f("reviewer"), arguments={})
+    return refused(dossier, "record_outcome", f("reviewer"), arguments={"granted": True})
 
 
 REFUSALS = {

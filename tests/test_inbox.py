@@ -17,6 +17,7 @@ from tests.conftest import (
     put_in_signed_decision,
     put_on_agenda,
 )
+from tests.test_lifecycle_matrix import ARGUMENTS
 from workflow import assignment, inbox, services
 from workflow.errors import DossierNotFound, NotPermitted
 from workflow.flows import DossierFlow
@@ -69,7 +70,7 @@ def holders(dossier, cast) -> set[str]:
 
 
 def act(dossier, action: str, person):
-    arguments = {"recommended": True} if action == "close_vote" else {}
+    arguments = ARGUMENTS.get(action, {})
     if action in ("open_vote", "close_vote"):
         put_on_agenda(dossier, "open" if action == "open_vote" else "closed", recommended=True)
     if action == "sign":

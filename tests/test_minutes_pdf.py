@@ -12,7 +12,9 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from council import minutes, services
 from tests.test_council_pages import (
@@ -124,11 +126,14 @@ def test_the_minutes_are_a4_with_embedded_serif_fonts(closed, council_member):
     assert any("Serif" in name or "Times" in name for name in fonts)
 
 
-def test_the_minutes_are_refused_while_the_vote_is_open(opened, secretary):
+def test_the_minutes_are_refused_with_an_error_page_while_the_vote_is_open(opened, secretary):
     response = pdf_of(opened, secretary)
 
     assert response.status_code == 409
-    assert response["Content-Type"].startswith("text/plain")
+    assert response["Content-Type"].startswith("text/html")
+    with translation.override("vi"):
+        why = gettext("The results are published once the vote is closed.")
+    assert escape(why) in response.content.decode()
 
 
 def test_the_minutes_are_hidden_from_someone_who_may_not_see_the_meeting(closed, head_a):

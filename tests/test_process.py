@@ -6,6 +6,7 @@ from viewflow.workflow.models import Task
 
 from dossiers.models import State
 from tests.conftest import make_dossier, put_in_signed_decision, put_on_agenda
+from tests.test_lifecycle_matrix import ARGUMENTS
 from workflow import process, services
 from workflow.consistency import inconsistencies
 
@@ -32,7 +33,7 @@ def test_each_transition_of_the_full_path_moves_the_task_to_the_next_step(
 ):
     dossier = make_dossier(period, unit_a)
     for action, actor, step in FULL_PATH:
-        arguments = {"recommended": True} if action == "close_vote" else {}
+        arguments = ARGUMENTS.get(action, {})
         if action in ("open_vote", "close_vote"):
             put_on_agenda(dossier, "open" if action == "open_vote" else "closed", recommended=True)
         if action == "sign":

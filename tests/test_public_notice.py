@@ -15,6 +15,7 @@ from decisions import notices
 from decisions.models import Objection, PublicNotice
 from dossiers.models import Dossier, Role, State
 from tests.conftest import make_dossier, make_person, make_unit, put_in_signed_decision
+from tests.test_lifecycle_matrix import ARGUMENTS
 from workflow import services
 from workflow.errors import DomainError, GuardFailed, IllegalTransition, NotPermitted
 from workflow.models import AuditEvent
@@ -52,7 +53,7 @@ def sign(dossier, principal) -> Dossier:
     put_in_signed_decision(dossier)
     return services.transition(
         dossier_id=dossier.pk, action="sign", person=principal,
-        expected_version=fresh(dossier).version,
+        expected_version=fresh(dossier).version, arguments=ARGUMENTS["sign"],
     )  # fmt: skip
 
 

@@ -50,7 +50,7 @@ def body(response) -> bytes:
     return response.content
 
 
-def record(institution, action="test.noted", *, person=None, reason="", payload=None, n=1):
+def record(institution, action="dossier.edited", *, person=None, reason="", payload=None, n=1):
     """n events through the real append, each in its own transaction."""
     actor = audit.Actor(person=person, role="unit_head") if person else audit.SYSTEM
     for _ in range(n):

@@ -6,7 +6,7 @@ from auditing.trail import TrailFilter, page, trail
 from workflow import audit
 
 
-def append(institution, n, action="test.event"):
+def append(institution, n, action="dossier.edited"):
     with transaction.atomic():
         for _ in range(n):
             audit.append(institution=institution, actor=audit.SYSTEM, action=action,
@@ -27,10 +27,10 @@ def test_pages_return_every_event_exactly_once_while_new_ones_are_appended(insti
 
 
 def test_a_filter_narrows_the_trail_to_its_action(institution):
-    append(institution, 3, action="a.one")
-    append(institution, 2, action="a.two")
-    events = trail(institution, TrailFilter(action="a.two"))
-    assert [e.action for e in events] == ["a.two", "a.two"]
+    append(institution, 3, action="dossier.submitted")
+    append(institution, 2, action="dossier.approved")
+    events = trail(institution, TrailFilter(action="dossier.approved"))
+    assert [e.action for e in events] == ["dossier.approved", "dossier.approved"]
 
 
 def test_the_page_query_count_does_not_grow_with_the_trail(institution, django_assert_num_queries):

@@ -46,7 +46,7 @@ def at(day: str, hour: int = 9) -> datetime.datetime:
 
 def record(institution, *, when=None, actor=None, on_behalf_of=None, role="", **fields):
     """Append one event, as of `when` if given (the trail stamps events with the current time)."""
-    fields.setdefault("action", "test.event")
+    fields.setdefault("action", "dossier.edited")
     fields.setdefault("object_type", "dossier")
     fields.setdefault("object_id", 0)
     who = audit.Actor(person=actor, role=role, on_behalf_of=on_behalf_of, name="system")
@@ -110,8 +110,9 @@ def planted(media, institution, period, unit_a, unit_b, head_a, head_b, reviewer
         "e5": record(institution, when=at("01/04/2026"), actor=head_a, role=Role.UNIT_HEAD,
                      action="dossier.submitted", object_id=d3.pk, from_state="draft",
                      to_state="submitted"),
-        "e6": record(institution, when=at("02/04/2026"), actor=reviewer, action="meeting.opened",
-                     object_type="meeting", object_id=7, to_state="open"),
+        "e6": record(institution, when=at("02/04/2026"), actor=reviewer,
+                     action="meeting.vote_opened", object_type="meeting", object_id=7,
+                     from_state="planned", to_state="open"),
     }  # fmt: skip
     ids = {"period": period.pk, "unit_a": unit_a.pk, "d2": d2.pk, "reviewer": reviewer.pk}
     return {name: e.sequence for name, e in events.items()}, ids
@@ -177,7 +178,7 @@ def test_the_action_select_offers_the_actions_present_with_their_titles(as_audit
 
     choices = dict(response.context["form"].fields["action"].choices)
     assert set(choices) == {"", "dossier.submitted", "dossier.returned", "dossier.approved",
-                            "meeting.opened"}  # fmt: skip
+                            "meeting.vote_opened"}  # fmt: skip
     assert choices["dossier.returned"] == "Returned for revision (dossier.returned)"
 
 
@@ -277,13 +278,13 @@ def test_following_the_older_links_shows_every_event_once_while_new_ones_arrive(
 def test_the_older_links_keep_the_filter(as_auditor, institution):
     wanted = []
     for _round in range(views.PAGE_SIZE + 5):
-        wanted += append_many(institution, 1, action="a.wanted")
-        append_many(institution, 2, action="a.other")
-    seen, query = [], "action=a.wanted"
+        wanted += append_many(institution, 1, action="dossier.approved")
+        append_many(institution, 2, action="dossier.submitted")
+    seen, query = [], "action=dossier.approved"
     while query is not None:
         response = as_auditor.get(f"{TRAIL}?{query}")
         seen += shown(response)
-        append_many(institution, 1, action="a.wanted")
+        append_many(institution, 1, action="dossier.approved")
         query = older_link(response)
 
     assert seen == sorted(wanted, reverse=True)

@@ -25,7 +25,7 @@ def append_events(institution, count: int) -> None:
             audit.append(
                 institution=institution,
                 actor=audit.SYSTEM,
-                action="test.noted",
+                action="dossier.edited",
                 object_type="test",
                 object_id=n,
                 reason=f"Lý do {n}",
