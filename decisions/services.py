@@ -223,10 +223,16 @@ def _record_failure(decision_id: int, person: Person, client_address: str, error
     """The one trace a failed signing leaves, written after everything else rolled back."""
     logger.warning("signing decision %s failed: %s", decision_id, error)
     acting = permissions.may(person, "decision.sign")
+    # Whoever tried, even if they no longer hold the role that let them.
+    actor = (
+        audit.Actor.acting(person, acting, client_address)
+        if acting
+        else audit.Actor(person=person, client_address=client_address)
+    )
     with transaction.atomic():
         audit.append(
             institution=person.institution,
-            actor=audit.Actor.acting(person, acting, client_address),
+            actor=actor,
             action="decision.signing_failed", object_type="decision", object_id=decision_id,
             payload={"error": error[:500]},
         )  # fmt: skip
