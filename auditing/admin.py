@@ -6,8 +6,8 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from auditing.anomalies import save_rules
+from auditing.models import AnomalyRules
 from dossiers.roles import administrator
-from workflow.models import AnomalyRules
 
 
 class AnomalyRulesForm(forms.ModelForm):

@@ -33,18 +33,35 @@ from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
+from audit import log
+from audit.actions import title_of
+from audit.models import AuditEvent
+from auditing import labels
+from auditing.models import AnomalyRules
 from council.models import AgendaItem
 from dossiers.models import Dossier, Institution
-from workflow import audit
-from workflow.audit_actions import title_of
-from workflow.models import AnomalyRules, AuditEvent
 
 SUBMITTED, SIGNED, RETURNED = "dossier.submitted", "dossier.signed", "dossier.returned"
 BALLOT_CAST, BALLOT_IN_WRITING = "ballot.cast", "ballot.recorded_in_writing"
 # Events outside working hours can be many: the page lists the latest ones.
 LATEST = 200
+# timesince's units, in this product's catalogue: Django's own Vietnamese catalogue still has
+# the older "%d minute" messages, so its "%(num)d minutes" would stay English on Vietnamese pages.
+DURATION_UNITS = {
+    "year": ngettext_lazy("%(num)d year", "%(num)d years", "num"),
+    "month": ngettext_lazy("%(num)d month", "%(num)d months", "num"),
+    "week": ngettext_lazy("%(num)d week", "%(num)d weeks", "num"),
+    "day": ngettext_lazy("%(num)d day", "%(num)d days", "num"),
+    "hour": ngettext_lazy("%(num)d hour", "%(num)d hours", "num"),
+    "minute": ngettext_lazy("%(num)d minute", "%(num)d minutes", "num"),
+}
+
+
+def duration(start: datetime.datetime, end: datetime.datetime) -> str:
+    """ "2 days, 3 hours" in the active language (Django's timesince with translated units)."""
+    return timesince(start, end, time_strings=DURATION_UNITS)
 
 
 @dataclass(frozen=True)
@@ -77,7 +94,7 @@ def signed_quickly(institution: Institution, rules: AnomalyRules) -> list[Hint]:
             "Signed %(duration)s after it was first submitted; the minimum is %(days)d days.",
             days,
         )
-        return text % {"duration": timesince(row["submitted_at"], row["signed_at"]), "days": days}
+        return text % {"duration": duration(row["submitted_at"], row["signed_at"]), "days": days}
 
     return _per_dossier(institution, rows, explain)
 
@@ -119,7 +136,7 @@ def outside_working_hours(
             | Q(local_time__lt=rules.workday_start)
             | Q(local_time__gte=rules.workday_end)
         )
-        .only("sequence", "created_at", "actor_name", "action", "object_type", "object_id")
+        .only("sequence", "created_at", "actor_name", "role", "action", "object_type", "object_id")
         .order_by("-sequence")[:latest]
     )
     dossiers = _dossiers(institution, [e.object_id for e in events if e.object_type == "dossier"])
@@ -128,9 +145,9 @@ def outside_working_hours(
             dossiers.get(int(e.object_id)) if e.object_type == "dossier" else None,
             _("%(actor)s: %(action)s (%(object)s) on %(when)s, outside working hours.")
             % {
-                "actor": e.actor_name,
+                "actor": labels.actor_label(e.actor_name, e.role),
                 "action": title_of(e.action),
-                "object": f"{e.object_type} {e.object_id}",
+                "object": labels.object_label(e.object_type, e.object_id),
                 "when": formats.date_format(timezone.localtime(e.created_at, zone), "l, d/m/Y H:i"),
             },
             sequence=e.sequence,
@@ -236,7 +253,7 @@ def all_hints(institution: Institution) -> tuple[AnomalyRules, list[tuple[Rule, 
     return rules, [(rule, rule.find(institution, rules)) for rule in RULES]
 
 
-def save_rules(rules: AnomalyRules, *, actor: audit.Actor) -> AnomalyRules:
+def save_rules(rules: AnomalyRules, *, actor: log.Actor) -> AnomalyRules:
     """Change an institution's thresholds; audited, since they decide what auditors are shown."""
     with transaction.atomic():
         stored = AnomalyRules.objects.select_for_update().filter(pk=rules.pk).first()
@@ -245,7 +262,7 @@ def save_rules(rules: AnomalyRules, *, actor: audit.Actor) -> AnomalyRules:
         rules.save()
         after = _describe(rules)
         if before != after:
-            audit.append(
+            log.append(
                 institution=rules.institution, actor=actor, action="anomaly_rules.changed",
                 object_type="anomaly_rules", object_id=rules.pk,
                 payload={"before": before, "after": after},

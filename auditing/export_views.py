@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from audit import log
 from auditing import exports
 from auditing.trail import TrailFilter
 from dossiers.forms import MAX_ID
 from dossiers.views import client_address
-from workflow import audit, permissions
+from workflow import permissions
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # ISO as TrailFilter.as_query writes, and as typed
 
@@ -52,7 +53,7 @@ def _text_response(message: str, status: int) -> HttpResponse:
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
-def _prepare(request) -> tuple[exports.Snapshot, audit.Actor]:
+def _prepare(request) -> tuple[exports.Snapshot, log.Actor]:
     """The snapshot to export and who exports it; 404 unless an auditor or the principal."""
     person = request.person
     acting = permissions.may(person, "trail.export")
@@ -62,7 +63,7 @@ def _prepare(request) -> tuple[exports.Snapshot, audit.Actor]:
     if not form.is_valid():
         problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
         raise _Refused(_text_response(_("The filter is not valid: %s") % problems, 400))
-    actor = audit.Actor.acting(person, acting, client_address(request))
+    actor = log.Actor.acting(person, acting, client_address(request))
     return exports.snapshot(request.institution, form.trail_filter()), actor
 
 
@@ -90,7 +91,7 @@ def _export_view(view):
 
 
 @_export_view
-def export_csv(request, snap: exports.Snapshot, actor: audit.Actor):
+def export_csv(request, snap: exports.Snapshot, actor: log.Actor):
     """The filtered trail as CSV for Excel: UTF-8 with BOM, Vietnamese column titles, streamed."""
     exports.record(snap, actor, "csv", status="started")
     response = StreamingHttpResponse(
@@ -100,7 +101,7 @@ def export_csv(request, snap: exports.Snapshot, actor: audit.Actor):
 
 
 @_export_view
-def export_jsonl(request, snap: exports.Snapshot, actor: audit.Actor):
+def export_jsonl(request, snap: exports.Snapshot, actor: log.Actor):
     """The filtered trail as JSON Lines, verifiable offline (`verify_audit --file [--partial]`)."""
     exports.record(snap, actor, "jsonl", status="started")
     response = StreamingHttpResponse(
@@ -111,7 +112,7 @@ def export_jsonl(request, snap: exports.Snapshot, actor: audit.Actor):
 
 
 @_export_view
-def export_pdf(request, snap: exports.Snapshot, actor: audit.Actor):
+def export_pdf(request, snap: exports.Snapshot, actor: log.Actor):
     """A PDF report of the filtered trail with the chain head; refused above the size limit."""
     limit = settings.AUDIT_PDF_EXPORT_LIMIT
     if snap.count > limit:

@@ -26,14 +26,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from audit import hashchain, log
+from audit.actions import title_of
+from audit.models import AuditChainHead, AuditEvent
+from auditing import labels
 from auditing.trail import TrailFilter, stream, trail
 from documents.rendering import SERIF_STACK
-from dossiers.models import Dossier, Institution, Period, Person, Role, State, Unit
-from workflow import audit, audit_chain
-from workflow.audit_actions import title_of
-from workflow.models import AuditChainHead, AuditEvent
+from dossiers.models import Dossier, Institution, Period, Person, Unit
 
 EXPORTED = "audit.exported"
+LANGUAGE = "vi"  # of the CSV's titles and labels and of the PDF report, whoever exports
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CHUNK_SIZE = 2000  # events fetched per round trip of the server-side cursor
 ROWS_PER_WRITE = 500  # rows joined into one chunk of the response
@@ -87,7 +89,7 @@ def snapshot(institution: Institution, flt: TrailFilter) -> Snapshot:
         AuditChainHead.objects.filter(institution=institution)
         .values_list("sequence", "hash")
         .first()
-    ) or (0, audit_chain.GENESIS)
+    ) or (0, hashchain.GENESIS)
     count = _covered(institution, flt, head_sequence).count()
     return Snapshot(institution, flt, head_sequence=head_sequence, head_hash=head_hash, count=count)
 
@@ -104,10 +106,10 @@ def filter_payload(flt: TrailFilter) -> dict:
     }
 
 
-def record(snap: Snapshot, actor: audit.Actor, export_format: str, status: str) -> AuditEvent:
+def record(snap: Snapshot, actor: log.Actor, export_format: str, status: str) -> AuditEvent:
     """The export's own event in the trail, in a short transaction of its own."""
     with transaction.atomic():
-        return audit.append(
+        return log.append(
             institution=snap.institution,
             actor=actor,
             action=EXPORTED,
@@ -134,15 +136,20 @@ def filename(snap: Snapshot, extension: str) -> str:
 
 def csv_header() -> list[str]:
     """Column titles, in Vietnamese like every document the product hands out."""
-    with translation.override("vi"):
+    with translation.override(LANGUAGE):
         return [str(title) for title in CSV_COLUMNS]
 
 
 def csv_row(event: AuditEvent) -> list:
+    """One event as people read it, in the active language: the action's title, the labels of
+    the role, the object type and the states (the codes are in the JSON Lines export, which is
+    the chain itself); the payload stays the recorded JSON."""
     payload = json.dumps(event.payload, ensure_ascii=False, sort_keys=True)
     texts = (
-        event.actor_name, event.role, event.on_behalf_of_name, event.action, event.object_type,
-        event.object_id, event.from_state, event.to_state, event.reason, payload,
+        labels.actor_label(event.actor_name, event.role), labels.role_label(event.role),
+        event.on_behalf_of_name, title_of(event.action),
+        labels.object_type_label(event.object_type), event.object_id,
+        _state(event, event.from_state), _state(event, event.to_state), event.reason, payload,
         event.client_address,
     )  # fmt: skip
     moment = event.created_at.astimezone(ZONE).isoformat(timespec="microseconds")
@@ -153,6 +160,10 @@ def _cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _state(event: AuditEvent, code: str) -> str:
+    return labels.state_label(event.object_type, code) if code else ""
+
+
 def csv_stream(events: QuerySet[AuditEvent]) -> Iterator[bytes]:
     """BOM, header, one row per event; CRLF line ends (the csv module's default, as Excel wants)."""
     buffer = io.StringIO()
@@ -160,7 +171,9 @@ def csv_stream(events: QuerySet[AuditEvent]) -> Iterator[bytes]:
     writer.writerow(csv_header())
     yield BOM + _take(buffer)
     for n, event in enumerate(stream(events, CHUNK_SIZE), start=1):
-        writer.writerow(csv_row(event))
+        # Per row: the language must not stay switched while the response waits between chunks.
+        with translation.override(LANGUAGE):
+            writer.writerow(csv_row(event))
         if n % ROWS_PER_WRITE == 0:
             yield _take(buffer)
     yield _take(buffer)
@@ -180,7 +193,7 @@ def jsonl_stream(events: QuerySet[AuditEvent], institution_code: str) -> Iterato
     """One canonical event per line, exactly as hashed: `verify_audit --file` checks it."""
     lines: list[str] = []
     for event in stream(events, CHUNK_SIZE):
-        lines.append(audit_chain.to_jsonl(event.as_chain_event(institution_code)))
+        lines.append(hashchain.to_jsonl(event.as_chain_event(institution_code)))
         if len(lines) == ROWS_PER_WRITE:
             yield "".join(lines).encode("utf-8")
             lines.clear()
@@ -212,10 +225,9 @@ def describe_filter(institution: Institution, flt: TrailFilter) -> list[tuple[st
         people = Person.objects.filter(institution=institution)
         lines.append((_("Actor or on behalf of"), name_of(people, flt.actor_id)))
     if flt.action:
-        title = title_of(flt.action) if flt.action else None
-        lines.append((_("Action"), f"{title} ({flt.action})" if title else flt.action))
+        lines.append((_("Action"), title_of(flt.action)))
     if flt.state:
-        lines.append((_("State (from or to)"), _state_text(flt.state)))
+        lines.append((_("State (from or to)"), labels.state_label("dossier", flt.state)))
     if flt.date_from:
         lines.append((_("From date"), flt.date_from.strftime("%d/%m/%Y")))
     if flt.date_to:
@@ -225,22 +237,15 @@ def describe_filter(institution: Institution, flt: TrailFilter) -> list[tuple[st
     return [(str(label), value) for label, value in lines]
 
 
-def _state_text(state: str) -> str:
-    return f"{State(state).label} ({state})" if state in State.values else state
-
-
-def _role_text(role: str) -> str:
-    return str(Role(role).label) if role in Role.values else role
-
-
 @dataclass
 class ReportRow:
     event: AuditEvent
     time: str
     title: str
+    actor: str
     role: str
-    from_state: str
-    to_state: str
+    object_label: str
+    states: str  # "Submitted → Reviewed", the one state it happened in, or ""
 
 
 def report_rows(events: Iterable[AuditEvent]) -> Iterator[ReportRow]:
@@ -249,18 +254,19 @@ def report_rows(events: Iterable[AuditEvent]) -> Iterator[ReportRow]:
             event=event,
             time=event.created_at.astimezone(ZONE).strftime("%d/%m/%Y %H:%M:%S"),
             title=title_of(event.action),
-            role=_role_text(event.role),
-            from_state=_state_text(event.from_state) if event.from_state else "",
-            to_state=_state_text(event.to_state) if event.to_state else "",
+            actor=labels.actor_label(event.actor_name, event.role),
+            role=labels.role_label(event.role),
+            object_label=labels.object_label(event.object_type, event.object_id),
+            states=labels.state_change(event.object_type, event.from_state, event.to_state),
         )
 
 
-def pdf_report(snap: Snapshot, exported_by: audit.Actor) -> bytes:
+def pdf_report(snap: Snapshot, exported_by: log.Actor) -> bytes:
     """The report of a snapshot as PDF, in Vietnamese whatever the reader's language.
 
     Not cached (each report carries its own time and head), unlike decisions and minutes.
     """
-    with translation.override("vi"):
+    with translation.override(LANGUAGE):
         html = render_to_string(
             "auditing/export_report.html",
             {
@@ -272,7 +278,7 @@ def pdf_report(snap: Snapshot, exported_by: audit.Actor) -> bytes:
                 "head_hash": snap.head_hash,
                 "exported_at": snap.taken_at.astimezone(ZONE).strftime("%d/%m/%Y %H:%M:%S"),
                 "exported_by": exported_by.display_name,
-                "exported_role": _role_text(exported_by.role),
+                "exported_role": labels.role_label(exported_by.role),
                 "serif": SERIF_STACK,
             },
         )

@@ -9,11 +9,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from audit.actions import title_of
 from auditing.selectors import actions_present
 from auditing.trail import TrailFilter
 from dossiers.forms import MAX_ID
 from dossiers.models import Institution, Period, Person, State, Unit
-from workflow.audit_actions import title_of
 
 # As offices write dates (05/01/2027), and ISO as `as_query()` writes them.
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]

@@ -16,13 +16,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit import hashchain, log
+from audit.models import AuditChainHead, AuditEvent
 from auditing.background import run_integrity_check
+from auditing.models import IntegrityCheck
 from auditing.selectors import may_inspect
 from decisions.models import Decision
 from dossiers.models import Institution, Person
-from workflow import audit, audit_chain, permissions
+from workflow import permissions
 from workflow.errors import NotPermitted
-from workflow.models import AuditChainHead, AuditEvent, IntegrityCheck
 
 CHUNK_SIZE = 5000
 RECENT_CHECKS = 20
@@ -82,7 +84,7 @@ def _run(check: IntegrityCheck, chunk_size: int) -> None:
         .order_by("pk")
     )
     head = AuditChainHead.objects.filter(institution=institution).first()
-    head_sequence, head_hash = (head.sequence, head.hash) if head else (0, audit_chain.GENESIS)
+    head_sequence, head_hash = (head.sequence, head.hash) if head else (0, hashchain.GENESIS)
     check.events_total = head_sequence
     IntegrityCheck.objects.filter(pk=check.pk).update(events_total=head_sequence)
 
@@ -105,10 +107,10 @@ def _run(check: IntegrityCheck, chunk_size: int) -> None:
     _finish(check)
 
 
-def walk(check: IntegrityCheck, *, up_to: int, chunk_size: int) -> audit_chain.ChainReport:
+def walk(check: IntegrityCheck, *, up_to: int, chunk_size: int) -> hashchain.ChainReport:
     """Verify events 1..up_to in keyset chunks, recording progress after each chunk."""
     institution = check.institution
-    walker = audit_chain.ChainWalker(audit_chain.ChainReport(institution=institution.code))
+    walker = hashchain.ChainWalker(hashchain.ChainReport(institution=institution.code))
     after = 0
     while not walker.done:
         chunk = list(
@@ -164,9 +166,9 @@ def decision_mismatches(
             "object_id", "sequence"
         )
     )
-    printed = {d.chain_head for d in decisions if d.chain_head} - {audit_chain.GENESIS}
+    printed = {d.chain_head for d in decisions if d.chain_head} - {hashchain.GENESIS}
     head_at = dict(events.filter(hash__in=printed).values_list("hash", "sequence"))
-    head_at[audit_chain.GENESIS] = 0  # the head of an empty chain precedes every event
+    head_at[hashchain.GENESIS] = 0  # the head of an empty chain precedes every event
     mismatches = []
     for decision in decisions:
         problem = _mismatch(decision, signed_at.get(str(decision.pk)), head_at, broken_at)
@@ -203,7 +205,7 @@ def _finish(check: IntegrityCheck) -> None:
                 "problem", "decisions_checked", "decisions_mismatched",
             ]
         )  # fmt: skip
-        audit.append(
+        log.append(
             institution=check.institution,
             actor=_actor(check.requested_by),
             action="audit.integrity_checked",
@@ -222,10 +224,10 @@ def _finish(check: IntegrityCheck) -> None:
         )
 
 
-def _actor(person: Person) -> audit.Actor:
+def _actor(person: Person) -> log.Actor:
     """The requester, in the role that lets them inspect (if they still hold it)."""
     acting = permissions.may(person, "trail.read")
-    return audit.Actor(
+    return log.Actor(
         person=person,
         role=acting.role if acting else "",
         on_behalf_of=acting.on_behalf_of if acting else None,

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from auditing import anomalies, integrity
+from auditing.models import IntegrityCheck
 from auditing.selectors import may_inspect
-from workflow.models import IntegrityCheck
 
 # The auditor's story of one dossier, where the trail pages provide it; else the dossier page.
 DOSSIER_TRAIL_PAGES = ("audit_dossier_trail", "audit_dossier")

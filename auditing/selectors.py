@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from audit.models import AuditEvent
 from auditing.trail import TrailFilter, TrailPage, page, trail
 from council.models import AgendaItem
 from decisions.models import DecisionItem
 from dossiers.models import Document, DocumentKind, Dossier, Institution, Person, Role
 from workflow import permissions
-from workflow.models import AuditEvent
 from workflow.selectors import timeline
 from workflow.timeline import TimelineEntry, render_timeline
 

@@ -15,8 +15,8 @@ from django.db.models import CharField, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from dossiers.models import Dossier, Institution
-from workflow.models import AuditEvent
 
 PAGE_SIZE = 50
 

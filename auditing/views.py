@@ -14,28 +14,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from auditing import selectors, trail
+from audit.actions import title_of
+from audit.models import AuditEvent
+from auditing import labels, selectors, trail
 from auditing.forms import TrailFilterForm
 from council.models import AgendaItem, Meeting
 from decisions.models import Decision
-from dossiers.models import Dossier, Role, State
-from workflow.audit_actions import title_of
-from workflow.models import AuditEvent
+from dossiers.models import Dossier
 from workflow.timeline import TimelineEntry
 
 PAGE_SIZE = trail.PAGE_SIZE
-ROLE_LABELS = dict(Role.choices)
-STATE_LABELS = dict(State.choices)
-OBJECT_TYPES = {
-    "dossier": _("Dossier"),
-    "meeting": _("Council meeting"),
-    "decision": _("Decision"),
-    "delegation": _("Delegation"),
-    "role_assignment": _("Role assignment"),
-}
 # The page each kind of object is shown on; the decision page may not exist in every build.
 OBJECT_PAGES = {"dossier": "dossier_detail", "meeting": "meeting_detail",
                 "decision": "decision_detail"}  # fmt: skip
@@ -44,10 +34,12 @@ OBJECT_PAGES = {"dossier": "dossier_detail", "meeting": "meeting_detail",
 @dataclass(frozen=True)
 class TrailRow:
     event: AuditEvent
-    title: str  # the readable action, empty when the action has no title
+    title: str  # the readable action
+    actor: str
     role: str
-    from_state: str
+    from_state: str  # labels of the object's own states
     to_state: str
+    states: str  # "Submitted → Reviewed", the one state it happened in, or ""
     object_label: str
     object_url: str | None
     dossier: Dossier | None  # for events about a dossier, to name its nominee
@@ -57,9 +49,11 @@ class TrailRow:
 @dataclass(frozen=True)
 class StoryEntry:
     entry: TimelineEntry  # title and readable field diffs
+    actor: str
     role: str
     from_state: str
     to_state: str
+    states: str
 
 
 @login_required
@@ -125,11 +119,12 @@ def _rows(institution, events: list[AuditEvent]) -> list[TrailRow]:
             TrailRow(
                 event=event,
                 title=title_of(event.action),
-                role=str(ROLE_LABELS.get(event.role, event.role)),
-                from_state=_state_label(event.from_state),
-                to_state=_state_label(event.to_state),
-                object_label=f"{OBJECT_TYPES.get(event.object_type, event.object_type)} "
-                f"#{event.object_id}",
+                actor=labels.actor_label(event.actor_name, event.role),
+                role=labels.role_label(event.role),
+                from_state=_state(event, event.from_state),
+                to_state=_state(event, event.to_state),
+                states=labels.state_change(event.object_type, event.from_state, event.to_state),
+                object_label=labels.object_label(event.object_type, event.object_id),
                 object_url=_object_url(event.object_type, event.object_id),
                 dossier=dossier,
                 story_url=reverse("audit_dossier", args=[dossier.pk]) if dossier else None,
@@ -142,14 +137,16 @@ def _story_entry(entry: TimelineEntry) -> StoryEntry:
     event = entry.event
     return StoryEntry(
         entry=entry,
-        role=str(ROLE_LABELS.get(event.role, event.role)),
-        from_state=_state_label(event.from_state),
-        to_state=_state_label(event.to_state),
+        actor=labels.actor_label(event.actor_name, event.role),
+        role=labels.role_label(event.role),
+        from_state=_state(event, event.from_state),
+        to_state=_state(event, event.to_state),
+        states=labels.state_change(event.object_type, event.from_state, event.to_state),
     )
 
 
-def _state_label(state: str) -> str:
-    return str(STATE_LABELS.get(state, state))
+def _state(event: AuditEvent, code: str) -> str:
+    return labels.state_label(event.object_type, code) if code else ""
 
 
 def _object_url(object_type: str, object_id: str) -> str | None:

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "dossiers",
+    "audit",
     "workflow",
     "council",
     "decisions",

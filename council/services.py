@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit import log
 from council.models import (
     AgendaItem,
     BallotChoice,
@@ -23,7 +24,7 @@ from council.models import (
 )
 from dossiers.models import Dossier, Period, Person, Role, RoleAssignment, State
 from dossiers.reasons import Reason
-from workflow import audit, notifications, permissions
+from workflow import notifications, permissions
 from workflow import services as lifecycle
 from workflow.errors import (
     BallotRefused,
@@ -35,10 +36,10 @@ from workflow.errors import (
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud without doubt
 
 
-def _secretary_actor(person: Person, client_address: str) -> audit.Actor:
+def _secretary_actor(person: Person, client_address: str) -> log.Actor:
     """The person running meetings, in the role (own or delegated) that lets them."""
     acting = permissions.require(person, "meeting.manage")
-    return audit.Actor.acting(person, acting, client_address)
+    return log.Actor.acting(person, acting, client_address)
 
 
 def _locked_meeting(meeting_id: int, person: Person) -> Meeting:
@@ -52,10 +53,10 @@ def _locked_meeting(meeting_id: int, person: Person) -> Meeting:
     return meeting
 
 
-def _audit(meeting: Meeting, actor: audit.Actor, action: str, payload: dict | None = None,
+def _audit(meeting: Meeting, actor: log.Actor, action: str, payload: dict | None = None,
            *, from_state: str = ""):  # fmt: skip
     """A meeting's event; only a change of the meeting's state records a from and to state."""
-    return audit.append(
+    return log.append(
         institution=meeting.institution, actor=actor, action=action,
         object_type="meeting", object_id=meeting.pk, from_state=from_state,
         to_state=meeting.state if from_state else "", payload=payload or {},
@@ -194,10 +195,10 @@ def cast_ballot(
         _check_can_vote(meeting, person)
         _check_present(meeting, person)
         receipt = _store_ballot(meeting, person, choices, Participation.Channel.IN_PERSON)
-        audit.append(
+        log.append(
             institution=meeting.institution,
             # The seat on this meeting entitles the vote, whatever roles changed since.
-            actor=audit.Actor(person=person, role=Role.COUNCIL_MEMBER,
+            actor=log.Actor(person=person, role=Role.COUNCIL_MEMBER,
                               client_address=client_address),
             action="ballot.cast", object_type="meeting", object_id=meeting.pk,
             payload={"channel": Participation.Channel.IN_PERSON},
@@ -226,7 +227,7 @@ def record_written_ballot(
         attendance.attendance = MeetingMember.Attendance.IN_WRITING
         attendance.save(update_fields=["attendance"])
         receipt = _store_ballot(meeting, member, choices, Participation.Channel.IN_WRITING)
-        audit.append(
+        log.append(
             institution=meeting.institution, actor=actor, action="ballot.recorded_in_writing",
             object_type="meeting", object_id=meeting.pk,
             payload={"member_id": member.pk, "member": member.full_name},

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from audit.models import AuditChainHead
 from documents.rendering import nd30_date, render_pdf
 from dossiers.models import Dossier, State
-from workflow.models import AuditChainHead
 
 
 def cover_sheet_pdf(dossier: Dossier) -> bytes:

@@ -15,10 +15,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit import log
 from decisions.models import Objection, PublicNotice
 from dossiers.models import Dossier, Person, State
 from dossiers.reasons import Reason
-from workflow import audit, permissions
+from workflow import permissions
 from workflow import services as lifecycle
 from workflow.errors import (
     DossierNotFound,
@@ -118,9 +119,9 @@ def file_objection(
         objection = Objection.objects.create(
             institution_id=person.institution_id, notice=notice, filed_by=person, text=text
         )
-        audit.append(
+        log.append(
             institution=person.institution,
-            actor=audit.Actor(person=person, role="staff", client_address=client_address),
+            actor=log.Actor(person=person, role="staff", client_address=client_address),
             action="notice.objection_filed",
             object_type="notice",
             object_id=notice.pk,
@@ -187,7 +188,7 @@ def resolve_objection(
         objection.resolved_by = person
         objection.resolved_at = timezone.now()
         objection.save(update_fields=["resolution", "resolved_by", "resolved_at"])
-        audit.append(
+        log.append(
             institution=person.institution,
             actor=actor,
             action="notice.objection_resolved",
@@ -203,9 +204,9 @@ def resolve_objection(
     return objection
 
 
-def _secretary_actor(person: Person | None, client_address: str) -> audit.Actor:
+def _secretary_actor(person: Person | None, client_address: str) -> log.Actor:
     """The council secretary in their own role or a delegated one; anyone else is refused."""
-    return audit.Actor.acting(person, permissions.require(person, "notice.manage"), client_address)
+    return log.Actor.acting(person, permissions.require(person, "notice.manage"), client_address)
 
 
 def may_manage_notices(person: Person | None) -> bool:

@@ -12,13 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit import log
 from decisions.models import Decision, DecisionCounter, DecisionItem
 from decisions.rendering import decision_context
 from decisions.signing import SigningFailed, sign_pdf
 from documents.rendering import render_pdf
 from dossiers.models import AwardType, Dossier, LegalBasis, Person, State, TitleRecord
 from dossiers.reasons import Reason
-from workflow import audit, notifications, permissions
+from workflow import notifications, permissions
 from workflow import services as lifecycle
 from workflow.errors import (
     DecisionNotFound,
@@ -71,9 +72,9 @@ def prepare_decision(
             DecisionItem(decision=decision, dossier_id=pk, position=n)
             for n, pk in enumerate(dict.fromkeys(dossier_ids), start=1)
         )
-        audit.append(
+        log.append(
             institution=person.institution,
-            actor=audit.Actor.acting(person, acting, client_address),
+            actor=log.Actor.acting(person, acting, client_address),
             action="decision.prepared", object_type="decision", object_id=decision.pk,
             payload={"dossiers": list(dict.fromkeys(dossier_ids)), "award": award_type.code},
         )  # fmt: skip
@@ -156,7 +157,7 @@ def _sign(decision_id: int, person: Person, client_address: str) -> Decision:
             signed_at = timezone.now()
             year = timezone.localdate(signed_at).year
             number = next_number(institution, year)
-            head = audit.locked_head(institution)  # nothing is appended until we commit
+            head = log.locked_head(institution)  # nothing is appended until we commit
             pdf, _key = render_pdf(
                 "decisions/decision.html",
                 decision_context(
@@ -181,8 +182,8 @@ def _sign(decision_id: int, person: Person, client_address: str) -> Decision:
             decision.pdf_sha256, decision.chain_head = digest, head.hash
             decision.save()
             _move_dossiers(decision, person, client_address)
-            audit.append(
-                institution=institution, actor=audit.Actor.acting(person, acting, client_address),
+            log.append(
+                institution=institution, actor=log.Actor.acting(person, acting, client_address),
                 action="decision.signed", object_type="decision", object_id=decision.pk,
                 payload={"reference": decision.reference, "pdf_sha256": digest,
                          "chain_head": head.hash, "signer_certificate": signed.signer_name,
@@ -225,12 +226,12 @@ def _record_failure(decision_id: int, person: Person, client_address: str, error
     acting = permissions.may(person, "decision.sign")
     # Whoever tried, even if they no longer hold the role that let them.
     actor = (
-        audit.Actor.acting(person, acting, client_address)
+        log.Actor.acting(person, acting, client_address)
         if acting
-        else audit.Actor(person=person, client_address=client_address)
+        else log.Actor(person=person, client_address=client_address)
     )
     with transaction.atomic():
-        audit.append(
+        log.append(
             institution=person.institution,
             actor=actor,
             action="decision.signing_failed", object_type="decision", object_id=decision_id,
@@ -251,9 +252,9 @@ def remove_from_draft(
         if not removed:
             raise GuardFailed([Reason(_("Dossier {id} is not in this decision."),
                                       {"id": dossier_id})])  # fmt: skip
-        audit.append(
+        log.append(
             institution=person.institution,
-            actor=audit.Actor.acting(person, acting, client_address),
+            actor=log.Actor.acting(person, acting, client_address),
             action="decision.item_removed", object_type="decision", object_id=decision.pk,
             payload={"dossier": dossier_id},
         )  # fmt: skip
@@ -296,9 +297,9 @@ def prepare_revocation(
             DecisionItem(decision=revocation, dossier_id=pk, position=n)
             for n, pk in enumerate(dossier_ids, start=1)
         )
-        audit.append(
+        log.append(
             institution=person.institution,
-            actor=audit.Actor.acting(person, acting, client_address),
+            actor=log.Actor.acting(person, acting, client_address),
             action="decision.revocation_prepared", object_type="decision",
             object_id=revocation.pk, reason=reason,
             payload={"revokes": original.reference, "dossiers": dossier_ids},

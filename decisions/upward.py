@@ -16,12 +16,13 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit import log
 from decisions.models import ProposalMemo
 from decisions.notices import lock_dossiers
 from documents.rendering import nd30_date, render_pdf, signature_block
 from dossiers.models import AwardType, Dossier, LegalBasis, Person, State, TitleRecord
 from dossiers.reasons import Reason
-from workflow import audit, permissions
+from workflow import permissions
 from workflow import services as lifecycle
 from workflow.errors import GuardFailed
 
@@ -72,8 +73,8 @@ def _send(memo: ProposalMemo, dossiers: list[Dossier], *, acting: permissions.Ac
         versions=dict.fromkeys(d.pk for d in dossiers), action="submit_upward", person=person,
         client_address=client_address, arguments={"memo_sha256": memo.sha256},
     )  # fmt: skip
-    actor = audit.Actor.acting(person, acting, client_address)
-    audit.append(
+    actor = log.Actor.acting(person, acting, client_address)
+    log.append(
         institution=person.institution, actor=actor, action="proposal_memo.created",
         object_type="proposal_memo", object_id=memo.pk,
         payload={"sha256": memo.sha256, "dossiers": [d.pk for d in dossiers]},

@@ -15,9 +15,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit import log
 from dossiers.models import Delegation, Person, Role, RoleAssignment
 from dossiers.roles import administrator
-from workflow import audit, permissions
+from workflow import permissions
 from workflow.errors import NotPermitted
 
 ACTIVE, SCHEDULED, ENDED, ENDED_EARLY = "active", "scheduled", "ended", "ended_early"
@@ -58,9 +59,9 @@ def create_delegation(
         )
         delegation.full_clean()
         delegation.save()
-        audit.append(
+        log.append(
             institution=delegator.institution,
-            actor=audit.Actor(person=delegator, role=role, client_address=client_address),
+            actor=log.Actor(person=delegator, role=role, client_address=client_address),
             action="delegation.created",
             object_type="delegation",
             object_id=delegation.pk,
@@ -84,7 +85,7 @@ def end_delegation(*, delegation_id: int, person: Person, client_address: str = 
         if delegation is None or delegation.institution_id != person.institution_id:
             raise NotPermitted()
         if delegation.delegator_id == person.pk:
-            actor = audit.Actor(person=person, role=delegation.role, client_address=client_address)
+            actor = log.Actor(person=person, role=delegation.role, client_address=client_address)
         elif person.user is not None and is_administrator(person.user):
             actor = administrator(person.user, client_address)
         else:
@@ -93,7 +94,7 @@ def end_delegation(*, delegation_id: int, person: Person, client_address: str = 
             raise ValidationError(_("This delegation has already ended."))
         delegation.revoked_at = timezone.now()
         delegation.save(update_fields=["revoked_at"])
-        audit.append(
+        log.append(
             institution=delegation.institution,
             actor=actor,
             action="delegation.ended",

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from audit import log
 from dossiers.models import RoleAssignment
-from workflow import audit
 
 
-def administrator(user, client_address: str = "") -> audit.Actor:
+def administrator(user, client_address: str = "") -> log.Actor:
     person = getattr(user, "person", None)
-    return audit.Actor(
+    return log.Actor(
         person=person, role="administrator", name=user.get_username(), client_address=client_address
     )
 
 
-def save_role_assignment(assignment: RoleAssignment, *, actor: audit.Actor) -> RoleAssignment:
+def save_role_assignment(assignment: RoleAssignment, *, actor: log.Actor) -> RoleAssignment:
     """Create or change an assignment; the audit event holds what it was and what it is."""
     with transaction.atomic():
         before = (
@@ -28,7 +28,7 @@ def save_role_assignment(assignment: RoleAssignment, *, actor: audit.Actor) -> R
         after = _describe(assignment)
         if before == after:
             return assignment
-        audit.append(
+        log.append(
             institution=assignment.institution,
             actor=actor,
             action="role.assigned" if before is None else "role.changed",
@@ -39,9 +39,9 @@ def save_role_assignment(assignment: RoleAssignment, *, actor: audit.Actor) -> R
     return assignment
 
 
-def delete_role_assignment(assignment: RoleAssignment, *, actor: audit.Actor) -> None:
+def delete_role_assignment(assignment: RoleAssignment, *, actor: log.Actor) -> None:
     with transaction.atomic():
-        audit.append(
+        log.append(
             institution=assignment.institution,
             actor=actor,
             action="role.removed",

@@ -6,9 +6,10 @@ import uuid
 
 from django.db import transaction
 
+from audit import log
 from dossiers.models import AwardType, Document, DocumentKind, Dossier, Period, Person, Unit
 from dossiers.uploads import check_upload
-from workflow import audit, permissions, process
+from workflow import permissions, process
 from workflow.errors import DossierNotFound, IllegalTransition, NotPermitted, StaleVersion
 
 EDITABLE_FIELDS = ("achievement_summary", "nominee_person_id", "nominee_unit_id", "award_type_id")
@@ -31,7 +32,7 @@ def create_dossier(
     if acting is None:
         raise NotPermitted()
     checked = [(kind, upload, check_upload(upload)) for kind, upload in documents]
-    actor = audit.Actor.acting(person, acting, client_address)
+    actor = log.Actor.acting(person, acting, client_address)
     with _files_removed_on_failure() as stored:
         dossier = Dossier(
             institution_id=unit.institution_id,
@@ -71,7 +72,7 @@ def update_dossier(
             return dossier
         dossier.version += 1
         dossier.save()
-        actor = audit.Actor.acting(person, acting, client_address)
+        actor = log.Actor.acting(person, acting, client_address)
         _audit_content_change(dossier, actor, "dossier.edited", {"changes": diff})
         return dossier
 
@@ -88,7 +89,7 @@ def add_document(
     checked = check_upload(upload)
     with _files_removed_on_failure() as stored:
         dossier, acting = _locked_for_edit(dossier_id, person, expected_version)
-        actor = audit.Actor.acting(person, acting, client_address)
+        actor = log.Actor.acting(person, acting, client_address)
         document = _store_document(dossier, kind, upload, checked, actor, stored)
         dossier.version += 1
         dossier.save(update_fields=["version", "updated_at"])
@@ -107,7 +108,7 @@ def remove_document(
         if document is None:
             raise DossierNotFound()
         dossier, acting = _locked_for_edit(document.dossier_id, person, expected_version)
-        actor = audit.Actor.acting(person, acting, client_address)
+        actor = log.Actor.acting(person, acting, client_address)
         payload = {"document": _describe(document)}
         _audit_content_change(dossier, actor, "dossier.document_removed", payload)
         file = document.file
@@ -158,9 +159,9 @@ def _store_document(dossier, kind, upload, checked, actor, stored: list) -> Docu
     return document
 
 
-def _audit_content_change(dossier: Dossier, actor: audit.Actor, action: str, payload: dict):
+def _audit_content_change(dossier: Dossier, actor: log.Actor, action: str, payload: dict):
     """A change of a dossier's content; its state stays what it was (`created`: its first)."""
-    return audit.append(
+    return log.append(
         institution=dossier.institution,
         actor=actor,
         action=action,

@@ -10,13 +10,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from audit import log
+from audit.models import AuditEvent
 from auditing import anomalies
 from auditing.integrity_views import _dossier_url
+from auditing.models import AnomalyRules
 from dossiers.models import Dossier, Role, State
 from tests.conftest import make_dossier, make_person, put_in_signed_decision, put_on_agenda
 from tests.test_lifecycle_matrix import ARGUMENTS
-from workflow import audit, services
-from workflow.models import AnomalyRules, AuditEvent
+from workflow import services
 
 WORKDAY = datetime.date(2026, 3, 2)  # a Monday
 SATURDAY = datetime.date(2026, 3, 7)
@@ -43,10 +45,10 @@ def clock(monkeypatch):
 def record(dossier_or_meeting, action: str, person=None, *, on_behalf_of=None, payload=None):
     """Append an event as the services do, for steps a test does not take through them."""
     object_type = "meeting" if action.startswith("ballot.") else "dossier"
-    actor = audit.Actor(person=person, role="unit_head", on_behalf_of=on_behalf_of)
+    actor = log.Actor(person=person, role="unit_head", on_behalf_of=on_behalf_of)
     with transaction.atomic():
-        return audit.append(
-            institution=dossier_or_meeting.institution, actor=actor if person else audit.SYSTEM,
+        return log.append(
+            institution=dossier_or_meeting.institution, actor=actor if person else log.SYSTEM,
             action=action, object_type=object_type, object_id=dossier_or_meeting.pk,
             payload=payload,
         )  # fmt: skip
@@ -333,7 +335,7 @@ def test_changing_the_rules_in_the_admin_is_audited(client, institution, django_
     client.force_login(admin)
 
     response = client.post(
-        reverse("admin:workflow_anomalyrules_add"),
+        reverse("admin:auditing_anomalyrules_add"),
         {"institution": institution.pk, "min_days_submit_to_sign": 5, "max_returns": 2,
          "workday_start": "07:00", "workday_end": "17:30", "weekend_days": ["7"]},
     )  # fmt: skip

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from workflow import audit
-from workflow.models import AuditEvent
+from audit import log
+from audit.models import AuditEvent
 
 TABLE = AuditEvent._meta.db_table
 
@@ -21,9 +21,9 @@ def append_events(institution, count: int) -> list[AuditEvent]:
     for n in range(1, count + 1):
         with transaction.atomic():
             events.append(
-                audit.append(
+                log.append(
                     institution=institution,
-                    actor=audit.SYSTEM,
+                    actor=log.SYSTEM,
                     action="dossier.edited",
                     object_type="test",
                     object_id=n,
@@ -141,7 +141,7 @@ def test_the_chain_still_verifies_after_refused_tampering(institution, five_even
     with pytest.raises(DatabaseError), transaction.atomic():
         run_sql(f"DELETE FROM {TABLE}")  # noqa: S608
 
-    assert audit.verify_institution(institution).intact
+    assert log.verify_institution(institution).intact
 
 
 # Changes behind the database's back are detected
@@ -151,7 +151,7 @@ def test_an_edited_event_breaks_the_chain_at_its_sequence(institution, five_even
     disable_trigger("workflow_audit_no_update")
     run_sql(f"UPDATE {TABLE} SET reason = 'x' WHERE sequence = %s", [3])  # noqa: S608
 
-    report = audit.verify_institution(institution)
+    report = log.verify_institution(institution)
 
     assert not report.intact
     assert report.first_broken_sequence == 3
@@ -179,23 +179,23 @@ def test_editing_any_recorded_column_of_an_event_breaks_the_chain_there(
     disable_trigger("workflow_audit_no_update")
     run_sql(f"UPDATE {TABLE} SET {column} = %s WHERE sequence = %s", [value, 4])  # noqa: S608
 
-    assert audit.verify_institution(institution).first_broken_sequence == 4
+    assert log.verify_institution(institution).first_broken_sequence == 4
 
 
 def test_rewriting_an_events_hash_to_match_its_edit_breaks_the_link_from_the_next_event(
     institution, five_events
 ):
-    from workflow import audit_chain
+    from audit import hashchain
 
     disable_trigger("workflow_audit_no_update")
     event = AuditEvent.objects.get(sequence=2)
     forged = {**event.as_chain_event(institution.code), "reason": "x"}
     run_sql(
         f"UPDATE {TABLE} SET reason = 'x', hash = %s WHERE sequence = 2",  # noqa: S608
-        [audit_chain.event_hash(event.prev_hash, forged)],
+        [hashchain.event_hash(event.prev_hash, forged)],
     )
 
-    assert audit.verify_institution(institution).first_broken_sequence == 3
+    assert log.verify_institution(institution).first_broken_sequence == 3
 
 
 def test_verify_audit_exits_with_1_and_names_the_edited_sequence(five_events, institution):
@@ -215,7 +215,7 @@ def test_a_deleted_last_event_is_detected_because_the_chain_head_disagrees(
     disable_trigger("workflow_audit_no_delete")
     run_sql(f"DELETE FROM {TABLE} WHERE sequence = %s", [5])  # noqa: S608
 
-    report = audit.verify_institution(institution)
+    report = log.verify_institution(institution)
 
     assert not report.intact
     assert report.events == 4
@@ -247,7 +247,7 @@ def test_a_deleted_event_in_the_middle_breaks_the_chain_where_the_gap_is(institu
     disable_trigger("workflow_audit_no_delete")
     run_sql(f"DELETE FROM {TABLE} WHERE sequence = %s", [2])  # noqa: S608
 
-    report = audit.verify_institution(institution)
+    report = log.verify_institution(institution)
 
     assert report.first_broken_sequence == 3
     assert "expected sequence 2" in report.problem
@@ -257,7 +257,7 @@ def test_a_deleted_first_event_breaks_the_chain_at_the_start(institution, five_e
     disable_trigger("workflow_audit_no_delete")
     run_sql(f"DELETE FROM {TABLE} WHERE sequence = %s", [1])  # noqa: S608
 
-    assert audit.verify_institution(institution).first_broken_sequence == 2
+    assert log.verify_institution(institution).first_broken_sequence == 2
 
 
 def test_tampering_with_one_institution_leaves_the_others_chain_verified(
@@ -270,8 +270,8 @@ def test_tampering_with_one_institution_leaves_the_others_chain_verified(
         [institution.pk],
     )
 
-    assert audit.verify_institution(other_institution).intact
-    assert audit.verify_institution(institution).first_broken_sequence == 1
+    assert log.verify_institution(other_institution).intact
+    assert log.verify_institution(institution).first_broken_sequence == 1
 
 
 # Ordinary administration is not mistaken for tampering
@@ -299,4 +299,4 @@ def test_an_institutions_code_cannot_be_changed_in_the_admin_so_its_chain_stays_
     institution.refresh_from_db()
     assert institution.code == "test-college"
 
-    assert audit.verify_institution(institution).intact
+    assert log.verify_institution(institution).intact

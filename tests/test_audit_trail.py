@@ -7,19 +7,20 @@ import hashlib
 import pytest
 from django.db import transaction
 
+from audit import hashchain, log
+from audit.models import AuditChainHead, AuditEvent
 from dossiers import services as dossier_services
 from dossiers.models import AwardType, Document, State
 from tests.conftest import PDF_BYTES, make_dossier, make_person, pdf_upload
-from workflow import audit, audit_chain, services
+from workflow import services
 from workflow.errors import IllegalTransition, NotPermitted
-from workflow.models import AuditChainHead, AuditEvent
 
 
 def append_event(institution, n: int = 1, **fields) -> AuditEvent:
     """One event appended the way product code does it: inside a transaction."""
-    fields.setdefault("actor", audit.SYSTEM)
+    fields.setdefault("actor", log.SYSTEM)
     with transaction.atomic():
-        return audit.append(
+        return log.append(
             institution=institution,
             action=fields.pop("action", "dossier.edited"),
             object_type=fields.pop("object_type", "test"),
@@ -60,8 +61,8 @@ def test_the_first_event_of_a_chain_links_to_genesis(institution, other_institut
     append_event(institution)
     append_event(other_institution)
 
-    assert events_of(institution)[0].prev_hash == audit_chain.GENESIS
-    assert events_of(other_institution)[0].prev_hash == audit_chain.GENESIS
+    assert events_of(institution)[0].prev_hash == hashchain.GENESIS
+    assert events_of(other_institution)[0].prev_hash == hashchain.GENESIS
 
 
 def test_every_later_event_links_to_the_hash_of_the_one_before(institution):
@@ -77,12 +78,12 @@ def test_the_stored_hash_can_be_recomputed_from_the_event_read_back_from_the_dat
     append_event(institution, reason="Lý do có dấu tiếng Việt", payload={"số": [1, "hai"]})
     append_event(
         institution,
-        actor=audit.Actor(person=head_a, role="unit_head", client_address="192.0.2.7"),
+        actor=log.Actor(person=head_a, role="unit_head", client_address="192.0.2.7"),
         payload={"nested": {"b": 2, "a": 1}},
     )
 
     for event in events_of(institution):  # fresh rows: timestamps have been through the DB
-        recomputed = audit_chain.event_hash(event.prev_hash, event.as_chain_event(institution.code))
+        recomputed = hashchain.event_hash(event.prev_hash, event.as_chain_event(institution.code))
         assert recomputed == event.hash
 
 
@@ -92,7 +93,7 @@ def test_a_different_reason_gives_a_different_hash(institution):
 
     edited = {**chain_event, "reason": "edited"}
 
-    assert audit_chain.event_hash(event.prev_hash, edited) != event.hash
+    assert hashchain.event_hash(event.prev_hash, edited) != event.hash
 
 
 # Inside the caller's transaction only
@@ -101,9 +102,9 @@ def test_a_different_reason_gives_a_different_hash(institution):
 @pytest.mark.django_db(transaction=True)
 def test_append_outside_a_transaction_is_refused_and_writes_nothing(institution):
     with pytest.raises(RuntimeError, match="inside the transaction"):
-        audit.append(
+        log.append(
             institution=institution,
-            actor=audit.SYSTEM,
+            actor=log.SYSTEM,
             action="dossier.edited",
             object_type="test",
             object_id=1,
@@ -116,9 +117,9 @@ def test_append_outside_a_transaction_is_refused_and_writes_nothing(institution)
 def test_an_event_whose_transaction_rolls_back_leaves_no_trace_in_the_chain(institution):
     append_event(institution)
     with pytest.raises(ZeroDivisionError), transaction.atomic():
-        audit.append(
+        log.append(
             institution=institution,
-            actor=audit.SYSTEM,
+            actor=log.SYSTEM,
             action="dossier.edited",
             object_type="test",
             object_id=2,
@@ -128,7 +129,7 @@ def test_an_event_whose_transaction_rolls_back_leaves_no_trace_in_the_chain(inst
     later = append_event(institution)
 
     assert later.sequence == 2
-    assert audit.verify_institution(institution).intact
+    assert log.verify_institution(institution).intact
 
 
 # What an event records
@@ -138,7 +139,7 @@ def test_the_event_records_who_in_which_role_from_where_why_and_what(institution
     delegate = make_person(institution, unit_a, full_name="Trần Thị Ủy Quyền")
     event = append_event(
         institution,
-        actor=audit.Actor(
+        actor=log.Actor(
             person=delegate,
             role="unit_head",
             on_behalf_of=head_a,
@@ -169,7 +170,7 @@ def test_the_event_records_who_in_which_role_from_where_why_and_what(institution
 
 def test_an_actor_without_a_person_record_is_recorded_by_name(institution):
     event = append_event(
-        institution, actor=audit.Actor(person=None, role="administrator", name="admin")
+        institution, actor=log.Actor(person=None, role="administrator", name="admin")
     )
 
     stored = AuditEvent.objects.get(pk=event.pk)
@@ -216,7 +217,7 @@ def test_a_refused_transition_writes_no_event(period, unit_a, reviewer):
 def test_an_intact_chain_verifies_with_its_event_count_and_head_hash(institution):
     append_events(institution, 5)
 
-    report = audit.verify_institution(institution)
+    report = log.verify_institution(institution)
 
     assert report.intact
     assert report.events == 5
@@ -226,10 +227,10 @@ def test_an_intact_chain_verifies_with_its_event_count_and_head_hash(institution
 
 
 def test_an_institution_without_events_verifies_as_an_empty_intact_chain(institution):
-    report = audit.verify_institution(institution)
+    report = log.verify_institution(institution)
 
     assert report.intact
-    assert (report.events, report.head_hash) == (0, audit_chain.GENESIS)
+    assert (report.events, report.head_hash) == (0, hashchain.GENESIS)
 
 
 def test_the_chain_head_row_follows_the_last_event(institution):
@@ -338,7 +339,7 @@ def test_editing_a_dossier_records_each_changed_field_as_old_and_new(created_dos
         }
     }
     assert (event.from_state, event.to_state) == (State.DRAFT, State.DRAFT)
-    assert audit.verify_institution(head_a.institution).intact
+    assert log.verify_institution(head_a.institution).intact
 
 
 def test_an_edit_that_changes_nothing_writes_no_event(created_dossier, head_a):
@@ -383,7 +384,7 @@ def test_every_write_of_a_dossier_leaves_the_chain_intact(created_dossier, head_
         achievement_summary="Sửa lần một.",
     )
 
-    report = audit.verify_institution(head_a.institution)
+    report = log.verify_institution(head_a.institution)
 
     assert report.intact
     assert report.events == 1 + len(kinds) + 1

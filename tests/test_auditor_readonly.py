@@ -8,10 +8,10 @@ import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from dossiers.models import Delegation, Dossier, Institution, Role, State
 from tests.conftest import make_dossier, make_person, put_in_signed_decision, put_on_agenda
 from workflow import process
-from workflow.models import AuditEvent
 from workflow.transitions import buttons
 
 # Each write the product offers, by URL name, with the object its URL names ("pk" kind).

@@ -13,10 +13,10 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection, models
 
+from audit.models import AuditEvent
 from council.models import BallotChoice, BallotContent, Meeting, Participation
 from dossiers.models import Person
 from tests.test_council_vote import ABSTAIN, AGREE, DISAGREE, IN_WRITING, Council, convene
-from workflow.models import AuditEvent
 
 CHOICE_VALUES = tuple(BallotChoice.Choice.values)  # "agree", "disagree", "abstain"
 # Twelve different ballots over a three-item agenda.

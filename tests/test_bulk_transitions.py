@@ -6,10 +6,11 @@ import datetime
 
 import pytest
 
+from audit.log import verify_institution
+from audit.models import AuditEvent
 from dossiers.models import Dossier, Period, State
 from tests.conftest import make_dossier, make_unit
 from workflow import services
-from workflow.audit import verify_institution
 from workflow.errors import (
     BulkTransitionFailed,
     DomainError,
@@ -17,7 +18,6 @@ from workflow.errors import (
     NotPermitted,
     StaleVersion,
 )
-from workflow.models import AuditEvent
 
 S = State
 

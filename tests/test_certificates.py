@@ -213,7 +213,7 @@ def test_the_cover_sheet_names_the_nominee_award_period_and_state(dossier, head_
 
 
 def test_the_cover_sheet_gives_the_audit_chain_head_when_printed(dossier, head_a, tmp_path):
-    from workflow.models import AuditChainHead
+    from audit.models import AuditChainHead
 
     head = AuditChainHead.objects.get(institution=dossier.institution)
 

@@ -14,11 +14,12 @@ from collections.abc import Callable
 import pytest
 from django.db import OperationalError, connection, transaction
 
+from audit import log
+from audit.models import AuditEvent
 from dossiers.models import Dossier, Person, Role, State
 from tests.conftest import make_dossier, make_person, run_together
-from workflow import audit, services
+from workflow import services
 from workflow.errors import IllegalTransition, StaleVersion
-from workflow.models import AuditEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -31,9 +32,9 @@ def append_one(institution_id: int, object_id: str) -> int:
 
     institution = Institution.objects.get(pk=institution_id)
     with transaction.atomic():
-        return audit.append(
+        return log.append(
             institution=institution,
-            actor=audit.SYSTEM,
+            actor=log.SYSTEM,
             action="dossier.edited",
             object_type="test",
             object_id=object_id,
@@ -74,7 +75,7 @@ def test_sixteen_reviewers_approving_the_same_dossier_at_once_move_it_exactly_on
     dossier.refresh_from_db()
     assert (dossier.state, dossier.version) == (State.REVIEWED, 2)
     assert AuditEvent.objects.filter(action="dossier.approved").count() == 1
-    assert audit.verify_institution(period.institution).intact
+    assert log.verify_institution(period.institution).intact
 
 
 def test_heads_submitting_their_own_dossiers_at_once_each_leave_one_event_on_one_chain(
@@ -97,7 +98,7 @@ def test_heads_submitting_their_own_dossiers_at_once_each_leave_one_event_on_one
         AuditEvent.objects.filter(action="dossier.submitted").values_list("object_id", flat=True)
     ) == Counter(str(d.pk) for d in dossiers)
     assert sequences_of(institution) == list(range(1, 9))
-    assert audit.verify_institution(institution).intact
+    assert log.verify_institution(institution).intact
 
 
 # The chain under contention
@@ -116,7 +117,7 @@ def test_eight_threads_appending_to_one_institution_leave_one_gapless_verified_c
     assert unexpected(results) == []
     assert sorted(s for r in results for s in r) == list(range(1, 8 * rounds + 1))
     assert sequences_of(institution) == list(range(1, 8 * rounds + 1))
-    report = audit.verify_institution(institution)
+    report = log.verify_institution(institution)
     assert report.intact
     assert report.events == 8 * rounds
 
@@ -135,7 +136,7 @@ def test_two_institutions_appending_concurrently_each_keep_a_verified_chain(
     assert unexpected(results) == []
     for owner in (institution, other_institution):
         assert sequences_of(owner) == list(range(1, 4 * rounds + 1))
-        report = audit.verify_institution(owner)
+        report = log.verify_institution(owner)
         assert report.intact
         assert report.events == 4 * rounds
 
@@ -169,8 +170,8 @@ def test_an_open_append_in_one_institution_does_not_block_another_institution(
 
     assert sequence == 1
     assert elapsed < 2
-    assert audit.verify_institution(institution).intact
-    assert audit.verify_institution(other_institution).intact
+    assert log.verify_institution(institution).intact
+    assert log.verify_institution(other_institution).intact
 
 
 def test_an_open_append_in_one_institution_makes_the_next_append_there_wait(institution):
@@ -197,7 +198,7 @@ def test_an_open_append_in_one_institution_makes_the_next_append_there_wait(inst
         holder.join(JOIN_TIMEOUT)
 
     assert sequences_of(institution) == [1, 2]
-    assert audit.verify_institution(institution).intact
+    assert log.verify_institution(institution).intact
 
 
 def _run_and_close(work: Callable[[int], object]) -> None:

@@ -10,15 +10,15 @@ from collections import Counter
 
 import pytest
 
+from audit import log
+from audit.models import AuditEvent
 from council import services as council
 from council.models import BallotContent, Meeting, Participation
 from council.services import BallotRefused
 from dossiers.models import Person
 from tests.conftest import run_together
 from tests.test_council_vote import AGREE, DISAGREE, IN_WRITING, ballot_rows, convene, in_english
-from workflow import audit
 from workflow.errors import DomainError
-from workflow.models import AuditEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -52,7 +52,7 @@ def test_a_member_submitting_twice_at_the_same_moment_is_counted_once(period, un
     }
     assert BallotContent.objects.get(meeting=c.meeting).receipt == receipts[0]
     assert AuditEvent.objects.get(action="ballot.cast").actor_id == member_id
-    assert audit.verify_institution(c.meeting.institution).intact
+    assert log.verify_institution(c.meeting.institution).intact
 
 
 def test_a_member_voting_while_the_secretary_enters_their_written_opinion_is_counted_once(
@@ -79,7 +79,7 @@ def test_a_member_voting_while_the_secretary_enters_their_written_opinion_is_cou
     assert [type(e) for e in errors(results)] == [BallotRefused]
     assert Participation.objects.filter(meeting=c.meeting, member=writer).count() == 1
     assert BallotContent.objects.filter(meeting=c.meeting).count() == 1
-    assert audit.verify_institution(c.meeting.institution).intact
+    assert log.verify_institution(c.meeting.institution).intact
 
 
 def test_eight_members_voting_at_the_same_moment_are_all_counted(period, unit_a, secretary):
@@ -113,7 +113,7 @@ def test_eight_members_voting_at_the_same_moment_are_all_counted(period, unit_a,
     assert Counter(
         AuditEvent.objects.filter(action="ballot.cast").values_list("actor_id", flat=True)
     ) == Counter(member_ids)
-    assert audit.verify_institution(c.meeting.institution).intact
+    assert log.verify_institution(c.meeting.institution).intact
 
 
 def test_a_ballot_racing_the_close_is_either_counted_or_refused_as_late(period, unit_a, secretary):
@@ -144,4 +144,4 @@ def test_a_ballot_racing_the_close_is_either_counted_or_refused_as_late(period, 
     assert counted == (5 if isinstance(cast, str) else 4)
     item = c.meeting.agenda.get()
     assert item.agree == counted  # no ballot landed after the tally
-    assert audit.verify_institution(c.meeting.institution).intact
+    assert log.verify_institution(c.meeting.institution).intact

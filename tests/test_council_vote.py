@@ -16,6 +16,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
+from audit import log
+from audit.models import AuditEvent
 from council import services as council
 from council.models import (
     AgendaItem,
@@ -28,9 +30,7 @@ from council.models import (
 from council.services import BallotRefused
 from dossiers.models import AwardType, Dossier, Period, Person, Role, RoleAssignment, State
 from tests.conftest import make_dossier, make_person, make_unit
-from workflow import audit
 from workflow.errors import GuardFailed, IllegalTransition, MeetingNotFound, NotPermitted
-from workflow.models import AuditEvent
 
 AGREE = BallotChoice.Choice.AGREE
 DISAGREE = BallotChoice.Choice.DISAGREE
@@ -1027,7 +1027,7 @@ def test_closing_is_audited_with_the_tallies_and_the_chain_stays_intact(open_cou
     assert (results[fighter.pk]["agree"], results[fighter.pk]["recommended"]) == (8, True)
     assert (results[fighter.pk]["disagree"], results[fighter.pk]["abstain"]) == (1, 1)
     assert results[fighter.pk]["threshold"] == "at_least 80.00 total_membership"
-    assert audit.verify_institution(c.meeting.institution).intact
+    assert log.verify_institution(c.meeting.institution).intact
 
 
 def test_a_whole_meeting_leaves_an_intact_chain_in_the_order_things_happened(
@@ -1054,7 +1054,7 @@ def test_a_whole_meeting_leaves_an_intact_chain_in_the_order_things_happened(
         "dossier.vote_closed",
         "meeting.vote_closed",
     ]
-    assert audit.verify_institution(c.meeting.institution).intact
+    assert log.verify_institution(c.meeting.institution).intact
 
 
 def test_a_meeting_event_records_states_only_when_the_meeting_changes_state(

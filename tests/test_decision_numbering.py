@@ -12,11 +12,11 @@ import time
 import pytest
 from django.db import connection, transaction
 
+from audit import log
 from decisions.models import DecisionCounter
 from decisions.services import next_number, sign_decision
 from dossiers.models import Person
 from tests.conftest import run_together
-from workflow import audit
 
 pytest_plugins = ["tests.signing_fixtures"]
 
@@ -153,4 +153,4 @@ def test_four_decisions_signed_at_once_get_four_consecutive_numbers(
     numbers = run_together(4, sign)
 
     assert sorted(numbers) == [1, 2, 3, 4], numbers
-    assert audit.verify_institution(institution).intact
+    assert log.verify_institution(institution).intact

@@ -15,12 +15,12 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from pypdf import PdfReader
 
+from audit.models import AuditEvent
 from decisions import services
 from decisions.models import Decision, DecisionCounter, DecisionItem
 from dossiers.demo_certificate import create_demo_certificate
 from dossiers.models import Delegation, Dossier, Period, Role, State
 from tests.conftest import make_dossier, make_person, make_unit
-from workflow.models import AuditEvent
 
 # Queries of one page, whatever the number of decisions or awardees (measured, then fixed).
 LIST_QUERY_BOUND = 8

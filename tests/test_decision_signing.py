@@ -15,11 +15,11 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from audit.models import AuditChainHead, AuditEvent
 from decisions.models import Decision, DecisionCounter
 from decisions.services import SigningError, sign_decision, verification_url
 from dossiers.models import Dossier, State
 from workflow.errors import IllegalTransition, NotPermitted
-from workflow.models import AuditChainHead, AuditEvent
 
 pytest_plugins = ["tests.signing_fixtures"]
 

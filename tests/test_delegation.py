@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from viewflow.workflow.models import Task
 
+from audit.models import AuditEvent
 from dossiers.delegations import create_delegation, end_delegation
 from dossiers.models import Delegation, Person, Role, RoleAssignment, State
 from tests.conftest import make_dossier, make_person, make_unit, put_in_signed_decision
@@ -16,7 +17,6 @@ from tests.test_lifecycle_matrix import ARGUMENTS
 from workflow import process, services, steps
 from workflow.backends import StepPermissionBackend
 from workflow.errors import NotPermitted
-from workflow.models import AuditEvent
 
 TODAY = timezone.localdate()
 YESTERDAY = TODAY - datetime.timedelta(days=1)

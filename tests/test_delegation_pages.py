@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from dossiers.delegations import create_delegation
 from dossiers.models import Delegation, Role
 from tests.conftest import make_person, make_unit
-from workflow.models import AuditEvent
 
 TODAY = timezone.localdate()
 NEXT_WEEK = TODAY + datetime.timedelta(days=7)

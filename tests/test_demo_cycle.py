@@ -11,11 +11,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
+from audit.models import AuditEvent
 from council.models import Meeting
 from decisions.models import Decision
 from decisions.verification import verify_pdf
 from dossiers.models import Dossier, Institution
-from workflow.models import AuditEvent
 
 STATES = {
     "draft", "submitted", "returned", "reviewed", "voting", "recommended", "not_recommended",

@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 from django.utils import translation
 
+from audit.models import AuditEvent
 from council import services as council
 from decisions import notices
 from decisions import services as decisions
@@ -35,7 +36,6 @@ from workflow.errors import (
     SigningError,
     StaleVersion,
 )
-from workflow.models import AuditEvent
 
 S = State
 

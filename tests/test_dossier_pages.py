@@ -6,10 +6,10 @@ import pytest
 from django.utils import translation
 from django.utils.html import escape
 
+from audit.models import AuditEvent
 from dossiers.models import AwardType, Document, DocumentKind, Dossier, State
 from tests.conftest import PDF_BYTES, make_dossier, make_person, pdf_upload
 from workflow.errors import StaleVersion
-from workflow.models import AuditEvent
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 REQUIRED = ("achievement_report", "unit_minutes", "rating_evidence")

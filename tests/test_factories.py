@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 
+from audit.models import AuditEvent
 from dossiers.models import AwardType, State
 from tests.factories import dossier_in
 from workflow import consistency
-from workflow.models import AuditEvent
 
 PRINCIPAL_DECIDED = [s for s in State if s not in (State.PUBLIC_NOTICE, State.SUBMITTED_UPWARD)]
 

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.utils import translation
 
+from audit.models import AuditEvent
 from dossiers.models import (
     AwardType,
     DisciplinaryRecord,
@@ -26,7 +27,6 @@ from tests.conftest import make_dossier, make_person, make_unit, put_on_agenda
 from tests.test_lifecycle_matrix import ARGUMENTS, act
 from workflow import services
 from workflow.errors import GuardFailed, InvalidInput
-from workflow.models import AuditEvent
 
 S = State
 NAME = "Phạm Minh Đức"

@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from viewflow.workflow.models import Task
 
+from audit.models import AuditEvent
 from dossiers.models import AwardType, Dossier, Person, Role, State
 from tests.conftest import make_dossier, make_person, make_unit
 from workflow import assignment, process
 from workflow.flows import DossierFlow
-from workflow.models import AuditEvent
 
 TODAY = timezone.localdate()
 YESTERDAY = TODAY - datetime.timedelta(days=1)

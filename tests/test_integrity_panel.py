@@ -7,12 +7,13 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit import log
+from audit.models import AuditChainHead, AuditEvent
 from auditing import integrity
+from auditing.models import IntegrityCheck
 from tests.conftest import make_dossier, make_person, make_unit, put_in_signed_decision
 from tests.test_audit_tampering import TABLE, append_events, disable_trigger, run_sql
-from workflow import audit
 from workflow.errors import NotPermitted
-from workflow.models import AuditChainHead, AuditEvent, IntegrityCheck
 
 
 @pytest.fixture
@@ -34,8 +35,8 @@ def signed_decision(period, unit, *, chain_head: str):
     decision.chain_head = chain_head
     decision.save(update_fields=["chain_head"])
     with transaction.atomic():
-        audit.append(
-            institution=decision.institution, actor=audit.SYSTEM, action="decision.signed",
+        log.append(
+            institution=decision.institution, actor=log.SYSTEM, action="decision.signed",
             object_type="decision", object_id=decision.pk, payload={"chain_head": chain_head},
         )  # fmt: skip
     return decision
@@ -156,7 +157,7 @@ def test_the_check_is_recorded_in_the_trail_with_its_result(institution, auditor
     assert event.payload["intact"] is True
     assert event.payload["up_to_sequence"] == 5
     assert event.payload["head_hash"] == check.head_hash
-    assert audit.verify_institution(institution).intact
+    assert log.verify_institution(institution).intact
 
 
 def test_a_check_already_run_is_not_run_again(institution, auditor, five_events):

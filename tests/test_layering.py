@@ -1,7 +1,7 @@
 """Which package may import which: the lifecycle core stays below the apps built on it.
 
 The layers, lowest first: the domain vocabulary (dossiers.choices, workflow.transitions,
-workflow.audit_actions), the models, the one door (workflow), the council, decisions, and the
+audit.actions), the models, the one door (workflow), the council, decisions, and the
 auditor's workspace (auditing). A package imports only from layers below it. Every import counts,
 at module level or inside a function: a function-level import is still a dependency, only a
 later one.
@@ -110,8 +110,10 @@ def test_a_from_import_of_a_project_module_counts_as_that_module():
 
 
 @pytest.mark.parametrize(
-    "package", ["workflow", "council", "decisions", "dossiers/models", "dossiers/choices.py"]
-)
+    "package",
+    ["workflow", "council", "decisions", "audit", "documents", "dossiers/models",
+     "dossiers/choices.py"],
+)  # fmt: skip
 def test_every_scanned_package_has_modules_to_scan(package):
     assert python_files(package)  # a renamed folder would make its rules pass vacuously
 
@@ -129,13 +131,21 @@ def test_the_council_imports_neither_decisions_nor_the_auditors_workspace():
     assert violations("council", ("decisions", "auditing")) == []
 
 
+def test_the_audit_trail_imports_none_of_the_apps_that_write_to_it():
+    assert violations("audit", ("workflow", "council", "decisions", "auditing")) == []
+
+
+def test_the_document_renderer_imports_none_of_the_apps_that_render_with_it():
+    assert violations("documents", ("workflow", "council", "decisions", "auditing")) == []
+
+
 def test_decisions_import_nothing_of_the_auditors_workspace():
     assert violations("decisions", ("auditing",)) == []
 
 
 @pytest.mark.parametrize("package", ["dossiers/models", "dossiers/choices.py"])
 def test_the_models_and_the_vocabulary_use_only_the_registry_from_workflow(package):
-    allowed = ("workflow.transitions", "workflow.audit_actions")
+    allowed = ("workflow.transitions", "audit.actions")
     assert violations(package, ("workflow",), allowed) == []
 
 
@@ -144,7 +154,7 @@ def test_the_models_and_the_vocabulary_import_none_of_the_apps_built_on_them(pac
     assert violations(package, ("council", "decisions", "auditing")) == []
 
 
-@pytest.mark.parametrize("module", ["workflow/transitions.py", "workflow/audit_actions.py"])
+@pytest.mark.parametrize("module", ["workflow/transitions.py", "audit/actions.py"])
 def test_the_registry_imports_no_models_module(module):
     found = [
         f"{module}:{line} imports {name}"
@@ -154,7 +164,7 @@ def test_the_registry_imports_no_models_module(module):
     assert found == []
 
 
-@pytest.mark.parametrize("module", ["workflow/transitions.py", "workflow/audit_actions.py"])
+@pytest.mark.parametrize("module", ["workflow/transitions.py", "audit/actions.py"])
 def test_the_registry_imports_no_services_of_the_apps(module):
     apps = ("workflow.services", "workflow.permissions", "workflow.guards", "council", "decisions",
             "auditing")  # fmt: skip

@@ -10,12 +10,12 @@ import datetime
 
 import pytest
 
+from audit.log import verify_institution
+from audit.models import AuditEvent
 from dossiers.models import Dossier, State
 from tests.conftest import make_dossier, put_in_signed_decision, put_on_agenda
 from workflow import services, transitions
-from workflow.audit import verify_institution
 from workflow.errors import IllegalTransition
-from workflow.models import AuditEvent
 
 S = State
 

@@ -19,10 +19,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE
 
+from audit import checks as audit_checks
+from audit import log
+from audit.actions import AuditAction
+from audit.models import AuditChainHead, AuditEvent
 from dossiers.models import Dossier, Role, State
-from workflow import audit, checks, transitions
-from workflow.audit_actions import AuditAction
-from workflow.models import AuditChainHead, AuditEvent
+from workflow import checks, transitions
 from workflow.transitions import TRANSITIONS, Button, Transition
 
 S = State
@@ -47,7 +49,7 @@ def replace(monkeypatch, action: str, **changes) -> None:
 
 def test_check_passes_on_the_real_registry():
     assert checks.lifecycle_matches_registry() == []
-    assert checks.every_audit_action_has_a_title() == []
+    assert audit_checks.every_audit_action_has_a_title() == []
     assert check_errors() == ""
 
 
@@ -138,7 +140,7 @@ WithUntitled = models.TextChoices(
 
 def test_check_fails_when_an_audit_action_has_no_translated_title(monkeypatch):
     assert not isinstance(WithUntitled("dossier.teleported").label, Promise)  # a made-up title
-    monkeypatch.setattr(checks, "AuditAction", WithUntitled)
+    monkeypatch.setattr(audit_checks, "AuditAction", WithUntitled)
 
     errors = check_errors()
 
@@ -198,8 +200,8 @@ def test_every_audit_action_has_a_vietnamese_title(code):
 
 def test_appending_an_unknown_action_code_is_refused_and_stores_nothing(institution):
     with pytest.raises(ValueError, match="not an audit action"), transaction.atomic():
-        audit.append(
-            institution=institution, actor=audit.SYSTEM, action="dossier.teleported",
+        log.append(
+            institution=institution, actor=log.SYSTEM, action="dossier.teleported",
             object_type="dossier", object_id=1,
         )  # fmt: skip
 
@@ -209,8 +211,8 @@ def test_appending_an_unknown_action_code_is_refused_and_stores_nothing(institut
 
 def test_appending_a_known_action_code_is_recorded(institution):
     with transaction.atomic():
-        audit.append(
-            institution=institution, actor=audit.SYSTEM, action=AuditAction.DOSSIER_EDITED,
+        log.append(
+            institution=institution, actor=log.SYSTEM, action=AuditAction.DOSSIER_EDITED,
             object_type="dossier", object_id=1,
         )  # fmt: skip
 

@@ -13,6 +13,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from council.models import Meeting
 from decisions.models import Decision
 from dossiers.models import AwardType, Delegation, Period, Role, RoleAssignment, State
@@ -20,7 +21,6 @@ from tests.conftest import make_dossier, make_person, make_unit
 from tests.test_lifecycle_matrix import act, award_for, dossier_in, needs_documents
 from tests.test_permissions import LEGAL_FROM
 from workflow import permissions
-from workflow.models import AuditEvent
 from workflow.permissions import CAPABILITIES
 from workflow.transitions import TRANSITIONS
 

@@ -7,11 +7,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from dossiers.models import Dossier, Period, Role, RoleAssignment, State
 from tests.conftest import make_dossier, make_person, make_unit
 from tests.test_lifecycle_matrix import act, award_for, dossier_in, needs_documents
 from workflow.errors import DossierNotFound, NotPermitted
-from workflow.models import AuditEvent
 from workflow.permissions import visible_dossiers
 from workflow.transitions import TRANSITIONS
 

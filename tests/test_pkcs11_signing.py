@@ -11,10 +11,10 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from audit.models import AuditEvent
 from decisions.models import Decision, DecisionCounter
 from decisions.services import SigningError, sign_decision
 from dossiers.models import Dossier, State
-from workflow.models import AuditEvent
 
 pytest_plugins = ["tests.signing_fixtures"]
 

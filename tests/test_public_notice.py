@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from decisions import notices
 from decisions.models import Objection, PublicNotice
 from dossiers.models import Dossier, Role, State
@@ -18,7 +19,6 @@ from tests.conftest import make_dossier, make_person, make_unit, put_in_signed_d
 from tests.test_lifecycle_matrix import ARGUMENTS
 from workflow import services
 from workflow.errors import DomainError, GuardFailed, IllegalTransition, NotPermitted
-from workflow.models import AuditEvent
 
 FRIDAY = datetime.date(2026, 3, 6)
 WEDNESDAY = datetime.date(2026, 3, 4)

@@ -10,11 +10,11 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.html import escape
 
+from audit.models import AuditEvent
 from dossiers import services as dossier_services
 from dossiers.models import DocumentKind, Dossier, State
 from tests.conftest import make_dossier, pdf_upload
 from workflow import services
-from workflow.models import AuditEvent
 from workflow.timeline import FIELD_LABELS
 
 REASON = "Thiếu minh chứng xếp loại năm 2026; bổ sung biên bản họp."

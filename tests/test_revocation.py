@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from pypdf import PdfReader
 
+from audit.models import AuditEvent
 from decisions import services
 from decisions.models import Decision
 from dossiers.models import Dossier, State, TitleRecord
@@ -25,7 +26,6 @@ from tests.test_decision_pages import (  # the signing set-up is shared with the
     vi,
 )
 from workflow.errors import GuardFailed, IllegalTransition, NotPermitted
-from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.usefixtures("signing")
 REASON = "Hồ sơ kê khai thành tích không trung thực."

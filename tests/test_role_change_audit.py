@@ -7,11 +7,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from audit import log
+from audit.models import AuditEvent
 from dossiers.models import Role, RoleAssignment
 from dossiers.roles import administrator, save_role_assignment
 from tests.conftest import make_person
-from workflow import audit
-from workflow.models import AuditEvent
 
 
 @pytest.fixture
@@ -222,7 +222,7 @@ def test_every_role_change_leaves_the_chain_intact(admin_client, institution, as
         reverse("admin:dossiers_roleassignment_delete", args=[assignment.pk]), {"post": "yes"}
     )
 
-    report = audit.verify_institution(institution)
+    report = log.verify_institution(institution)
 
     assert report.intact
     assert report.events == 2
@@ -233,7 +233,7 @@ def test_every_role_change_leaves_the_chain_intact(admin_client, institution, as
 
 def test_saving_an_unchanged_assignment_writes_no_event(assignment):
     save_role_assignment(
-        RoleAssignment.objects.get(pk=assignment.pk), actor=audit.Actor(None, name="x")
+        RoleAssignment.objects.get(pk=assignment.pk), actor=log.Actor(None, name="x")
     )
 
     assert not AuditEvent.objects.exists()
@@ -261,7 +261,7 @@ def test_an_invalid_assignment_saved_through_the_service_is_refused_and_not_reco
     invalid = RoleAssignment(institution=institution, person=staff, role=Role.UNIT_HEAD, unit=None)
 
     with pytest.raises(ValidationError):
-        save_role_assignment(invalid, actor=audit.Actor(None, name="x"))
+        save_role_assignment(invalid, actor=log.Actor(None, name="x"))
 
     assert not RoleAssignment.objects.filter(person=staff).exists()
     assert not AuditEvent.objects.exists()

@@ -8,12 +8,13 @@ import pytest
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
+from audit import log
+from audit.models import AuditEvent
 from dossiers.models import Delegation, Person, Role, State
 from tests.conftest import make_dossier, make_person, make_unit
 from tests.test_concurrency import run_together, unexpected
-from workflow import assignment, audit, process, services
+from workflow import assignment, process, services
 from workflow.errors import DossierNotFound, IllegalTransition, NotPermitted
-from workflow.models import AuditEvent
 
 TODAY = timezone.localdate()
 
@@ -341,7 +342,7 @@ def test_eight_reviewers_taking_the_same_task_at_once_leave_it_with_exactly_one(
     assert len(winners) == 1
     assert reloaded(task).owner == winners[0].owner
     assert len(events("task.taken")) == 1
-    assert audit.verify_institution(institution).intact
+    assert log.verify_institution(institution).intact
 
 
 @pytest.mark.postgres
@@ -365,4 +366,4 @@ def test_a_take_racing_another_reviewer_s_approval_lets_exactly_one_through(
 
     assert unexpected(results, (IllegalTransition, NotPermitted)) == []
     assert sum(not isinstance(r, BaseException) for r in results) == 1
-    assert audit.verify_institution(institution).intact
+    assert log.verify_institution(institution).intact

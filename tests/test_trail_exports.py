@@ -19,12 +19,12 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from audit import hashchain, log
+from audit.models import AuditChainHead, AuditEvent
 from auditing import exports
 from dossiers.models import Role
 from tests.conftest import make_person, make_unit
 from tests.test_verify_audit_command import offline_check, verify
-from workflow import audit, audit_chain
-from workflow.models import AuditChainHead, AuditEvent
 
 FORMATS = ("csv", "jsonl", "pdf")
 
@@ -52,17 +52,17 @@ def body(response) -> bytes:
 
 def record(institution, action="dossier.edited", *, person=None, reason="", payload=None, n=1):
     """n events through the real append, each in its own transaction."""
-    actor = audit.Actor(person=person, role="unit_head") if person else audit.SYSTEM
+    actor = log.Actor(person=person, role="unit_head") if person else log.SYSTEM
     for _ in range(n):
         with transaction.atomic():
-            audit.append(institution=institution, actor=actor, action=action, object_type="test",
+            log.append(institution=institution, actor=actor, action=action, object_type="test",
                          object_id=1, reason=reason, payload=payload)  # fmt: skip
 
 
 def bulk_chain(institution, count: int, *, batch: int = 5000) -> None:
     """Append `count` correctly chained events fast: bulk inserts, hashes computed here."""
     with transaction.atomic():
-        head = audit.locked_head(institution)
+        head = log.locked_head(institution)
         sequence, prev = head.sequence, head.hash
         start = timezone.now()
         for first in range(0, count, batch):
@@ -77,7 +77,7 @@ def bulk_chain(institution, count: int, *, batch: int = 5000) -> None:
                     reason=f"Lý do số {sequence}: hồ sơ đầy đủ", payload={"n": sequence},
                     client_address="10.0.0.1", prev_hash=prev,
                 )  # fmt: skip
-                event.hash = audit_chain.event_hash(prev, event.as_chain_event(institution.code))
+                event.hash = hashchain.event_hash(prev, event.as_chain_event(institution.code))
                 prev = event.hash
                 rows.append(event)
             AuditEvent.objects.bulk_create(rows)
@@ -100,7 +100,7 @@ def read_lines(path: Path) -> list[dict]:
 
 
 def write_lines(path: Path, events: list[dict]) -> None:
-    path.write_text("".join(audit_chain.to_jsonl(e) for e in events), encoding="utf-8")
+    path.write_text("".join(hashchain.to_jsonl(e) for e in events), encoding="utf-8")
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -227,7 +227,7 @@ def test_a_jsonl_export_has_one_canonical_event_per_line(five, auditor, institut
     path = jsonl_file(login(auditor).get(url("jsonl")), tmp_path)
 
     expected = [
-        audit_chain.to_jsonl(e.as_chain_event(institution.code))
+        hashchain.to_jsonl(e.as_chain_event(institution.code))
         for e in AuditEvent.objects.filter(institution=institution, sequence__lte=5)
     ]
     assert path.read_text(encoding="utf-8") == "".join(expected)
@@ -289,7 +289,7 @@ def offline_check_partial(path: Path):
 
     python = VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable)
     return subprocess.run(  # noqa: S603
-        [str(python), "-m", "workflow.audit_chain", "--partial", str(path)],
+        [str(python), "-m", "audit.hashchain", "--partial", str(path)],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
 
@@ -311,7 +311,7 @@ def test_partial_verification_checks_the_link_between_consecutive_events(five, a
     path = jsonl_file(login(auditor).get(url("jsonl", action="dossier.returned")), tmp_path)
     events = read_lines(path)
     forged = {**events[1], "prev_hash": "f" * 64, "reason": "Giả mạo"}
-    forged["hash"] = audit_chain.event_hash(forged["prev_hash"], forged)
+    forged["hash"] = hashchain.event_hash(forged["prev_hash"], forged)
     write_lines(path, [events[0], forged])
 
     code, _, stderr = verify("--file", str(path), "--partial")
@@ -407,7 +407,7 @@ def test_each_export_writes_one_audit_exported_event(five, auditor, institution,
 def test_the_export_event_keeps_the_chain_intact(five, auditor, institution):
     body(login(auditor).get(url("csv")))
 
-    assert audit.verify_institution(institution).intact
+    assert log.verify_institution(institution).intact
 
 
 # Who may export, and what

@@ -2,14 +2,14 @@
 
 from django.db import transaction
 
+from audit import log
 from auditing.trail import TrailFilter, page, trail
-from workflow import audit
 
 
 def append(institution, n, action="dossier.edited"):
     with transaction.atomic():
         for _ in range(n):
-            audit.append(institution=institution, actor=audit.SYSTEM, action=action,
+            log.append(institution=institution, actor=log.SYSTEM, action=action,
                          object_type="test", object_id=1)  # fmt: skip
 
 

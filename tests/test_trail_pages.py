@@ -16,6 +16,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from audit import log
+from audit.models import AuditEvent
 from auditing import views
 from dossiers import services as dossier_services
 from dossiers.models import AwardType, DocumentKind, Dossier, Period, Role, State
@@ -28,8 +30,6 @@ from tests.conftest import (
     put_in_signed_decision,
     put_on_agenda,
 )
-from workflow import audit
-from workflow.models import AuditEvent
 
 TRAIL = "/audit/"
 # session, user, person, roles, delegations; the filter's periods, units, people and actions;
@@ -49,10 +49,10 @@ def record(institution, *, when=None, actor=None, on_behalf_of=None, role="", **
     fields.setdefault("action", "dossier.edited")
     fields.setdefault("object_type", "dossier")
     fields.setdefault("object_id", 0)
-    who = audit.Actor(person=actor, role=role, on_behalf_of=on_behalf_of, name="system")
+    who = log.Actor(person=actor, role=role, on_behalf_of=on_behalf_of, name="system")
     clock = mock.patch("django.utils.timezone.now", return_value=when) if when else nullcontext()
     with clock, transaction.atomic():
-        return audit.append(institution=institution, actor=who, **fields)
+        return log.append(institution=institution, actor=who, **fields)
 
 
 def shown(response) -> list[int]:

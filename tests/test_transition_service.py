@@ -2,12 +2,12 @@
 
 import pytest
 
+from audit.log import verify_institution
+from audit.models import AuditEvent
 from dossiers.models import State
 from tests.conftest import make_dossier
 from workflow import services
-from workflow.audit import verify_institution
 from workflow.errors import GuardFailed, IllegalTransition, NotPermitted, StaleVersion
-from workflow.models import AuditEvent
 
 
 def test_unit_head_submits_a_complete_draft(period, unit_a, head_a):

@@ -10,12 +10,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from audit import log
+from audit.models import AuditEvent
 from dossiers import services
 from dossiers.models import AwardType, Document, DocumentKind, Dossier
 from dossiers.uploads import ACCEPTED_LIST, NAME_LIMIT, check_upload, detect_type, sanitise_name
 from tests.conftest import PDF_BYTES, make_dossier, make_person, pdf_upload
-from workflow import audit
-from workflow.models import AuditEvent
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + b"\x00" * 40 + b"\xff\xd9"
@@ -394,8 +394,8 @@ def test_create_dossier_stores_the_draft_its_documents_and_their_events(
 
 
 def fail_on_document_event(monkeypatch, after: int = 0):
-    """Make audit.append raise on the (after+1)-th document event, after its file was written."""
-    real_append = audit.append
+    """Make log.append raise on the (after+1)-th document event, after its file was written."""
+    real_append = log.append
     seen = []
 
     def append(**kwargs):
@@ -405,7 +405,7 @@ def fail_on_document_event(monkeypatch, after: int = 0):
                 raise RuntimeError("the audit trail is unavailable")
         return real_append(**kwargs)
 
-    monkeypatch.setattr(audit, "append", append)
+    monkeypatch.setattr(log, "append", append)
 
 
 def test_a_failure_after_the_file_was_written_leaves_no_orphan_file(

@@ -14,12 +14,12 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
+from audit.models import AuditEvent
 from decisions import upward
 from decisions.models import ProposalMemo
 from dossiers.models import Dossier, Role, State, TitleRecord
 from tests.conftest import make_dossier, make_person
 from workflow.errors import DomainError, GuardFailed, NotPermitted
-from workflow.models import AuditEvent
 
 UPWARD_AWARD = "provincial_certificate_of_merit"
 DECIDED = datetime.date(2026, 11, 20)

@@ -12,8 +12,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from workflow import audit
-from workflow.models import AuditChainHead
+from audit import log
+from audit.models import AuditChainHead
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
@@ -22,9 +22,9 @@ VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 def append_events(institution, count: int) -> None:
     for n in range(1, count + 1):
         with transaction.atomic():
-            audit.append(
+            log.append(
                 institution=institution,
-                actor=audit.SYSTEM,
+                actor=log.SYSTEM,
                 action="dossier.edited",
                 object_type="test",
                 object_id=n,
@@ -69,10 +69,10 @@ def write_lines(path: Path, events: list[dict]) -> None:
 
 
 def offline_check(path: Path) -> subprocess.CompletedProcess:
-    """`python -m workflow.audit_chain FILE`, as an auditor runs it on a copy of the export."""
+    """`python -m audit.hashchain FILE`, as an auditor runs it on a copy of the export."""
     python = VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable)
     return subprocess.run(  # noqa: S603
-        [str(python), "-m", "workflow.audit_chain", str(path)],
+        [str(python), "-m", "audit.hashchain", str(path)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

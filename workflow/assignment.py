@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from audit import log
 from dossiers.models import Dossier, Person
 from dossiers.reasons import Reason
-from workflow import audit, permissions, process
+from workflow import permissions, process
 from workflow.errors import DossierNotFound, IllegalTransition, NotPermitted
 from workflow.flows import DossierFlow
 from workflow.inbox import REASSIGNABLE_STEPS, acting_for_task
@@ -157,9 +158,9 @@ def _stamp(task: Task, *, assigned) -> None:
 
 
 def _audit(action, person, acting, dossier, task, client_address, **details) -> None:
-    audit.append(
+    log.append(
         institution=person.institution,
-        actor=audit.Actor(
+        actor=log.Actor(
             person=person,
             role=acting.role,
             on_behalf_of=acting.on_behalf_of,

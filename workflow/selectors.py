@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from audit.models import AuditEvent
 from dossiers.models import Dossier
-from workflow.models import AuditEvent
 
 # Audit actions that change a dossier's content (as opposed to its state).
 CONTENT_ACTIONS = ("dossier.edited", "dossier.document_added", "dossier.document_removed")

@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
+from audit import log
 from dossiers.models import Dossier, Person
 from dossiers.reasons import Reason
-from workflow import audit, notifications, permissions, process, transitions
+from workflow import notifications, permissions, process, transitions
 from workflow.errors import (
     BulkTransitionFailed,
     DomainError,
@@ -169,9 +170,9 @@ def _apply(
     notifications.after_transition(
         dossier, action=action, from_state=from_state, actor=person, reason=reason.strip()
     )
-    audit.append(
+    log.append(
         institution=person.institution,
-        actor=audit.Actor(
+        actor=log.Actor(
             person=person,
             role=acting.role,
             on_behalf_of=acting.on_behalf_of,

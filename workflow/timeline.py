@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from audit.actions import title_of
+from audit.models import AuditEvent
 from dossiers.models import AwardType, DocumentKind, Person, State, Unit
-from workflow.audit_actions import title_of
-from workflow.models import AuditEvent
 
 FIELD_LABELS = {
     "achievement_summary": _("summary of achievements"),
@@ -22,7 +22,7 @@ FIELD_LABELS = {
 class TimelineEntry:
     event: AuditEvent
     title: str
-    to_state: str = ""
+    to_state: str = ""  # the label of the state it moved to; empty when the state did not change
     details: list[str] = field(default_factory=list)
 
 
@@ -34,7 +34,9 @@ def render_timeline(events: list[AuditEvent]) -> list[TimelineEntry]:
 def _entry(event: AuditEvent, names: dict) -> TimelineEntry:
     entry = TimelineEntry(event=event, title=title_of(event.action))
     if event.to_state and event.to_state != event.from_state:
-        entry.to_state = str(State(event.to_state).label)
+        # A dossier's events carry its states; a code of an older release reads as itself.
+        code = event.to_state
+        entry.to_state = str(State(code).label) if code in State.values else code
     payload = event.payload or {}
     for field_name, (old, new) in payload.get("changes", {}).items():
         label = FIELD_LABELS.get(field_name, field_name)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from audit.actions import AuditAction
 from dossiers.choices import SUSPENDABLE, Role, State
-from workflow.audit_actions import AuditAction
 
 S = State
 REVIEWERS = (Role.REVIEWER, Role.LEAD_REVIEWER)

@@ -1,6 +1,6 @@
 """Every action the audit trail records, with the title people read: one list for the whole product.
 
-Codes are stable (auditors filter on them and exports keep them forever); `audit.append` refuses
+Codes are stable (auditors filter on them and exports keep them forever); `log.append` refuses
 a code that is not here, and `manage.py check` fails when a lifecycle transition has none.
 """
 

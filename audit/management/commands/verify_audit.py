@@ -6,7 +6,7 @@
   manage.py verify_audit --file part.jsonl --partial  # verify a filtered export (a subset)
 
 --partial checks each event of a filtered export against its own hash and links consecutive
-events; it cannot tell whether events were left out (see workflow.audit_chain).
+events; it cannot tell whether events were left out (see audit.hashchain).
 
 Exit status: 0 when every chain is intact, 1 when one is broken (the first broken sequence
 number is named), 2 for bad arguments.
@@ -14,8 +14,8 @@ number is named), 2 for bad arguments.
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit import hashchain, log
 from dossiers.models import Institution
-from workflow import audit, audit_chain
 
 
 class Command(BaseCommand):
@@ -43,9 +43,9 @@ class Command(BaseCommand):
             institutions = self._institutions(institution)
             if export:
                 self._export(institutions, export)
-            reports = [audit.verify_institution(i) for i in institutions]
+            reports = [log.verify_institution(i) for i in institutions]
         for report in reports:
-            line = audit_chain.describe(report)
+            line = hashchain.describe(report)
             self.stdout.write(line) if report.intact else self.stderr.write(line)
         if not all(r.intact for r in reports):
             raise SystemExit(1)
@@ -62,16 +62,16 @@ class Command(BaseCommand):
         count = 0
         with open(path, "w", encoding="utf-8") as out:
             for institution in institutions:
-                for event in audit.chain_events(institution):
-                    out.write(audit_chain.to_jsonl(event))
+                for event in log.chain_events(institution):
+                    out.write(hashchain.to_jsonl(event))
                     count += 1
         self.stdout.write(f"Exported {count} events to {path}")
 
     def _verify_file(self, path, *, partial=False):
-        verify = audit_chain.verify_events_partial if partial else audit_chain.verify_events
+        verify = hashchain.verify_events_partial if partial else hashchain.verify_events
         try:
             with open(path, encoding="utf-8") as f:
-                reports = verify(audit_chain.read_jsonl(f))
+                reports = verify(hashchain.read_jsonl(f))
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
         except ValueError as exc:

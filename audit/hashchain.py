@@ -1,7 +1,7 @@
 """The hash chain of the audit trail, independent of Django so an auditor can check a copy offline.
 
 hash = SHA-256(previous hash + canonical JSON of the event), the first event of an institution's
-chain having GENESIS as its previous hash. Run `python -m workflow.audit_chain FILE.jsonl` (or
+chain having GENESIS as its previous hash. Run `python -m audit.hashchain FILE.jsonl` (or
 `manage.py verify_audit --file FILE`) to verify an export without the database.
 
 A filtered export holds some events of the chain, not all, so it cannot verify as a chain. With
@@ -216,7 +216,7 @@ def main(argv: list[str]) -> int:
     partial = "--partial" in argv
     argv = [a for a in argv if a != "--partial"]
     if len(argv) != 1:
-        print("usage: python -m workflow.audit_chain [--partial] EXPORT.jsonl", file=sys.stderr)
+        print("usage: python -m audit.hashchain [--partial] EXPORT.jsonl", file=sys.stderr)
         return 2
     verify = verify_events_partial if partial else verify_events
     try:

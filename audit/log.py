@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
+from audit import hashchain
+from audit.actions import AuditAction
+from audit.models import AuditChainHead, AuditEvent
 from dossiers.models import Institution, Person
-from workflow import audit_chain
-from workflow.audit_actions import AuditAction
-from workflow.models import AuditChainHead, AuditEvent
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,9 @@ def append(
 ) -> AuditEvent:
     """Append one event to the institution's chain; must run inside the caller's transaction."""
     if action not in AuditAction.values:
-        raise ValueError(f"{action!r} is not an audit action (workflow.audit_actions)")
+        raise ValueError(f"{action!r} is not an audit action (audit.actions)")
     if not connection.in_atomic_block:
-        raise RuntimeError("audit.append must run inside the transaction of the change it records")
+        raise RuntimeError("log.append must run inside the transaction of the change it records")
     head = locked_head(institution)
     event = AuditEvent(
         institution=institution,
@@ -79,7 +79,7 @@ def append(
         client_address=actor.client_address,
         prev_hash=head.hash,
     )
-    event.hash = audit_chain.event_hash(head.hash, event.as_chain_event(institution.code))
+    event.hash = hashchain.event_hash(head.hash, event.as_chain_event(institution.code))
     event.save(force_insert=True)
     head.sequence, head.hash = event.sequence, event.hash
     head.save(update_fields=["sequence", "hash"])
@@ -105,10 +105,10 @@ def chain_events(institution: Institution, chunk_size: int = 2000) -> Iterator[d
         yield event.as_chain_event(institution.code)
 
 
-def verify_institution(institution: Institution) -> audit_chain.ChainReport:
+def verify_institution(institution: Institution) -> hashchain.ChainReport:
     """Recompute the chain from the database; the head row must also agree with the last event."""
-    reports = audit_chain.verify_events(chain_events(institution))
-    report = reports[0] if reports else audit_chain.ChainReport(institution=institution.code)
+    reports = hashchain.verify_events(chain_events(institution))
+    report = reports[0] if reports else hashchain.ChainReport(institution=institution.code)
     head = AuditChainHead.objects.filter(institution=institution).first()
     if report.intact and head and (head.sequence, head.hash) != (report.events, report.head_hash):
         report.problem = (

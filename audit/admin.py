@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from audit.models import AuditEvent
 from dossiers.admin import ReadOnlyAdmin
-from workflow.models import AuditEvent
 
 
 @admin.register(AuditEvent)

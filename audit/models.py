@@ -1,0 +1,108 @@
+"""The audit trail: append-only, hash-chained per institution, guarded by database triggers.
+
+The tables keep the names they were created with (workflow_…): the triggers that refuse UPDATE
+and DELETE are attached to them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from audit import hashchain
+
+
+class AuditEvent(models.Model):
+    """One thing that happened, who did it in which role, and the hash linking it to the last."""
+
+    institution = models.ForeignKey(
+        "dossiers.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    sequence = models.PositiveBigIntegerField(_("sequence number"))
+    created_at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        "dossiers.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(_("actor"), max_length=120, blank=True)
+    role = models.CharField(_("role"), max_length=30, blank=True)
+    on_behalf_of = models.ForeignKey(
+        "dossiers.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    on_behalf_of_name = models.CharField(_("on behalf of"), max_length=120, blank=True)
+    action = models.CharField(_("action"), max_length=60)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object"), max_length=40)
+    from_state = models.CharField(_("from state"), max_length=20, blank=True)
+    to_state = models.CharField(_("to state"), max_length=20, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    payload = models.JSONField(_("details"), default=dict)
+    client_address = models.CharField(_("client address"), max_length=45, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        db_table = "workflow_auditevent"
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["institution_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "sequence"], name="audit_sequence_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "prev_hash"], name="audit_chain_never_forks"
+            ),
+        ]
+        # The auditor's trail is keyset-paginated on sequence within each filter.
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "sequence"]),
+            models.Index(fields=["institution", "action", "sequence"]),
+            models.Index(fields=["institution", "actor", "sequence"]),
+            models.Index(fields=["institution", "on_behalf_of", "sequence"]),
+            models.Index(fields=["institution", "to_state", "sequence"]),
+            models.Index(fields=["institution", "from_state", "sequence"]),
+            models.Index(fields=["institution", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
+
+    def as_chain_event(self, institution_code: str) -> dict:
+        """The event as hashed and exported (see audit.hashchain)."""
+        return {
+            "institution": institution_code,
+            "sequence": self.sequence,
+            "created_at": hashchain.format_timestamp(self.created_at),
+            "actor_id": self.actor_id,
+            "actor": self.actor_name,
+            "role": self.role,
+            "on_behalf_of_id": self.on_behalf_of_id,
+            "on_behalf_of": self.on_behalf_of_name,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "reason": self.reason,
+            "payload": self.payload,
+            "client_address": self.client_address,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+class AuditChainHead(models.Model):
+    """The last event of an institution's chain; locking this row serialises appends."""
+
+    institution = models.OneToOneField(
+        "dossiers.Institution", on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=hashchain.GENESIS)
+
+    class Meta:
+        db_table = "workflow_auditchainhead"
+        verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}: #{self.sequence} {self.hash[:12]}"
