@@ -19,7 +19,7 @@ from council.models import (
     MeetingMember,
     Participation,
 )
-from dossiers.models import Dossier, Person, Role, RoleAssignment, State
+from dossiers.models import Dossier, Person, RoleAssignment, State
 from workflow import permissions
 from workflow.errors import IllegalTransition
 
@@ -69,7 +69,7 @@ def membership(meeting: Meeting, person: Person) -> MeetingMember | None:
 def council_members(person: Person, on=None) -> QuerySet[Person]:
     """The people holding the council member role today in the person's institution."""
     holders = RoleAssignment.objects.active(on).filter(
-        person=OuterRef("pk"), role=Role.COUNCIL_MEMBER
+        person=OuterRef("pk"), role__in=permissions.roles_for("ballot.cast")
     )
     return Person.objects.filter(institution_id=person.institution_id).filter(Exists(holders))
 

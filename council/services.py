@@ -72,7 +72,9 @@ def create_meeting(
     with transaction.atomic():
         members = set(
             RoleAssignment.objects.active(timezone.localdate(held_on))
-            .filter(institution_id=person.institution_id, role=Role.COUNCIL_MEMBER)
+            .filter(
+                institution_id=person.institution_id, role__in=permissions.roles_for("ballot.cast")
+            )
             .values_list("person_id", flat=True)
         )
         if chair.pk not in members:

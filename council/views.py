@@ -28,7 +28,7 @@ from dossiers.models import Period
 from dossiers.views import client_address
 from workflow import permissions
 from workflow.errors import MeetingNotFound
-from workflow.responses import perform, perform_then_redirect
+from workflow.responses import page_status, perform, perform_then_redirect
 
 PAGE_SIZE = 25
 
@@ -71,6 +71,7 @@ def meeting_create(request):
         messages.error(request, _("There is no current period. Ask the administrator to open one."))
         return redirect("meeting_list")
     form = MeetingForm(request.POST or None, members=selectors.council_members(person))
+    outcome = None
     if request.method == "POST" and form.is_valid():
         outcome = perform(
             request, services.create_meeting, form=form, success=_("The meeting was created."),
@@ -79,7 +80,12 @@ def meeting_create(request):
         )  # fmt: skip
         if outcome.ok:
             return redirect("meeting_detail", pk=outcome.result.pk)
-    return render(request, "council/meeting_form.html", {"form": form, "period": period})
+    return render(
+        request,
+        "council/meeting_form.html",
+        {"form": form, "period": period},
+        status=page_status(request, form, outcome),
+    )
 
 
 @login_required

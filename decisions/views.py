@@ -27,7 +27,7 @@ from dossiers.models import AwardType, Period, State
 from dossiers.views import client_address
 from workflow import permissions
 from workflow.errors import DecisionNotFound, InvalidInput
-from workflow.responses import perform, perform_then_redirect
+from workflow.responses import page_status, perform, perform_then_redirect
 
 MAX_VERIFY_BYTES = 30 * 1024 * 1024
 PAGE_SIZE = 25
@@ -98,6 +98,7 @@ def decision_new(request):
                 "recitals": services.default_recitals(award, person.institution),
             },
         )
+    outcome = None
     if form is not None and request.method == "POST" and form.is_valid():
         outcome = perform(
             request, services.prepare_decision, form=form,
@@ -112,6 +113,7 @@ def decision_new(request):
         request,
         "decisions/decision_new.html",
         {"chooser": chooser, "award": award, "form": form, "period": period},
+        status=page_status(request, form, outcome),
     )
 
 
@@ -160,16 +162,19 @@ def _detail_context(request, decision: Decision, *, revocation_form=None) -> dic
 @require_POST
 def decision_sign(request, pk: int):
     """Number, render, sign and store the decision; its dossiers move to signed — or nothing."""
-    permissions.require(request.person, "decision.sign", _visible(request, pk))
+    decision = _visible(request, pk)
+    permissions.require(request.person, "decision.sign", decision)
     outcome = perform(
         request, services.sign_decision,
         decision_id=pk, person=request.person, client_address=client_address(request),
     )  # fmt: skip
-    if outcome.ok:
-        reference = outcome.result.reference
-        messages.success(
-            request, _("Decision No. %(reference)s was signed.") % {"reference": reference}
-        )
+    if not outcome.ok:  # the draft again, with why it was not signed
+        context = _detail_context(request, decision)
+        return render(request, "decisions/decision_detail.html", context, status=outcome.status)
+    reference = outcome.result.reference
+    messages.success(
+        request, _("Decision No. %(reference)s was signed.") % {"reference": reference}
+    )
     return redirect("decision_detail", pk=pk)
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from dossiers import delegations
 from dossiers.delegation_forms import DelegationForm
 from dossiers.views import client_address
-from workflow.responses import perform, perform_then_redirect
+from workflow.responses import page_status, perform, perform_then_redirect
 
 
 @login_required
@@ -41,6 +41,7 @@ def delegation_create(request):
         messages.error(request, _("None of your roles can be delegated."))
         return redirect("delegation_list")
     form = DelegationForm(request.POST or None, delegator=person, roles=roles)
+    outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         outcome = perform(
@@ -58,7 +59,12 @@ def delegation_create(request):
         )
         if outcome.ok:
             return redirect("delegation_list")
-    return render(request, "dossiers/delegation_form.html", {"form": form})
+    return render(
+        request,
+        "dossiers/delegation_form.html",
+        {"form": form},
+        status=page_status(request, form, outcome),
+    )
 
 
 @login_required

@@ -17,7 +17,7 @@ from dossiers.models import Period, State, Unit
 from workflow import inbox, permissions
 from workflow.guards import missing_required_kinds
 from workflow.lifecycle import available_actions
-from workflow.responses import perform, perform_then_redirect
+from workflow.responses import page_status, perform, perform_then_redirect
 from workflow.selectors import content_changes_since_return, last_return, timeline
 from workflow.steps import STEP_LABELS
 from workflow.timeline import render_timeline
@@ -106,6 +106,7 @@ def dossier_create(request):
         messages.error(request, _("There is no current period. Ask the administrator to open one."))
         return redirect("dossier_list")
     form = NewDossierForm(request.POST or None, request.FILES or None, unit=unit, period=period)
+    outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         outcome = perform(
@@ -136,6 +137,7 @@ def dossier_create(request):
             "upload_help": upload_limit_text(),
             "creating": True,
         },
+        status=page_status(request, form, outcome),
     )
 
 
@@ -179,6 +181,7 @@ def dossier_edit(request, pk: int):
     form = DossierForm(
         request.POST or None, unit=dossier.unit, period=dossier.period, initial_dossier=dossier
     )
+    outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         outcome = perform(
@@ -201,6 +204,7 @@ def dossier_edit(request, pk: int):
         request,
         "dossiers/dossier_form.html",
         {"form": form, "dossier": dossier, "unit": dossier.unit, "period": dossier.period},
+        status=page_status(request, form, outcome),
     )
 
 

@@ -83,6 +83,8 @@ class Cast:
         if found:
             return found.person
         home = unit or Unit.objects.filter(institution=self.institution).order_by("pk").first()
+        if home is None:
+            home = unit_recipe.make(institution=self.institution)
         roles = [role, Role.COUNCIL_MEMBER] if role in self.SITS_ON_COUNCIL else [role]
         return make_person(self.institution, home, roles=roles, role_unit=unit)
 

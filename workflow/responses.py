@@ -52,6 +52,16 @@ def perform(request, service: Callable, /, *, form=None, success: str = "", **ar
     return Outcome(result=result)
 
 
+def page_status(request, form, outcome: Outcome | None) -> int:
+    """The status of a form page: 200 when first shown, the refusal's status after a failed POST
+    (400 for a form that did not validate), so a failed submission never looks like a success."""
+    if request.method != "POST":
+        return 200
+    if outcome is not None:
+        return outcome.status
+    return 400 if form is not None and form.errors else 200
+
+
 def perform_then_redirect(
     request, service: Callable, /, *, to: HttpResponse, success: str = "", **arguments
 ) -> HttpResponse:
