@@ -61,7 +61,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/pytest bench -m bench -p no:cacheprovider -s
 
 messages: $(VENV)/.installed-test
-	DEBUG=true $(BIN)/python manage.py makemessages -l vi -l en --ignore '.venv/*' --ignore 'var/*'
+	DEBUG=true $(BIN)/python manage.py makemessages -l vi -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 clean:

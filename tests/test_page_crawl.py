@@ -58,7 +58,7 @@ from dossiers.models import (
     State,
     Unit,
 )
-from tests.conftest import make_dossier, pdf_upload, put_on_agenda
+from tests.factories import dossier_in, upload
 
 LANGUAGES = ("vi", "en")
 # One account per role (the demo's); some hold other roles too, as people do.
@@ -120,8 +120,9 @@ def _play_the_rest(institution: Institution) -> None:
     from auditing.models import AnomalyRules
     from auditing.trail import TrailFilter
     from council import services as council
-    from decisions import notices, upward
+    from decisions import notices
     from decisions import services as decisions
+    from decisions.models import PublicNotice
     from dossiers import delegations
     from dossiers import services as dossier_services
     from dossiers.roles import administrator, delete_role_assignment, save_role_assignment
@@ -151,7 +152,7 @@ def _play_the_rest(institution: Institution) -> None:
     draft.refresh_from_db()
     dossier_services.add_document(
         dossier_id=draft.pk, person=head, expected_version=draft.version, kind=document.kind,
-        upload=pdf_upload(f"{document.kind.code}-2.pdf"),
+        upload=upload(f"{document.kind.code}-2.pdf"),
     )  # fmt: skip
     submitted = Dossier.objects.of(institution).filter(unit=unit, state=State.SUBMITTED).first()
     for action in ("suspend", "resume"):
@@ -172,33 +173,20 @@ def _play_the_rest(institution: Institution) -> None:
     assignment.reassign(task_id=task.pk, person=lead, to_person=reviewer)
 
     # A public notice with an objection (one resolved, one still open).
-    notice_dossier = make_dossier(period, unit, award="grassroots_emulation_fighter",
-                                  state=State.RECOMMENDED)  # fmt: skip
-    _voted_on(notice_dossier)
-    (notice,) = notices.publish(dossier_ids=[notice_dossier.pk], person=secretary, today=today)
+    on_notice = dossier_in(State.PUBLIC_NOTICE, period, unit, award="grassroots_emulation_fighter")
+    notice = PublicNotice.objects.get(dossier=on_notice)
     staff = person("truong.khtn")
     first = notices.file_objection(notice_id=notice.pk, person=staff, text="Thành tích chưa đúng.")
     notices.resolve_objection(objection_id=first.pk, person=secretary,
                               resolution="Đã xác minh: thành tích đúng.")  # fmt: skip
     notices.file_objection(notice_id=notice.pk, person=staff, text="Đề nghị xem lại minh chứng.")
 
-    # Proposals upward: one waiting, one whose outcome is recorded.
-    proposed = [
-        make_dossier(period, unit, award="provincial_certificate_of_merit",
-                     state=State.RECOMMENDED)
-        for _ in range(2)
-    ]  # fmt: skip
-    for dossier in proposed:
-        _voted_on(dossier)
-    upward.submit_upward(dossier_ids=[d.pk for d in proposed], person=principal, today=today)
-    upward.record_outcome(
-        dossier_id=proposed[0].pk, person=lead, granted=True, decision_number="123/QĐ-UBND",
-        decision_date=today,
-    )  # fmt: skip
+    # Proposals upward: one waiting, one whose outcome the reviewer recorded.
+    for state in (State.SUBMITTED_UPWARD, State.SIGNED):
+        dossier_in(state, period, unit, award="provincial_certificate_of_merit")
 
     # One recommended dossier the principal sends back to the council.
-    sent_back = make_dossier(period, unit, state=State.RECOMMENDED)
-    _voted_on(sent_back)
+    sent_back = dossier_in(State.RECOMMENDED, period, unit)
     lifecycle.transition(dossier_id=sent_back.pk, action="return_to_council", person=principal,
                          expected_version=sent_back.version,
                          reason="Đề nghị Hội đồng xem xét lại thành tích.")  # fmt: skip
@@ -272,18 +260,6 @@ def _play_the_rest(institution: Institution) -> None:
     exports.record(snapshot, log.Actor(person=auditor, role=Role.AUDITOR), "csv", "started")
     check = integrity.request_check(institution=institution, person=auditor)
     integrity.run_check(check_id=check.pk)
-
-
-def _voted_on(dossier: Dossier) -> None:
-    """Recommended at a closed meeting (set up directly), with a tally like a real vote's."""
-    from council.models import AgendaItem
-
-    item = put_on_agenda(dossier, "closed", recommended=True)
-    AgendaItem.objects.filter(pk=item.pk).update(
-        agree=9, disagree=1, abstain=0, threshold_percent=90,
-        threshold_comparison=AwardType.Comparison.AT_LEAST,
-        threshold_base=AwardType.VoteBase.TOTAL_MEMBERSHIP,
-    )  # fmt: skip
 
 
 # --- Reading a page as a person does ------------------------------------------------------------
