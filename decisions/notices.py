@@ -22,7 +22,6 @@ from dossiers.reasons import Reason
 from workflow import permissions
 from workflow import services as lifecycle
 from workflow.errors import (
-    DossierNotFound,
     GuardFailed,
     IllegalTransition,
     NoticeNotFound,
@@ -63,7 +62,7 @@ def publish(
     if not dossier_ids:
         raise GuardFailed([Reason(_("Choose at least one dossier."))])
     with transaction.atomic():
-        dossiers = lock_dossiers(person, dossier_ids)
+        dossiers = lifecycle.lock_dossiers(person, dossier_ids)
         ends = {
             d.pk: add_working_days(today, d.award_type.public_notice_working_days) for d in dossiers
         }
@@ -79,22 +78,6 @@ def publish(
             PublicNotice(institution_id=d.institution_id, dossier=d, ends_on=ends[d.pk])
             for d in dossiers
         )
-
-
-def lock_dossiers(person: Person | None, dossier_ids: list[int]) -> list[Dossier]:
-    """The chosen dossiers of the person's institution, locked in id order (as the transition
-    service locks them, so bulk actions cannot deadlock), with what a list of them shows."""
-    if person is None:
-        raise NotPermitted()
-    dossiers = list(
-        Dossier.objects.select_for_update(of=("self",))
-        .filter(institution_id=person.institution_id, pk__in=dossier_ids)
-        .select_related("award_type", "unit", "period", "nominee_person", "nominee_unit")
-        .order_by("pk")
-    )
-    if len(dossiers) != len(set(dossier_ids)):
-        raise DossierNotFound()
-    return dossiers
 
 
 def file_objection(

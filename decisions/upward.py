@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import log
 from decisions.models import ProposalMemo
-from decisions.notices import lock_dossiers
 from documents.rendering import nd30_date, render_pdf, signature_block
 from dossiers.models import AwardType, Dossier, LegalBasis, Person, State, TitleRecord
 from dossiers.reasons import Reason
@@ -47,7 +46,7 @@ def submit_upward(
     stored = None
     try:
         with transaction.atomic():
-            dossiers = lock_dossiers(person, dossier_ids)
+            dossiers = lifecycle.lock_dossiers(person, dossier_ids)
             pdf, _key = render_pdf(MEMO_TEMPLATE, memo_context(
                 dossiers, signer=person, on_behalf_of=acting.on_behalf_of, day=today,
             ))  # fmt: skip

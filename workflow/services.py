@@ -64,7 +64,7 @@ def transition(
     rows the caller already holds locked (opening a vote, signing a decision).
     """
     with transaction.atomic():
-        dossier = _locked(person, [dossier_id])[0]
+        dossier = lock_dossiers(person, [dossier_id])[0]
         return _apply(
             dossier,
             action=action,
@@ -91,7 +91,7 @@ def transition_many(
     """
     with transaction.atomic():
         moved = []
-        for dossier in _locked(person, sorted(versions)):
+        for dossier in lock_dossiers(person, sorted(versions)):
             try:
                 moved.append(
                     _apply(
@@ -109,8 +109,9 @@ def transition_many(
         return moved
 
 
-def _locked(person: Person, dossier_ids: Sequence[int]) -> list[Dossier]:
-    """Lock the rows in id order (so concurrent bulk actions cannot deadlock)."""
+def lock_dossiers(person: Person | None, dossier_ids: Sequence[int]) -> list[Dossier]:
+    """The person's institution's dossiers, locked in id order (so concurrent bulk actions cannot
+    deadlock), with what a list of them shows; callers that move them later lock them here."""
     if person is None:
         raise NotPermitted()
     dossiers = list(
