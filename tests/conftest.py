@@ -7,11 +7,10 @@ import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection
 
 from dossiers.catalogue_defaults import install_award_catalogue
 from dossiers.models import Institution, Period, Person, Rating, Role, RoleAssignment, Unit
-from workflow import process
 
 _counter = itertools.count(1)
 
@@ -154,64 +153,22 @@ def make_dossier(
     *,
     nominee=None,
     award="advanced_worker",
-    state=None,
     documents=True,
     rating=Rating.COMPLETED_WELL,
 ):
-    """A dossier of `unit` with every required document and an eligible nominee.
+    """A draft of `unit` created through the service, with every required document (unless
+    `documents=False`) and an eligible nominee (rated `rating` for the period).
 
-    `state` puts it straight into a state for tests of later steps (fixture set-up only; the
-    product moves states through workflow.services.transition).
+    Later states: `tests.factories.dossier_in(state, ...)`, which walks the real services.
     """
-    from dossiers.models import AnnualRating, AwardType, Document, Dossier
+    from dossiers.models import AnnualRating
+    from tests.factories import draft
 
-    institution = unit.institution
-    award_type = AwardType.objects.get(institution=institution, code=award)
-    if nominee is None:
-        nominee = (
-            unit
-            if award_type.nominee_kind == AwardType.NomineeKind.COLLECTIVE
-            else make_person(institution, unit)
-        )
-    is_unit = isinstance(nominee, Unit)
-    if not is_unit and rating:
+    if isinstance(nominee, Person) and rating:
         AnnualRating.objects.get_or_create(
-            institution=institution, person=nominee, period=period, defaults={"rating": rating}
+            institution=unit.institution, person=nominee, period=period, defaults={"rating": rating}
         )
-    creator = Person.objects.filter(institution=institution).first() or make_person(
-        institution, unit
-    )
-    dossier = Dossier.objects.create(
-        institution=institution,
-        period=period,
-        award_type=award_type,
-        unit=unit,
-        nominee_person=None if is_unit else nominee,
-        nominee_unit=nominee if is_unit else None,
-        achievement_summary="Hoàn thành xuất sắc nhiệm vụ giảng dạy.",
-        created_by=creator,
-    )
-    if documents:
-        for kind in award_type.required_document_kinds.all():
-            upload = pdf_upload(f"{kind.code}.pdf")
-            document = Document(
-                institution=institution,
-                dossier=dossier,
-                kind=kind,
-                storage_name=f"{dossier.pk}-{kind.code}.pdf",
-                original_name=upload.name,
-                content_type="application/pdf",
-                size=upload.size,
-                sha256="0" * 64,
-                uploaded_by=creator,
-            )
-            document.file.save(document.storage_name, upload, save=True)
-    if state:
-        Dossier.objects.filter(pk=dossier.pk).update(state=state)
-        dossier.refresh_from_db()
-    with transaction.atomic():
-        process.start(dossier)  # its task is the step of the state it was put in
-    return dossier
+    return draft(period, unit, award=award, nominee=nominee, documents=documents, rating=rating)
 
 
 @pytest.fixture
@@ -230,9 +187,12 @@ def council_member(institution, unit_b):
 
 
 def put_on_agenda(dossier, meeting_state="open", *, recommended=None):
-    """Put a dossier on a meeting's agenda in a given meeting state (fixture set-up only).
+    """Put a dossier on a hand-made meeting's agenda in a given meeting state.
 
-    With `recommended`, the item carries that outcome as if the vote had been closed on it.
+    Only for a situation the council's services cannot produce (a closed tally disagreeing with
+    a dossier still voting, say); a dossier on a real meeting comes from tests.factories
+    (`dossier_in`, `open_vote`). With `recommended`, the item carries that outcome as if the
+    vote had been closed on it.
     """
     from django.utils import timezone
 
@@ -252,7 +212,11 @@ def put_on_agenda(dossier, meeting_state="open", *, recommended=None):
 
 
 def put_in_signed_decision(dossier, kind="award"):
-    """Include a dossier in a decision already signed (fixture set-up for `sign` / `revoke`)."""
+    """Include a dossier in a decision marked signed by hand, not by sign_decision.
+
+    Only for a decision that must disagree with the trail (the integrity checks); a signed
+    decision comes from tests.factories (`dossier_in(State.SIGNED, ...)`, `sign`).
+    """
     from decisions.models import Decision, DecisionItem
 
     creator = Person.objects.filter(institution=dossier.institution).first()

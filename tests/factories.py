@@ -2,8 +2,10 @@
 
 `dossier_in(state, ...)` walks a new dossier through the real services — the one door, the
 council's meeting and ballots, decisions, notices, proposals upward — so every state it returns
-has the audit trail, the viewflow task and the meeting or decision that state implies. No test
-needs to write a state into a row.
+has the audit trail, the viewflow task and the meeting or decision that state implies;
+`dossiers_in` brings many through one meeting; `perform` takes any lifecycle action the way
+people take it. No test needs to write a state into a row. Since every dossier comes with its
+history, a test looks at what its own step wrote with `audit_mark()` and `events_after(mark)`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Max
 from django.test import Client
 from django.utils import timezone
 from model_bakery.recipe import Recipe, seq
@@ -62,6 +65,23 @@ def login(person_or_user) -> Client:
     return client
 
 
+def audit_mark() -> int:
+    """Where the audit trail ends now: `events_after(mark)` are the events appended since.
+
+    For tests of one step on a dossier that came with its history.
+    """
+    from audit.models import AuditEvent
+
+    return AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+
+
+def events_after(mark: int):
+    """The audit events appended after `mark` (see audit_mark), oldest first."""
+    from audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(pk__gt=mark).order_by("pk")
+
+
 def upload(name: str = "tai-lieu.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
@@ -82,11 +102,17 @@ class Cast:
         found = held.select_related("person").order_by("pk").first()
         if found:
             return found.person
-        home = unit or Unit.objects.filter(institution=self.institution).order_by("pk").first()
-        if home is None:
-            home = unit_recipe.make(institution=self.institution)
         roles = [role, Role.COUNCIL_MEMBER] if role in self.SITS_ON_COUNCIL else [role]
-        return make_person(self.institution, home, roles=roles, role_unit=unit)
+        return make_person(self.institution, unit or self.office, roles=roles, role_unit=unit)
+
+    @property
+    def office(self) -> Unit:
+        """Where the officers it makes work: an office of their own, so that making them
+        changes no faculty's membership (a collective's share of titled members, say)."""
+        return Unit.objects.get_or_create(
+            institution=self.institution, code="cast-office",
+            defaults={"name": "Phòng Tổ chức - Hành chính", "kind": Unit.Kind.OFFICE},
+        )[0]  # fmt: skip
 
     # The principal chairs the council and the secretary sits on it (design.md).
     SITS_ON_COUNCIL = (Role.PRINCIPAL, Role.COUNCIL_SECRETARY)
@@ -118,34 +144,52 @@ class Cast:
                 .values("person_id")
             )
         )
-        home = self.principal.unit
         while len(members) < size:
-            members.append(make_person(self.institution, home, roles=[Role.COUNCIL_MEMBER]))
+            members.append(make_person(self.institution, self.office, roles=[Role.COUNCIL_MEMBER]))
         return members
 
 
 def nominee_for(award: AwardType, unit: Unit, period: Period, rating=Rating.COMPLETED_WELL):
-    """A member of the unit rated for the period (or the unit itself for a collective award)."""
+    """A member of the unit rated for the period (or the unit itself for a collective award).
+
+    `rating=None`: a member with no rating for the period.
+    """
     from tests.conftest import make_person
 
     if award.nominee_kind == AwardType.NomineeKind.COLLECTIVE:
         return unit
     person = make_person(unit.institution, unit)
-    AnnualRating.objects.create(
-        institution=unit.institution, person=person, period=period, rating=rating
-    )
+    if rating:
+        AnnualRating.objects.create(
+            institution=unit.institution, person=person, period=period, rating=rating
+        )
     return person
 
 
-def draft(period: Period, unit: Unit, *, award="advanced_worker", nominee=None) -> Dossier:
-    """A draft created by the unit head through the service, with every required document."""
+def draft(
+    period: Period,
+    unit: Unit,
+    *,
+    award="advanced_worker",
+    nominee=None,
+    documents: bool = True,
+    rating=Rating.COMPLETED_WELL,
+    by: Person | None = None,
+) -> Dossier:
+    """A draft created by the unit head (or `by`) through the service, with its `dossier.created`
+    and `dossier.document_added` events.
+
+    `documents=False`: none of the required documents yet. `rating`: the made nominee's rating
+    for the period (None: none).
+    """
     from dossiers import services
 
     award_type = AwardType.objects.get(institution=unit.institution, code=award)
-    nominee = nominee if nominee is not None else nominee_for(award_type, unit, period)
+    if nominee is None:
+        nominee = nominee_for(award_type, unit, period, rating=rating)
     is_unit = isinstance(nominee, Unit)
     return services.create_dossier(
-        person=Cast(unit.institution).head_of(unit),
+        person=by or Cast(unit.institution).head_of(unit),
         unit=unit,
         period=period,
         award_type=award_type,
@@ -155,7 +199,9 @@ def draft(period: Period, unit: Unit, *, award="advanced_worker", nominee=None) 
         documents=[
             (kind, upload(f"{kind.code}.pdf"))
             for kind in award_type.required_document_kinds.order_by("code")
-        ],
+        ]
+        if documents
+        else [],
     )
 
 
@@ -173,6 +219,167 @@ def act(dossier: Dossier, action: str, person: Person, *, reason: str = "") -> D
     )
 
 
+def eligible_rating(award: AwardType) -> Rating:
+    """The lowest rating with which a nominee may be proposed for `award`."""
+    if award.requires_excellence_or_initiative or award.min_rating == Rating.COMPLETED_EXCELLENTLY:
+        return Rating.COMPLETED_EXCELLENTLY
+    return Rating.COMPLETED_WELL
+
+
+def qualify(dossier: Dossier) -> None:
+    """Give the nominee the title history its award asks for besides the rating (imported
+    records): the prerequisite's earlier consecutive years, or, for a nominated collective, the
+    members' title of the year for every present member."""
+    from dossiers.models import TitleRecord
+
+    award = dossier.award_type
+    year = dossier.period.year
+
+    def imported(**holder):
+        TitleRecord.objects.get_or_create(
+            **holder, defaults={"institution": dossier.institution,
+                                "source": TitleRecord.Source.IMPORTED},
+        )  # fmt: skip
+
+    if dossier.nominee_person_id and award.prerequisite_award_id:
+        for n in range(1, award.prerequisite_consecutive_years + 1):
+            imported(person=dossier.nominee_person, award_type=award.prerequisite_award,
+                     year=year - n)  # fmt: skip
+    if dossier.nominee_unit_id and award.member_award_id:
+        for member in Person.objects.filter(unit=dossier.nominee_unit):
+            imported(person=member, award_type=award.member_award, year=year)
+
+
+# The steps after the review, each done by the service that does it for people (the council's
+# meeting, the notices, the proposal upward, the decisions), as `by` or the cast's holder of the
+# role. Each takes a dossier in the state the step starts from and returns it, refreshed, in the
+# state the step leads to.
+
+
+def open_vote(d: Dossier, by: Person | None = None) -> Dossier:
+    """A reviewed dossier put on a new meeting's agenda by the secretary, who opens the vote."""
+    from council import services as council
+
+    cast = Cast(d.institution)
+    secretary = by or cast.secretary
+    council_members = cast.council()
+    meeting = council.create_meeting(
+        person=secretary, period=d.period, title="Phiên họp xét thi đua",
+        held_on=timezone.now(), place="Phòng họp A", chair=cast.principal,
+    )  # fmt: skip
+    assert meeting.members.count() >= len(council_members)
+    council.set_agenda(meeting_id=meeting.pk, person=secretary, dossier_ids=[d.pk])
+    council.open_meeting(meeting_id=meeting.pk, person=secretary)
+    d.refresh_from_db()
+    return d
+
+
+def close_vote(d: Dossier, choice: str = "agree", by: Person | None = None) -> Dossier:
+    """Every member of the open meeting the dossier is on votes `choice`; the secretary closes."""
+    from council import services as council
+    from council.models import AgendaItem, Meeting
+
+    item = AgendaItem.objects.get(dossier=d, meeting__state=Meeting.State.OPEN)
+    for member in item.meeting.members.select_related("person"):
+        council.cast_ballot(
+            meeting_id=item.meeting_id, person=member.person, choices={item.pk: choice}
+        )
+    council.close_meeting(meeting_id=item.meeting_id, person=by or Cast(d.institution).secretary)
+    d.refresh_from_db()
+    return d
+
+
+def publish(d: Dossier, by: Person | None = None, *, today=None) -> Dossier:
+    """The secretary opens the public notice on a recommended dossier (as on `today`)."""
+    from decisions import notices
+
+    if not d.award_type.public_notice_applies:
+        raise ValueError(f"“{d.award_type}” has no public-notice period: choose another award")
+    secretary = by or Cast(d.institution).secretary
+    notices.publish(dossier_ids=[d.pk], person=secretary, today=today)
+    d.refresh_from_db()
+    return d
+
+
+def submit_upward(d: Dossier, by: Person | None = None) -> Dossier:
+    """The principal proposes a recommended dossier to the higher authority, with a memo."""
+    from decisions import upward
+
+    upward.submit_upward(dossier_ids=[d.pk], person=by or Cast(d.institution).principal)
+    d.refresh_from_db()
+    return d
+
+
+def record_outcome(d: Dossier, by: Person | None = None, *, granted: bool = True) -> Dossier:
+    """A reviewer records the higher authority's decision on a dossier submitted upward."""
+    from decisions import upward
+
+    return upward.record_outcome(
+        dossier_id=d.pk, person=by or Cast(d.institution).reviewer, granted=granted,
+        decision_number="15/QĐ-UBND", decision_date=timezone.localdate(),
+    )  # fmt: skip
+
+
+def sign(d: Dossier, by: Person | None = None) -> Dossier:
+    """The secretary prepares an award decision naming the dossier; the principal signs it."""
+    from decisions import services as decisions
+
+    cast = Cast(d.institution)
+    signing_certificate()
+    decision = decisions.prepare_decision(
+        person=cast.secretary, award_type=d.award_type, dossier_ids=[d.pk]
+    )
+    decisions.sign_decision(decision_id=decision.pk, person=by or cast.principal)
+    d.refresh_from_db()
+    return d
+
+
+def revoke(d: Dossier, by: Person | None = None) -> Dossier:
+    """The secretary prepares a revocation of the signed dossier's decision; the principal signs."""
+    from decisions import services as decisions
+    from decisions.models import Decision
+
+    cast = Cast(d.institution)
+    signing_certificate()
+    original = Decision.objects.get(items__dossier=d, kind=Decision.Kind.AWARD)
+    revocation = decisions.prepare_revocation(
+        person=cast.secretary, decision_id=original.pk, dossier_ids=[d.pk], reason=REASON
+    )
+    decisions.sign_decision(decision_id=revocation.pk, person=by or cast.principal)
+    d.refresh_from_db()
+    return d
+
+
+def perform(dossier: Dossier, action: str, person: Person, *, reason: str = "", **arguments):
+    """Any lifecycle action, by `person`, as people do it. One offered on the dossier page goes
+    through the one door; one done on another page (the meeting, the notice, the decision, the
+    proposal upward) is done by that page's service, which goes through the door itself.
+
+    `close_vote` takes `recommended` (the members all agree, or all disagree); `record_outcome`
+    takes `granted`; other arguments are the service's own (a notice's end, a memo's hash...).
+    """
+    from workflow import transitions
+
+    match action:
+        case "open_vote":
+            return open_vote(dossier, person)
+        case "close_vote":
+            agree = arguments.get("recommended", True)
+            return close_vote(dossier, "agree" if agree else "disagree", person)
+        case "publish":
+            return publish(dossier, person)
+        case "sign":
+            return sign(dossier, person)
+        case "revoke":
+            return revoke(dossier, person)
+        case "submit_upward":
+            return submit_upward(dossier, person)
+        case "record_outcome":
+            return record_outcome(dossier, person, granted=arguments.get("granted", True))
+    assert transitions.TRANSITIONS[action].done_on == "dossier", action
+    return act(dossier, action, person, reason=reason)
+
+
 # The path to each state: the state it starts from and the step that leaves it.
 def _submitted(d, cast):
     return act(d, "submit", cast.head_of(d.unit))
@@ -187,97 +394,43 @@ def _reviewed(d, cast):
 
 
 def _voting(d, cast):
-    from council import services as council
-
-    d = _reviewed(d, cast)
-    council_members = cast.council()
-    meeting = council.create_meeting(
-        person=cast.secretary, period=d.period, title="Phiên họp xét thi đua",
-        held_on=timezone.now(), place="Phòng họp A", chair=cast.principal,
-    )  # fmt: skip
-    assert meeting.members.count() >= len(council_members)
-    council.set_agenda(meeting_id=meeting.pk, person=cast.secretary, dossier_ids=[d.pk])
-    council.open_meeting(meeting_id=meeting.pk, person=cast.secretary)
-    d.refresh_from_db()
-    return d
-
-
-def _vote(d, cast, choice: str):
-    from council import services as council
-    from council.models import AgendaItem, Meeting
-
-    d = _voting(d, cast)
-    item = AgendaItem.objects.get(dossier=d, meeting__state=Meeting.State.OPEN)
-    for member in item.meeting.members.select_related("person"):
-        council.cast_ballot(
-            meeting_id=item.meeting_id, person=member.person, choices={item.pk: choice}
-        )
-    council.close_meeting(meeting_id=item.meeting_id, person=cast.secretary)
-    d.refresh_from_db()
-    return d
+    return open_vote(_reviewed(d, cast))
 
 
 def _recommended(d, cast):
-    return _vote(d, cast, "agree")
+    return close_vote(_voting(d, cast), "agree")
 
 
 def _not_recommended(d, cast):
-    return _vote(d, cast, "disagree")
+    return close_vote(_voting(d, cast), "disagree")
 
 
 def _public_notice(d, cast):
-    from decisions import notices
-
     if not d.award_type.public_notice_applies:
         raise ValueError(f"“{d.award_type}” has no public-notice period: choose another award")
-    d = _recommended(d, cast)
-    notices.publish(dossier_ids=[d.pk], person=cast.secretary)
-    d.refresh_from_db()
-    return d
+    return publish(_recommended(d, cast))
+
+
+def _public_notice_over(d, cast):
+    """Published a month ago: the notice has ended, with no objection."""
+    month_ago = timezone.localdate() - datetime.timedelta(days=30)
+    return publish(_recommended(d, cast), today=month_ago)
 
 
 def _submitted_upward(d, cast):
-    from decisions import upward
-
-    d = _recommended(d, cast)
-    upward.submit_upward(dossier_ids=[d.pk], person=cast.principal)
-    d.refresh_from_db()
-    return d
+    return submit_upward(_recommended(d, cast))
 
 
 def _signed(d, cast):
-    from decisions import services as decisions
-
     if d.award_type.decided_by == AwardType.DecidedBy.UPWARD:
-        d = _submitted_upward(d, cast)
-        from decisions import upward
-
-        return upward.record_outcome(
-            dossier_id=d.pk, person=cast.reviewer, granted=True,
-            decision_number="15/QĐ-UBND", decision_date=timezone.localdate(),
-        )  # fmt: skip
-    d = _recommended(d, cast)
-    _signing_certificate()
-    decision = decisions.prepare_decision(
-        person=cast.secretary, award_type=d.award_type, dossier_ids=[d.pk]
-    )
-    decisions.sign_decision(decision_id=decision.pk, person=cast.principal)
-    d.refresh_from_db()
-    return d
+        return record_outcome(_submitted_upward(d, cast))
+    if d.award_type.public_notice_applies:
+        return sign(_public_notice_over(d, cast))
+    return sign(_recommended(d, cast))
 
 
 def _revoked(d, cast):
-    from decisions import services as decisions
-    from decisions.models import Decision
-
-    d = _signed(d, cast)
-    original = Decision.objects.get(items__dossier=d, kind=Decision.Kind.AWARD)
-    revocation = decisions.prepare_revocation(
-        person=cast.secretary, decision_id=original.pk, dossier_ids=[d.pk], reason=REASON
-    )
-    decisions.sign_decision(decision_id=revocation.pk, person=cast.principal)
-    d.refresh_from_db()
-    return d
+    return revoke(_signed(d, cast))
 
 
 PATHS = {
@@ -300,15 +453,99 @@ PATHS = {
 }  # fmt: skip
 
 
-def dossier_in(state: str, period: Period, unit: Unit, *, award="advanced_worker", nominee=None):
-    """A new dossier of `unit` brought to `state` through the services people use."""
-    dossier = draft(period, unit, award=award, nominee=nominee)
-    dossier = PATHS[State(state)](dossier, Cast(unit.institution))
+# An award whose path passes through the state: one with a public notice, one decided upward.
+AWARD_REACHING = {
+    State.PUBLIC_NOTICE: "grassroots_emulation_fighter",
+    State.SUBMITTED_UPWARD: "provincial_certificate_of_merit",
+}
+
+
+def dossier_in(state: str, period: Period, unit: Unit, *, award=None, nominee=None) -> Dossier:
+    """A new dossier of `unit` brought to `state` through the services people use.
+
+    The award (its code) is "advanced_worker" unless the state needs another (AWARD_REACHING).
+
+    Past a draft, the nominee (made, or given) qualifies for the award: the rating it needs
+    (unless already rated), the earlier titles of a prerequisite, members holding the members'
+    title.
+    """
+    award = award or AWARD_REACHING.get(state, "advanced_worker")
+    cast = Cast(unit.institution)
+    cast.head_of(unit)  # the unit's head exists before its members are counted
+    if state == State.DRAFT:
+        dossier = draft(period, unit, award=award, nominee=nominee)
+    else:
+        rating = eligible_rating(AwardType.objects.get(institution=unit.institution, code=award))
+        if isinstance(nominee, Person):  # rated, unless the test rated them already
+            AnnualRating.objects.get_or_create(
+                institution=unit.institution, person=nominee, period=period,
+                defaults={"rating": rating},
+            )  # fmt: skip
+        dossier = draft(period, unit, award=award, nominee=nominee, rating=rating)
+        qualify(dossier)
+    dossier = PATHS[State(state)](dossier, cast)
     assert dossier.state == state, f"reached {dossier.state}, not {state}"
     return dossier
 
 
-def _signing_certificate() -> None:
+def dossiers_in(
+    state: str, period: Period, unit: Unit, count: int | None = None, *, award=None, nominees=()
+) -> list[Dossier]:
+    """`count` new dossiers of `unit` (or one per nominee given) brought to `state` together, as
+    a council brings many: each through the door to the review, then one meeting for all of them
+    (for the states after it).
+
+    Only the states of the way to a recommendation: DRAFT, SUBMITTED, REVIEWED, VOTING,
+    RECOMMENDED, NOT_RECOMMENDED. Nominees not given are made; each is rated as the award needs.
+    """
+    from council import services as council
+    from council.models import AgendaItem
+
+    steps = [State.DRAFT, State.SUBMITTED, State.REVIEWED, State.VOTING]
+    outcome = {State.RECOMMENDED: "agree", State.NOT_RECOMMENDED: "disagree"}.get(state)
+    reach = steps.index(State.VOTING if outcome else state)
+    award = award or "advanced_worker"
+    cast = Cast(unit.institution)
+    head = cast.head_of(unit)
+    rating = eligible_rating(AwardType.objects.get(institution=unit.institution, code=award))
+    dossiers = []
+    for nominee in list(nominees) or [None] * count:
+        if isinstance(nominee, Person):
+            AnnualRating.objects.get_or_create(
+                institution=unit.institution, person=nominee, period=period,
+                defaults={"rating": rating},
+            )  # fmt: skip
+        d = draft(period, unit, award=award, nominee=nominee, rating=rating, by=head)
+        qualify(d)
+        if reach >= 1:
+            d = act(d, "submit", head)
+        if reach >= 2:
+            d = act(d, "approve", cast.reviewer)
+        dossiers.append(d)
+    if reach >= 3:
+        cast.council()
+        meeting = council.create_meeting(
+            person=cast.secretary, period=period, title="Phiên họp xét thi đua",
+            held_on=timezone.now(), place="Phòng họp A", chair=cast.principal,
+        )  # fmt: skip
+        ids = [d.pk for d in dossiers]
+        council.set_agenda(meeting_id=meeting.pk, person=cast.secretary, dossier_ids=ids)
+        council.open_meeting(meeting_id=meeting.pk, person=cast.secretary)
+        if outcome:
+            items = list(AgendaItem.objects.filter(meeting=meeting).values_list("pk", flat=True))
+            for member in meeting.members.select_related("person"):
+                council.cast_ballot(
+                    meeting_id=meeting.pk, person=member.person,
+                    choices=dict.fromkeys(items, outcome),
+                )  # fmt: skip
+            council.close_meeting(meeting_id=meeting.pk, person=cast.secretary)
+    for d in dossiers:
+        d.refresh_from_db()
+        assert d.state == state, f"reached {d.state}, not {state}"
+    return dossiers
+
+
+def signing_certificate() -> None:
     """The self-signed PKCS#12 certificate the test settings sign with, made once."""
     from dossiers.demo_certificate import create_demo_certificate
 

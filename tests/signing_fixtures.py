@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from dossiers.demo_certificate import create_demo_certificate, self_signed_certificate
 from dossiers.models import AwardType, Delegation, Role, State
-from tests.conftest import make_dossier, make_person
+from tests.conftest import make_person
+from tests.factories import dossiers_in
 
 SOFTHSM_LIBRARY = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN_LABEL = "signer"
@@ -203,15 +204,8 @@ def draft_decision(period, unit_a, principal):
 
     def make(names=AWARDEES):
         institution = unit_a.institution
-        dossiers = [
-            make_dossier(
-                period,
-                unit_a,
-                state=State.RECOMMENDED,
-                nominee=make_person(institution, unit_a, full_name=name),
-            )
-            for name in names
-        ]
+        nominees = [make_person(institution, unit_a, full_name=name) for name in names]
+        dossiers = dossiers_in(State.RECOMMENDED, period, unit_a, nominees=nominees)
         return prepare_decision(
             person=principal,
             award_type=AwardType.objects.get(institution=institution, code="advanced_worker"),

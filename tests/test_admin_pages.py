@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from dossiers.demo import load_demo
+from tests.factories import login
 
 DOSSIER_MODELS = [m for m in admin.site._registry if m._meta.app_label == "dossiers"]
 # Dossiers and documents are read-only in the admin: they change only through the services.
@@ -65,8 +66,8 @@ def test_every_dossiers_change_page_opens(demo, admin_client):
     assert statuses == dict.fromkeys(statuses, 200)
 
 
-def test_a_user_who_is_not_staff_is_sent_to_the_admin_login(client, staff_a):
-    client.force_login(staff_a.user)
+def test_a_user_who_is_not_staff_is_sent_to_the_admin_login(staff_a):
+    client = login(staff_a)
 
     response = client.get(reverse("admin:index"))
 

@@ -15,9 +15,12 @@ from audit.models import AuditEvent
 from auditing import anomalies
 from auditing.integrity_views import _dossier_url
 from auditing.models import AnomalyRules
+from council import services as council
+from council.models import AgendaItem
 from dossiers.models import Dossier, Role, State
-from tests.conftest import make_dossier, make_person, put_in_signed_decision, put_on_agenda
-from tests.test_lifecycle_matrix import ARGUMENTS
+from tests import factories
+from tests.conftest import make_dossier, make_person
+from tests.factories import Cast, dossier_in, dossiers_in, login
 from workflow import services
 
 WORKDAY = datetime.date(2026, 3, 2)  # a Monday
@@ -63,8 +66,13 @@ def act(dossier, action: str, person, **kwargs):
 
 
 def sign(dossier, principal):
-    put_in_signed_decision(dossier)
-    return act(dossier, "sign", principal, arguments=ARGUMENTS["sign"])
+    """The principal signs a decision naming the dossier (prepared by the council's secretary)."""
+    return factories.sign(dossier, principal)
+
+
+def agenda_item(dossier) -> AgendaItem:
+    """The item of the (open) meeting that has the dossier on its agenda."""
+    return AgendaItem.objects.select_related("meeting").get(dossier=dossier)
 
 
 def hinted(rule, institution) -> list:
@@ -80,9 +88,7 @@ def set_rules(institution, **thresholds) -> None:
 
 @pytest.fixture
 def submitted_monday(clock, period, unit_a, head_a):
-    dossier = make_dossier(period, unit_a, state=State.RECOMMENDED)
-    record(dossier, "dossier.submitted", head_a)
-    return dossier
+    return dossier_in(State.RECOMMENDED, period, unit_a)  # submitted at 9:00 on the Monday
 
 
 def test_a_dossier_signed_a_day_after_its_submission_is_a_hint(
@@ -237,7 +243,11 @@ def test_a_working_saturday_removes_the_weekend_hint(clock, institution, draft, 
 def test_an_action_outside_working_hours_on_another_object_is_a_hint_without_a_dossier(
     clock, institution, period, unit_a, council_member
 ):
-    meeting = put_on_agenda(make_dossier(period, unit_a)).meeting
+    cast = Cast(institution)
+    meeting = council.create_meeting(
+        person=cast.secretary, period=period, title="Phiên họp", held_on=timezone.now(),
+        place="Phòng họp A", chair=cast.principal,
+    )  # fmt: skip
     clock(local(WORKDAY, 22))
     event = record(meeting, "ballot.cast", council_member)
 
@@ -270,7 +280,9 @@ def test_a_unit_head_submitting_someone_elses_nomination_is_no_hint(
 def test_acting_on_behalf_of_the_nominee_is_a_hint(
     clock, institution, period, unit_a, head_a, staff_a
 ):
-    dossier = make_dossier(period, unit_a, nominee=head_a)
+    # The unit's deputy head drafts it: the head, the nominee, has not acted on it themselves.
+    deputy = make_person(institution, unit_a, roles=[Role.UNIT_HEAD])
+    dossier = factories.draft(period, unit_a, nominee=head_a, by=deputy)
     record(dossier, "dossier.submitted", staff_a, on_behalf_of=head_a)
 
     [hint] = anomalies.own_nomination(institution, AnomalyRules.of(institution))
@@ -280,40 +292,50 @@ def test_acting_on_behalf_of_the_nominee_is_a_hint(
 
 
 def test_a_member_voting_in_the_meeting_that_decides_their_own_dossier_is_a_hint(
-    institution, period, unit_a, council_member
+    institution, period, unit_b, council_member
 ):
-    dossier = make_dossier(period, unit_a, nominee=council_member, state=State.REVIEWED)
-    meeting = put_on_agenda(dossier).meeting
-    record(meeting, "ballot.cast", council_member)
+    dossier = dossier_in(State.VOTING, period, unit_b, nominee=council_member)
+    item = agenda_item(dossier)
+    council.cast_ballot(
+        meeting_id=item.meeting_id, person=council_member, choices={item.pk: "agree"}
+    )
 
     assert hinted(anomalies.own_nomination, institution) == [dossier]
 
 
 def test_a_written_opinion_of_the_nominee_on_their_own_dossier_is_a_hint(
-    institution, period, unit_a, council_member, secretary
+    institution, period, unit_b, council_member, secretary
 ):
-    dossier = make_dossier(period, unit_a, nominee=council_member, state=State.REVIEWED)
-    meeting = put_on_agenda(dossier).meeting
-    written = {"member_id": council_member.pk, "member": council_member.full_name}
-    record(meeting, "ballot.recorded_in_writing", secretary, payload=written)
+    dossier = dossier_in(State.VOTING, period, unit_b, nominee=council_member)
+    item = agenda_item(dossier)
+    council.record_attendance(
+        meeting_id=item.meeting_id, person=secretary, attendance={council_member.pk: "absent"}
+    )
+    council.record_written_ballot(
+        meeting_id=item.meeting_id,
+        person=secretary,
+        member_id=council_member.pk,
+        choices={item.pk: "agree"},
+    )
 
     assert hinted(anomalies.own_nomination, institution) == [dossier]
 
 
-def test_other_members_votes_are_no_hint(institution, period, unit_a, council_member, secretary):
-    dossier = make_dossier(period, unit_a, nominee=council_member, state=State.REVIEWED)
-    meeting = put_on_agenda(dossier).meeting
-    record(meeting, "ballot.cast", secretary)
+def test_other_members_votes_are_no_hint(institution, period, unit_b, council_member, secretary):
+    dossier = dossier_in(State.VOTING, period, unit_b, nominee=council_member)
+    item = agenda_item(dossier)
+    council.cast_ballot(meeting_id=item.meeting_id, person=secretary, choices={item.pk: "agree"})
 
     assert hinted(anomalies.own_nomination, institution) == []
 
 
 def test_the_nominees_vote_in_a_meeting_without_their_dossier_is_no_hint(
-    institution, period, unit_a, council_member
+    institution, period, unit_a, unit_b, council_member
 ):
-    make_dossier(period, unit_a, nominee=council_member, state=State.REVIEWED)
-    other_meeting = put_on_agenda(make_dossier(period, unit_a, state=State.REVIEWED)).meeting
-    record(other_meeting, "ballot.cast", council_member)
+    dossier_in(State.REVIEWED, period, unit_b, nominee=council_member)
+    other = agenda_item(dossier_in(State.VOTING, period, unit_a))
+    council.cast_ballot(meeting_id=other.meeting_id, person=council_member,
+                        choices={other.pk: "agree"})  # fmt: skip
 
     assert hinted(anomalies.own_nomination, institution) == []
 
@@ -330,9 +352,9 @@ def test_without_rules_of_its_own_an_institution_gets_the_defaults(institution):
     assert rules.pk is None  # reading the defaults stores nothing
 
 
-def test_changing_the_rules_in_the_admin_is_audited(client, institution, django_user_model):
+def test_changing_the_rules_in_the_admin_is_audited(institution, django_user_model):
     admin = django_user_model.objects.create_superuser("root", password="pw")
-    client.force_login(admin)
+    client = login(admin)
 
     response = client.post(
         reverse("admin:auditing_anomalyrules_add"),
@@ -350,17 +372,21 @@ def test_changing_the_rules_in_the_admin_is_audited(client, institution, django_
 # Constant queries, and the page
 
 
-def plant_every_case(clock, period, unit, principal, reviewer) -> None:
-    """One dossier that every rule hints at."""
-    nominee = make_person(unit.institution, unit, roles=[Role.COUNCIL_MEMBER])
-    dossier = make_dossier(period, unit, nominee=nominee, state=State.RECOMMENDED, documents=False)
-    clock(local(WORKDAY, 9))
-    record(dossier, "dossier.submitted", nominee)
-    for _ in range(3):
-        record(dossier, "dossier.returned", reviewer)
-    clock(local(WORKDAY, 22))
-    record(put_on_agenda(dossier).meeting, "ballot.cast", nominee)
-    record(dossier, "dossier.signed", principal)
+def plant_every_case(clock, period, unit, principal, reviewer, count: int = 1) -> None:
+    """`count` dossiers that every rule hints at (recommended by one meeting)."""
+    nominees = [
+        make_person(unit.institution, unit, roles=[Role.COUNCIL_MEMBER]) for _ in range(count)
+    ]
+    for nominee, dossier in zip(
+        nominees, dossiers_in(State.RECOMMENDED, period, unit, nominees=nominees), strict=True
+    ):
+        clock(local(WORKDAY, 9))
+        record(dossier, "dossier.submitted", nominee)
+        for _ in range(3):
+            record(dossier, "dossier.returned", reviewer)
+        clock(local(WORKDAY, 22))
+        record(agenda_item(dossier).meeting, "ballot.cast", nominee)  # the meeting deciding it
+        record(dossier, "dossier.signed", principal)
 
 
 def queries_of_all_hints(institution) -> int:
@@ -373,20 +399,18 @@ def queries_of_all_hints(institution) -> int:
 def test_the_hints_take_as_many_queries_for_50_dossiers_as_for_5(
     clock, institution, period, unit_a, principal, reviewer
 ):
-    for _ in range(5):
-        plant_every_case(clock, period, unit_a, principal, reviewer)
+    plant_every_case(clock, period, unit_a, principal, reviewer, count=5)
     with_5 = queries_of_all_hints(institution)
-    for _ in range(45):
-        plant_every_case(clock, period, unit_a, principal, reviewer)
+    plant_every_case(clock, period, unit_a, principal, reviewer, count=45)
 
     assert queries_of_all_hints(institution) == with_5
 
 
 def test_the_page_lists_each_hint_with_a_link_to_the_dossier(
-    client, clock, institution, period, unit_a, principal, reviewer, auditor
+    clock, institution, period, unit_a, principal, reviewer, auditor
 ):
     plant_every_case(clock, period, unit_a, principal, reviewer)
-    client.force_login(auditor.user)
+    client = login(auditor)
 
     response = client.get(reverse("anomaly_hints"))
 
@@ -394,7 +418,7 @@ def test_the_page_lists_each_hint_with_a_link_to_the_dossier(
     assert response.content.decode().count(f'href="{_dossier_url(Dossier.objects.get())}"') >= 4
 
 
-def test_a_principal_may_read_the_hints(client, principal):
-    client.force_login(principal.user)
+def test_a_principal_may_read_the_hints(principal):
+    client = login(principal)
 
     assert client.get(reverse("anomaly_hints")).status_code == 200

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from audit import log
 from audit.models import AuditEvent
+from tests.factories import login
 
 TABLE = AuditEvent._meta.db_table
 
@@ -278,10 +279,10 @@ def test_tampering_with_one_institution_leaves_the_others_chain_verified(
 
 
 def test_an_institutions_code_cannot_be_changed_in_the_admin_so_its_chain_stays_verifiable(
-    institution, five_events, client, django_user_model
+    institution, five_events, django_user_model
 ):
     """The code is part of every hash of the chain, so the admin keeps it read-only."""
-    client.force_login(django_user_model.objects.create_superuser("root", password="pw"))
+    client = login(django_user_model.objects.create_superuser("root", password="pw"))
     response = client.post(
         reverse("admin:dossiers_institution_change", args=[institution.pk]),
         {

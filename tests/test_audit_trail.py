@@ -12,6 +12,7 @@ from audit.models import AuditChainHead, AuditEvent
 from dossiers import services as dossier_services
 from dossiers.models import AwardType, Document, State
 from tests.conftest import PDF_BYTES, make_dossier, make_person, pdf_upload
+from tests.factories import audit_mark, dossier_in, events_after
 from workflow import services
 from workflow.errors import IllegalTransition, NotPermitted
 
@@ -180,18 +181,19 @@ def test_an_actor_without_a_person_record_is_recorded_by_name(institution):
 def test_a_transition_records_its_from_and_to_state_actor_role_reason_and_address(
     period, unit_a, reviewer
 ):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+    mark = audit_mark()
 
     services.transition(
         dossier_id=dossier.pk,
         action="approve",
         person=reviewer,
-        expected_version=1,
+        expected_version=dossier.version,
         reason="  Đủ điều kiện  ",
         client_address="198.51.100.4",
     )
 
-    event = AuditEvent.objects.get()
+    event = events_after(mark).get()
     assert event.action == "dossier.approved"
     assert (event.object_type, event.object_id) == ("dossier", str(dossier.pk))
     assert (event.from_state, event.to_state) == (State.SUBMITTED, State.REVIEWED)
@@ -202,13 +204,14 @@ def test_a_transition_records_its_from_and_to_state_actor_role_reason_and_addres
 
 def test_a_refused_transition_writes_no_event(period, unit_a, reviewer):
     dossier = make_dossier(period, unit_a)  # a draft cannot be approved
+    mark = audit_mark()
 
     with pytest.raises(IllegalTransition):
         services.transition(
             dossier_id=dossier.pk, action="approve", person=reviewer, expected_version=1
         )
 
-    assert not AuditEvent.objects.exists()
+    assert not events_after(mark).exists()
 
 
 # Verifying the chain from the database

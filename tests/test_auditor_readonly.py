@@ -9,8 +9,11 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from council.models import AgendaItem
+from decisions.services import prepare_decision
 from dossiers.models import Delegation, Dossier, Institution, Role, State
-from tests.conftest import make_dossier, make_person, put_in_signed_decision, put_on_agenda
+from tests.conftest import make_person
+from tests.factories import Cast, dossier_in, login
 from workflow import process
 from workflow.transitions import buttons
 
@@ -70,8 +73,9 @@ def media(settings, tmp_path):
 @pytest.fixture
 def world(media, institution, period, unit_a, head_a, principal, reviewer, auditor):
     """One of each object a write can name, and nothing delegated to the auditor."""
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
-    meeting = put_on_agenda(make_dossier(period, unit_a), "closed", recommended=True).meeting
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+    recommended = dossier_in(State.RECOMMENDED, period, unit_a)  # by a meeting, now closed
+    meeting = AgendaItem.objects.get(dossier=recommended).meeting
     delegation = Delegation.objects.create(
         institution=institution, delegator=principal, delegate=reviewer, role=Role.PRINCIPAL,
         starts_on=timezone.localdate(), ends_on=timezone.localdate() + datetime.timedelta(days=7),
@@ -83,14 +87,17 @@ def world(media, institution, period, unit_a, head_a, principal, reviewer, audit
         "task": process.open_tasks(dossier).get(),
         "meeting": meeting,
         "delegation": delegation,
-        "decision": put_in_signed_decision(make_dossier(period, unit_a)),
+        "decision": prepare_decision(
+            person=Cast(institution).secretary,
+            award_type=recommended.award_type,
+            dossier_ids=[recommended.pk],
+        ),
     }
 
 
 @pytest.fixture
-def as_auditor(client, auditor):
-    client.force_login(auditor.user)
-    return client
+def as_auditor(auditor):
+    return login(auditor)
 
 
 def url_of(name: str, kind: str | None, world: dict) -> str:
@@ -208,12 +215,10 @@ def test_an_auditor_can_choose_the_language(as_auditor):
     assert response.cookies["django_language"].value == "en"
 
 
-def test_an_auditor_who_also_reviews_may_still_review(
-    client, media, institution, period, unit_a, unit_b
-):
+def test_an_auditor_who_also_reviews_may_still_review(media, institution, period, unit_a, unit_b):
     both = make_person(institution, unit_b, roles=[Role.AUDITOR, Role.REVIEWER])
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
-    client.force_login(both.user)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+    client = login(both)
 
     response = client.post(
         reverse("dossier_act", args=[dossier.pk, "return_for_revision"]),

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.factories import login
+
 TOO_BIG = "99999999999999999999"
 
 
@@ -16,13 +18,11 @@ TOO_BIG = "99999999999999999999"
         ("/audit/", "before"),
     ],
 )
-def test_a_page_ignores_or_refuses_an_id_too_large_for_the_database(
-    client, auditor, path, parameter
-):
-    client.force_login(auditor.user)
+def test_a_page_ignores_or_refuses_an_id_too_large_for_the_database(auditor, path, parameter):
+    client = login(auditor)
     assert client.get(path, {parameter: TOO_BIG}).status_code in (200, 400)
 
 
-def test_an_export_refuses_an_actor_id_too_large_for_the_database(client, auditor):
-    client.force_login(auditor.user)
+def test_an_export_refuses_an_actor_id_too_large_for_the_database(auditor):
+    client = login(auditor)
     assert client.get("/audit/export.csv", {"actor_id": TOO_BIG}).status_code == 400

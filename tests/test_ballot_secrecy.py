@@ -16,6 +16,7 @@ from django.db import connection, models
 from audit.models import AuditEvent
 from council.models import BallotChoice, BallotContent, Meeting, Participation
 from dossiers.models import Person
+from tests.factories import login
 from tests.test_council_vote import ABSTAIN, AGREE, DISAGREE, IN_WRITING, Council, convene
 
 CHOICE_VALUES = tuple(BallotChoice.Choice.values)  # "agree", "disagree", "abstain"
@@ -385,9 +386,9 @@ def test_casting_a_ballot_logs_nothing_that_ties_the_member_to_the_ballot(
             assert not mentions_choice(text), text
 
 
-def test_the_dossier_page_after_the_vote_shows_no_receipt(closed_meeting, client):
+def test_the_dossier_page_after_the_vote_shows_no_receipt(closed_meeting):
     c, receipts = closed_meeting
-    client.force_login(c.secretary.user)
+    client = login(c.secretary)
 
     for dossier in c.dossiers:
         response = client.get(f"/dossiers/{dossier.pk}/")

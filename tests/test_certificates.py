@@ -20,8 +20,8 @@ from decisions.models import Decision
 from documents.rendering import nd30_date
 from dossiers import services as dossier_services
 from dossiers.models import AwardType
-from tests.conftest import make_dossier, make_person, pdf_upload
-from tests.test_council_pages import login
+from tests.conftest import make_person, pdf_upload
+from tests.factories import dossier_in, login
 from tests.test_decision_rendering import check_nd30, decision_with_awardees, pdf_text
 
 pypdf = pytest.importorskip("pypdf")
@@ -42,7 +42,7 @@ def draft(period, unit_a, secretary):
         make_person(period.institution, unit_a, full_name="Nguyễn Thị Hương"),
         make_person(period.institution, unit_a, full_name="Trần Văn Bình", gender="male"),
     ]
-    dossiers = [make_dossier(period, unit_a, nominee=n, state="recommended") for n in nominees]
+    dossiers = [dossier_in("recommended", period, unit_a, nominee=n) for n in nominees]
     return services.prepare_decision(
         person=secretary, award_type=dossiers[0].award_type, dossier_ids=[d.pk for d in dossiers]
     )

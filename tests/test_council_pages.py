@@ -9,7 +9,6 @@ import re
 import pytest
 from django.contrib import admin
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,7 +24,8 @@ from council.models import (
     Participation,
 )
 from dossiers.models import Dossier, Role, State
-from tests.conftest import make_dossier, make_person
+from tests.conftest import make_person
+from tests.factories import dossier_in, login
 
 AGREE = BallotChoice.Choice.AGREE
 DISAGREE = BallotChoice.Choice.DISAGREE
@@ -38,12 +38,6 @@ RECEIPT = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}\b")
 def vi(text) -> str:
     with translation.override("vi"):
         return str(translation.gettext(text) if isinstance(text, str) else text)
-
-
-def login(person) -> Client:
-    client = Client()
-    client.force_login(person.user)
-    return client
 
 
 def page_text(response) -> str:
@@ -64,9 +58,9 @@ def reviewed_nominations(period, unit_a, unit_b) -> list[Dossier]:
     huong = make_person(period.institution, unit_a, full_name="Nguyễn Thị Hương")
     binh = make_person(period.institution, unit_b, full_name="Trần Văn Bình")
     return [
-        make_dossier(period, unit_a, nominee=huong, state=State.REVIEWED),
-        make_dossier(
-            period, unit_b, nominee=binh, award="grassroots_emulation_fighter", state=State.REVIEWED
+        dossier_in(State.REVIEWED, period, unit_a, nominee=huong),
+        dossier_in(
+            State.REVIEWED, period, unit_b, award="grassroots_emulation_fighter", nominee=binh
         ),
     ]
 
@@ -211,7 +205,7 @@ def test_the_chair_can_only_be_chosen_among_the_council_members(
 def test_the_agenda_offers_the_reviewed_dossiers_of_the_period_only(
     period, unit_a, secretary, principal, members, dossiers
 ):
-    submitted = make_dossier(period, unit_a, state=State.SUBMITTED)
+    submitted = dossier_in(State.SUBMITTED, period, unit_a)
     meeting = plan(period, secretary, principal)
 
     response = login(secretary).get(reverse("meeting_detail", args=[meeting.pk]))
@@ -578,7 +572,7 @@ def test_the_meeting_page_takes_as_many_queries_with_eight_members_as_with_four(
     for _ in range(4):
         make_person(institution, unit_b, roles=[Role.COUNCIL_MEMBER])
     # A dossier sits on one pending agenda at a time, so the larger meeting votes on others.
-    others = [make_dossier(period, d.unit, award=d.award_type.code, state=State.REVIEWED)
+    others = [dossier_in(State.REVIEWED, period, d.unit, award=d.award_type.code)
               for d in dossiers]  # fmt: skip
     large = plan(period, secretary, principal, others)
 

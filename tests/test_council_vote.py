@@ -29,7 +29,8 @@ from council.models import (
 )
 from council.services import BallotRefused
 from dossiers.models import AwardType, Dossier, Period, Person, Role, RoleAssignment, State
-from tests.conftest import make_dossier, make_person, make_unit
+from tests.conftest import make_person, make_unit
+from tests.factories import dossier_in
 from workflow.errors import GuardFailed, IllegalTransition, MeetingNotFound, NotPermitted
 
 AGREE = BallotChoice.Choice.AGREE
@@ -126,7 +127,7 @@ def convene(
         key=lambda p: (p.pk != secretary.pk, p.pk),
     )
     assert len(members) == size, "the helper's council does not have the size asked for"
-    dossiers = [make_dossier(period, unit, award=code, state=State.REVIEWED) for code in awards]
+    dossiers = [dossier_in(State.REVIEWED, period, unit, award=code) for code in awards]
     council.set_agenda(
         meeting_id=meeting.pk, person=secretary, dossier_ids=[d.pk for d in dossiers]
     )
@@ -370,7 +371,8 @@ def test_every_dossier_leaves_the_vote_through_the_one_service_with_its_outcome(
 
     c.refresh()
     assert [d.state for d in c.dossiers] == [State.RECOMMENDED, State.NOT_RECOMMENDED]
-    assert [d.version for d in c.dossiers] == [3, 3]  # reviewed → voting → outcome
+    # created 1, submitted 2, reviewed 3 → voting 4 → outcome 5
+    assert [d.version for d in c.dossiers] == [5, 5]
     closed = {e.object_id: e for e in events("dossier.vote_closed")}
     assert set(closed) == {str(d.pk) for d in c.dossiers}
     for dossier in c.dossiers:
@@ -583,7 +585,7 @@ def test_a_meeting_cannot_be_opened_twice(period, unit_a, secretary):
 
 def test_the_agenda_is_stored_in_the_order_given(period, unit_a, secretary):
     c = convene(period, unit_a, secretary, size=5)
-    more = [make_dossier(period, unit_a, state=State.REVIEWED) for _ in range(2)]
+    more = [dossier_in(State.REVIEWED, period, unit_a) for _ in range(2)]
     order = [more[1].pk, c.dossiers[0].pk, more[0].pk]
 
     council.set_agenda(meeting_id=c.pk, person=secretary, dossier_ids=order)
@@ -603,9 +605,9 @@ def test_the_agenda_takes_only_reviewed_dossiers_of_the_meetings_period(
     c = convene(period, unit_a, secretary, size=5)
     agenda_before = list(c.meeting.agenda.values_list("dossier", "position"))
     if stranger == "submitted":
-        odd = make_dossier(period, unit_a, state=State.SUBMITTED).pk
+        odd = dossier_in(State.SUBMITTED, period, unit_a).pk
     elif stranger == "voting":
-        odd = make_dossier(period, unit_a, state=State.VOTING).pk
+        odd = dossier_in(State.VOTING, period, unit_a).pk
     elif stranger == "other_period":
         earlier = Period.objects.create(
             institution=institution,
@@ -614,7 +616,7 @@ def test_the_agenda_takes_only_reviewed_dossiers_of_the_meetings_period(
             starts_on=datetime.date(2025, 1, 1),
             ends_on=datetime.date(2025, 12, 31),
         )
-        odd = make_dossier(earlier, unit_a, state=State.REVIEWED).pk
+        odd = dossier_in(State.REVIEWED, earlier, unit_a).pk
     elif stranger == "other_institution":
         their_period = Period.objects.create(
             institution=other_institution,
@@ -624,16 +626,19 @@ def test_the_agenda_takes_only_reviewed_dossiers_of_the_meetings_period(
             ends_on=datetime.date(2026, 12, 31),
         )
         their_unit = make_unit(other_institution, "khoa-k", "Khoa K")
-        odd = make_dossier(their_period, their_unit, state=State.REVIEWED).pk
+        odd = dossier_in(State.REVIEWED, their_period, their_unit).pk
     else:
         odd = 999_999
+    fresh = dossier_in(State.REVIEWED, period, unit_a)
     events_before = AuditEvent.objects.count()
-    fresh = make_dossier(period, unit_a, state=State.REVIEWED)
 
     with pytest.raises(GuardFailed) as refused:
         council.set_agenda(meeting_id=c.pk, person=secretary, dossier_ids=[fresh.pk, odd])
 
-    assert refused.value.reasons_en == [f"Dossier {odd} is not a reviewed dossier of this period."]
+    expected = [f"Dossier {odd} is not a reviewed dossier of this period."]
+    if stranger == "voting":  # its vote is open at the meeting that opened it
+        expected.append(f"Dossier {odd} is already on the agenda of another meeting.")
+    assert refused.value.reasons_en == expected
     assert list(c.meeting.agenda.values_list("dossier", "position")) == agenda_before
     assert AuditEvent.objects.count() == events_before
 
@@ -651,7 +656,7 @@ def test_an_empty_agenda_is_refused(period, unit_a, secretary):
 def test_the_agenda_cannot_change_once_the_vote_is_open(period, unit_a, secretary):
     c = convene(period, unit_a, secretary, size=5)
     c.open()
-    other = make_dossier(period, unit_a, state=State.REVIEWED)
+    other = dossier_in(State.REVIEWED, period, unit_a)
 
     with pytest.raises(IllegalTransition):
         council.set_agenda(meeting_id=c.pk, person=secretary, dossier_ids=[other.pk])
@@ -681,7 +686,7 @@ def test_only_the_council_secretary_may_create_a_meeting(period, request, who):
 @pytest.mark.parametrize("who", ["reviewer", "principal", "council_member"])
 def test_only_the_council_secretary_may_set_the_agenda(period, unit_a, secretary, request, who):
     c = convene(period, unit_a, secretary, size=5)
-    other = make_dossier(period, unit_a, state=State.REVIEWED)
+    other = dossier_in(State.REVIEWED, period, unit_a)
     person = request.getfixturevalue(who)
 
     with pytest.raises(NotPermitted):
@@ -900,7 +905,7 @@ def test_a_ballot_cannot_vote_on_an_item_that_is_not_on_the_agenda(
     [foreign_item] = council.set_agenda(
         meeting_id=elsewhere.pk,
         person=secretary,
-        dossier_ids=[make_dossier(period, unit_a, state=State.REVIEWED).pk],
+        dossier_ids=[dossier_in(State.REVIEWED, period, unit_a).pk],
     )
     before = ballot_rows(c.meeting)
 
@@ -958,7 +963,7 @@ def test_the_agenda_cannot_change_after_the_vote_is_closed(open_council, period,
     c = open_council
     cast(c, agree=8, voters=c.members[1:9])
     c.close()
-    other = make_dossier(period, unit_a, state=State.REVIEWED)
+    other = dossier_in(State.REVIEWED, period, unit_a)
 
     with pytest.raises(IllegalTransition):
         council.set_agenda(meeting_id=c.pk, person=c.secretary, dossier_ids=[other.pk])

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -20,7 +19,8 @@ from decisions import services
 from decisions.models import Decision, DecisionCounter, DecisionItem
 from dossiers.demo_certificate import create_demo_certificate
 from dossiers.models import Delegation, Dossier, Period, Role, State
-from tests.conftest import make_dossier, make_person, make_unit
+from tests.conftest import make_person, make_unit
+from tests.factories import dossier_in, dossiers_in, login
 
 # Queries of one page, whatever the number of decisions or awardees (measured, then fixed).
 LIST_QUERY_BOUND = 8
@@ -30,12 +30,6 @@ DETAIL_QUERY_BOUND = 9
 def vi(text: str) -> str:
     with translation.override("vi"):
         return str(translation.gettext(text))
-
-
-def login(person) -> Client:
-    client = Client()
-    client.force_login(person.user)
-    return client
 
 
 def page_text(response) -> str:
@@ -81,18 +75,11 @@ def lend_signature(principal, vice_principal) -> Delegation:
 
 
 def recommended(period, unit, names=("Nguyễn Thị Hương", "Trần Văn Bình")) -> list[Dossier]:
-    """Advanced-worker dossiers the council recommended (decided by the principal, no notice)."""
+    """Advanced-worker dossiers the council recommended at one meeting (decided by the
+    principal, no notice)."""
     institution = period.institution
-    return [
-        make_dossier(
-            period,
-            unit,
-            nominee=make_person(institution, unit, full_name=name),
-            state=State.RECOMMENDED,
-            documents=False,
-        )
-        for name in names
-    ]
+    nominees = [make_person(institution, unit, full_name=name) for name in names]
+    return dossiers_in(State.RECOMMENDED, period, unit, nominees=nominees)
 
 
 def draft(person, dossiers) -> Decision:
@@ -225,12 +212,12 @@ def test_the_prepare_page_offers_only_recommended_dossiers_of_the_award_and_peri
     waiting = recommended(period, unit_a, names=["Nguyễn Thị Chờ"])[0]
     in_draft = recommended(period, unit_a, names=["Trần Văn Đã Có"])
     draft(secretary, in_draft)
-    reviewed = make_dossier(period, unit_a, state=State.REVIEWED, documents=False)
+    reviewed = dossier_in(State.REVIEWED, period, unit_a)
     last_year = Period.objects.create(
         institution=institution, name="Năm 2025", kind=Period.Kind.CALENDAR_YEAR,
         starts_on=datetime.date(2025, 1, 1), ends_on=datetime.date(2025, 12, 31),
     )  # fmt: skip
-    old = make_dossier(last_year, unit_a, state=State.RECOMMENDED, documents=False)
+    old = dossier_in(State.RECOMMENDED, last_year, unit_a)
 
     response = login(secretary).get(reverse("decision_new"), {"award": waiting.award_type_id})
 
@@ -280,7 +267,7 @@ def test_preparing_without_choosing_a_dossier_stores_nothing_and_says_why(secret
 
 
 def test_preparing_with_a_dossier_that_is_not_offered_stores_nothing(secretary, dossiers, period):
-    reviewed = make_dossier(period, dossiers[0].unit, state=State.REVIEWED, documents=False)
+    reviewed = dossier_in(State.REVIEWED, period, dossiers[0].unit)
 
     response = login(secretary).post(
         f"{reverse('decision_new')}?award={reviewed.award_type_id}", {"dossiers": [reviewed.pk]}

@@ -12,8 +12,9 @@ from viewflow.workflow.models import Task
 from audit.models import AuditEvent
 from dossiers.delegations import create_delegation, end_delegation
 from dossiers.models import Delegation, Person, Role, RoleAssignment, State
-from tests.conftest import make_dossier, make_person, make_unit, put_in_signed_decision
-from tests.test_lifecycle_matrix import ARGUMENTS
+from tests import factories
+from tests.conftest import make_dossier, make_person, make_unit
+from tests.factories import audit_mark, dossier_in, events_after
 from workflow import process, services, steps
 from workflow.backends import StepPermissionBackend
 from workflow.errors import NotPermitted
@@ -40,7 +41,7 @@ def vice_principal(institution, unit_b):
 
 @pytest.fixture
 def recommended(period, unit_a):
-    return make_dossier(period, unit_a, state=State.RECOMMENDED)
+    return dossier_in(State.RECOMMENDED, period, unit_a)
 
 
 def lend(delegator, delegate, role=Role.PRINCIPAL, starts_on=TODAY, ends_on=NEXT_WEEK, **kw):
@@ -57,20 +58,15 @@ def fresh(person: Person) -> Person:
 
 
 def sign(dossier, person):
-    put_in_signed_decision(dossier)
-    return services.transition(
-        dossier_id=dossier.pk,
-        action="sign",
-        person=fresh(person),
-        expected_version=dossier.version,
-        arguments=ARGUMENTS["sign"],
-    )
+    """The person signs a decision naming the dossier (prepared by the council's secretary)."""
+    return factories.sign(dossier, fresh(person))
 
 
-def assert_unchanged(dossier):
+def assert_unchanged(dossier, mark: int):
+    """The dossier is as it was, with no event of a dossier after `mark` (audit_mark)."""
     stored = type(dossier).objects.get(pk=dossier.pk)
     assert (stored.state, stored.version) == (dossier.state, dossier.version)
-    assert not AuditEvent.objects.filter(object_type="dossier").exists()
+    assert not events_after(mark).filter(object_type="dossier").exists()
 
 
 def events(action: str):
@@ -113,10 +109,12 @@ def test_a_delegation_that_ended_yesterday_no_longer_lets_the_delegate_sign(
         reason="Nghỉ phép",
     )  # fmt: skip
 
+    mark = audit_mark()
+
     with pytest.raises(NotPermitted):
         sign(recommended, vice_principal)
 
-    assert_unchanged(recommended)
+    assert_unchanged(recommended, mark)
 
 
 def test_a_delegation_starting_tomorrow_does_not_let_the_delegate_sign_today(
@@ -124,10 +122,12 @@ def test_a_delegation_starting_tomorrow_does_not_let_the_delegate_sign_today(
 ):
     lend(principal, vice_principal, starts_on=TOMORROW)
 
+    mark = audit_mark()
+
     with pytest.raises(NotPermitted):
         sign(recommended, vice_principal)
 
-    assert_unchanged(recommended)
+    assert_unchanged(recommended, mark)
 
 
 def test_a_delegation_ended_early_no_longer_lets_the_delegate_sign(
@@ -136,10 +136,12 @@ def test_a_delegation_ended_early_no_longer_lets_the_delegate_sign(
     delegation = lend(principal, vice_principal)
     end_delegation(delegation_id=delegation.pk, person=principal)
 
+    mark = audit_mark()
+
     with pytest.raises(NotPermitted):
         sign(recommended, vice_principal)
 
-    assert_unchanged(recommended)
+    assert_unchanged(recommended, mark)
 
 
 def test_a_delegation_gives_nothing_once_the_delegator_no_longer_holds_the_role(
@@ -148,10 +150,12 @@ def test_a_delegation_gives_nothing_once_the_delegator_no_longer_holds_the_role(
     lend(principal, vice_principal)
     RoleAssignment.objects.filter(person=principal, role=Role.PRINCIPAL).update(valid_to=YESTERDAY)
 
+    mark = audit_mark()
+
     with pytest.raises(NotPermitted):
         sign(recommended, vice_principal)
 
-    assert_unchanged(recommended)
+    assert_unchanged(recommended, mark)
 
 
 def test_a_delegated_unit_head_role_lets_the_delegate_submit_their_units_dossier(
@@ -176,13 +180,15 @@ def test_a_delegated_unit_head_role_does_not_reach_another_units_dossier(
     other_draft = make_dossier(period, unit_b)
     lend(head_a, deputy, role=Role.UNIT_HEAD)
 
+    mark = audit_mark()
+
     with pytest.raises(NotPermitted):
         services.transition(
             dossier_id=other_draft.pk, action="submit", person=fresh(deputy),
             expected_version=other_draft.version,
         )  # fmt: skip
 
-    assert_unchanged(other_draft)
+    assert_unchanged(other_draft, mark)
 
 
 # What the delegate sees in viewflow

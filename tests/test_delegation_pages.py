@@ -14,6 +14,7 @@ from audit.models import AuditEvent
 from dossiers.delegations import create_delegation
 from dossiers.models import Delegation, Role
 from tests.conftest import make_person, make_unit
+from tests.factories import login
 
 TODAY = timezone.localdate()
 NEXT_WEEK = TODAY + datetime.timedelta(days=7)
@@ -32,9 +33,8 @@ def vice_principal(institution, unit_b):
 
 
 @pytest.fixture
-def as_principal(client, principal):
-    client.force_login(principal.user)
-    return client
+def as_principal(principal):
+    return login(principal)
 
 
 def lend(principal, vice_principal, **kw):
@@ -72,9 +72,9 @@ def test_the_list_shows_the_delegations_i_gave(as_principal, principal, vice_pri
     assert "Phạm Văn Phó" in response.content.decode()
 
 
-def test_the_list_shows_the_delegations_i_received(client, principal, vice_principal):
+def test_the_list_shows_the_delegations_i_received(principal, vice_principal):
     delegation = lend(principal, vice_principal)
-    client.force_login(vice_principal.user)
+    client = login(vice_principal)
 
     response = client.get(LIST)
 
@@ -91,20 +91,18 @@ def test_an_end_now_button_is_shown_on_a_delegation_i_gave(as_principal, princip
     assert reverse("delegation_end", args=[delegation.pk]) in response.content.decode()
 
 
-def test_no_end_now_button_is_shown_on_a_delegation_i_received(client, principal, vice_principal):
+def test_no_end_now_button_is_shown_on_a_delegation_i_received(principal, vice_principal):
     delegation = lend(principal, vice_principal)
-    client.force_login(vice_principal.user)
+    client = login(vice_principal)
 
     response = client.get(LIST)
 
     assert reverse("delegation_end", args=[delegation.pk]) not in response.content.decode()
 
 
-def test_the_list_does_not_show_other_peoples_delegations(
-    client, principal, vice_principal, reviewer
-):
+def test_the_list_does_not_show_other_peoples_delegations(principal, vice_principal, reviewer):
     lend(principal, vice_principal)
-    client.force_login(reviewer.user)
+    client = login(reviewer)
 
     response = client.get(LIST)
 
@@ -207,10 +205,10 @@ def day_first_only(after: datetime.date) -> datetime.date:
     return day
 
 
-def test_dates_are_read_day_first_also_on_the_english_pages(client, principal, vice_principal):
+def test_dates_are_read_day_first_also_on_the_english_pages(principal, vice_principal):
     principal.language = "en"
     principal.save()
-    client.force_login(principal.user)
+    client = login(principal)
     until = day_first_only(NEXT_WEEK)
 
     client.post(NEW, form_data(vice_principal, ends_on=ddmmyyyy(until)))
@@ -248,8 +246,8 @@ def test_an_overlapping_delegation_is_refused_on_the_form(
     assert Delegation.objects.count() == 1
 
 
-def test_a_person_without_a_delegable_role_gets_no_form(client, council_member):
-    client.force_login(council_member.user)
+def test_a_person_without_a_delegable_role_gets_no_form(council_member):
+    client = login(council_member)
 
     response = client.get(NEW)
 
@@ -257,10 +255,8 @@ def test_a_person_without_a_delegable_role_gets_no_form(client, council_member):
     assert response["Location"] == LIST
 
 
-def test_a_person_without_a_delegable_role_cannot_post_a_delegation(
-    client, council_member, vice_principal
-):
-    client.force_login(council_member.user)
+def test_a_person_without_a_delegable_role_cannot_post_a_delegation(council_member, vice_principal):
+    client = login(council_member)
 
     client.post(NEW, form_data(vice_principal, role=Role.COUNCIL_MEMBER))
 
@@ -287,9 +283,9 @@ def test_end_now_ends_my_delegation(as_principal, principal, vice_principal):
     assert AuditEvent.objects.filter(action="delegation.ended").exists()
 
 
-def test_the_delegate_cannot_end_the_delegation_over_http(client, principal, vice_principal):
+def test_the_delegate_cannot_end_the_delegation_over_http(principal, vice_principal):
     delegation = lend(principal, vice_principal)
-    client.force_login(vice_principal.user)
+    client = login(vice_principal)
 
     response = client.post(reverse("delegation_end", args=[delegation.pk]), follow=True)
 
@@ -314,8 +310,8 @@ def test_the_home_page_links_to_delegations_for_a_role_holder(as_principal):
     assert f'href="{LIST}"' in as_principal.get("/").content.decode()
 
 
-def test_the_home_page_has_no_delegation_link_for_a_person_without_roles(client, staff_a):
-    client.force_login(staff_a.user)
+def test_the_home_page_has_no_delegation_link_for_a_person_without_roles(staff_a):
+    client = login(staff_a)
 
     assert f'href="{LIST}"' not in client.get("/").content.decode()
 

@@ -9,6 +9,7 @@ from django.utils.html import escape
 from audit.models import AuditEvent
 from dossiers.models import AwardType, Document, DocumentKind, Dossier, State
 from tests.conftest import PDF_BYTES, make_dossier, make_person, pdf_upload
+from tests.factories import audit_mark, dossier_in, events_after, login
 from workflow.errors import StaleVersion
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -24,8 +25,9 @@ def files_under(root) -> list:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
-def actions() -> list[str]:
-    return list(AuditEvent.objects.order_by("sequence").values_list("action", flat=True))
+def actions(after: int = 0) -> list[str]:
+    """The audit trail's actions in order (those after the mark `after`)."""
+    return list(events_after(after).values_list("action", flat=True))
 
 
 def messages_of(response) -> list[str]:
@@ -39,9 +41,8 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def as_head_a(client, head_a):
-    client.force_login(head_a.user)
-    return client
+def as_head_a(head_a):
+    return login(head_a)
 
 
 @pytest.fixture
@@ -202,8 +203,8 @@ def test_creating_without_a_summary_is_a_form_error_and_stores_nothing(
     assert_nothing_stored(media)
 
 
-def test_a_person_who_heads_no_unit_cannot_open_the_new_dossier_page(client, staff_a, period):
-    client.force_login(staff_a.user)
+def test_a_person_who_heads_no_unit_cannot_open_the_new_dossier_page(staff_a, period):
+    client = login(staff_a)
 
     assert client.get("/dossiers/new/").status_code == 404
 
@@ -234,6 +235,7 @@ def test_the_edit_page_of_a_draft_shows_its_current_summary(as_head_a, period, u
 def test_editing_a_draft_changes_the_summary_and_records_the_change(as_head_a, period, unit_a):
     dossier = make_dossier(period, unit_a)
     old_summary = dossier.achievement_summary
+    mark = audit_mark()
 
     response = as_head_a.post(f"/dossiers/{dossier.pk}/edit/", edit_data(dossier))
 
@@ -242,7 +244,7 @@ def test_editing_a_draft_changes_the_summary_and_records_the_change(as_head_a, p
     dossier.refresh_from_db()
     assert dossier.achievement_summary == "Tóm tắt mới: đạt giải Nhất hội giảng cấp tỉnh."
     assert dossier.version == 2
-    event = AuditEvent.objects.get()
+    event = events_after(mark).get()
     assert event.action == "dossier.edited"
     assert event.payload["changes"] == {
         "achievement_summary": [old_summary, "Tóm tắt mới: đạt giải Nhất hội giảng cấp tỉnh."]
@@ -254,6 +256,7 @@ def test_editing_with_a_stale_version_shows_the_conflict_and_changes_nothing(
 ):
     dossier = make_dossier(period, unit_a)
     old_summary = dossier.achievement_summary
+    mark = audit_mark()
 
     response = as_head_a.post(f"/dossiers/{dossier.pk}/edit/", edit_data(dossier, version=0))
 
@@ -261,27 +264,28 @@ def test_editing_with_a_stale_version_shows_the_conflict_and_changes_nothing(
     assert escape(vi(StaleVersion.default_message)) in response.content.decode()
     dossier.refresh_from_db()
     assert (dossier.achievement_summary, dossier.version) == (old_summary, 1)
-    assert not AuditEvent.objects.exists()
+    assert not events_after(mark).exists()
 
 
 def test_editing_a_submitted_dossier_redirects_with_a_message_and_changes_nothing(
     as_head_a, period, unit_a
 ):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
     old_summary = dossier.achievement_summary
+    mark = audit_mark()
 
     response = as_head_a.post(f"/dossiers/{dossier.pk}/edit/", edit_data(dossier), follow=True)
 
     assert response.redirect_chain == [(f"/dossiers/{dossier.pk}/", 302)]
     assert vi("Only a draft or returned dossier can be edited.") in messages_of(response)
     dossier.refresh_from_db()
-    assert (dossier.achievement_summary, dossier.version) == (old_summary, 1)
-    assert not AuditEvent.objects.exists()
+    assert (dossier.achievement_summary, dossier.version) == (old_summary, 2)  # submitted: 2
+    assert not events_after(mark).exists()
 
 
-def test_the_head_of_another_unit_cannot_open_the_edit_page(client, head_b, period, unit_a):
+def test_the_head_of_another_unit_cannot_open_the_edit_page(head_b, period, unit_a):
     dossier = make_dossier(period, unit_a)
-    client.force_login(head_b.user)
+    client = login(head_b)
 
     assert client.get(f"/dossiers/{dossier.pk}/edit/").status_code == 404
 
@@ -295,6 +299,7 @@ def kind_id(code: str) -> int:
 
 def test_adding_a_document_on_the_detail_page_stores_it(media, as_head_a, period, unit_a):
     dossier = make_dossier(period, unit_a, documents=False)
+    mark = audit_mark()
 
     response = as_head_a.post(
         f"/dossiers/{dossier.pk}/documents/",
@@ -312,7 +317,7 @@ def test_adding_a_document_on_the_detail_page_stores_it(media, as_head_a, period
     document = Document.objects.get()
     assert (document.dossier, document.kind.code) == (dossier, "achievement_report")
     assert [p.read_bytes() for p in files_under(media)] == [PDF_BYTES]
-    assert actions() == ["dossier.document_added"]
+    assert actions(after=mark) == ["dossier.document_added"]
     dossier.refresh_from_db()
     assert dossier.version == 2
 
@@ -321,6 +326,7 @@ def test_adding_a_document_of_the_wrong_type_shows_an_error_and_stores_nothing(
     media, as_head_a, period, unit_a
 ):
     dossier = make_dossier(period, unit_a, documents=False)
+    mark = audit_mark()
 
     response = as_head_a.post(
         f"/dossiers/{dossier.pk}/documents/",
@@ -338,7 +344,7 @@ def test_adding_a_document_of_the_wrong_type_shows_an_error_and_stores_nothing(
     assert "PDF, DOC, DOCX, JPEG, PNG" in shown
     assert not Document.objects.exists()
     assert files_under(media) == []
-    assert not AuditEvent.objects.exists()
+    assert not events_after(mark).exists()
     dossier.refresh_from_db()
     assert dossier.version == 1
 
@@ -365,6 +371,7 @@ def test_removing_a_document_deletes_it_and_records_the_removal(
     dossier = make_dossier(period, unit_a)
     document = dossier.documents.get(kind__code="unit_minutes")
     assert len(files_under(media)) == 3
+    mark = audit_mark()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = as_head_a.post(
@@ -374,7 +381,7 @@ def test_removing_a_document_deletes_it_and_records_the_removal(
     assert response.status_code == 302
     assert not Document.objects.filter(pk=document.pk).exists()
     assert len(files_under(media)) == 2
-    event = AuditEvent.objects.get()
+    event = events_after(mark).get()
     assert event.action == "dossier.document_removed"
     assert event.payload["document"]["kind"] == "unit_minutes"
 
@@ -382,6 +389,7 @@ def test_removing_a_document_deletes_it_and_records_the_removal(
 def test_removing_a_document_with_a_stale_version_keeps_it(media, as_head_a, period, unit_a):
     dossier = make_dossier(period, unit_a)
     document = dossier.documents.first()
+    mark = audit_mark()
 
     response = as_head_a.post(
         f"/dossiers/{dossier.pk}/documents/{document.pk}/remove/", {"version": 4}, follow=True
@@ -390,13 +398,13 @@ def test_removing_a_document_with_a_stale_version_keeps_it(media, as_head_a, per
     assert vi(StaleVersion.default_message) in messages_of(response)
     assert Document.objects.filter(pk=document.pk).exists()
     assert len(files_under(media)) == 3
-    assert not AuditEvent.objects.exists()
+    assert not events_after(mark).exists()
 
 
-def test_the_head_of_another_unit_cannot_remove_a_document(media, client, head_b, period, unit_a):
+def test_the_head_of_another_unit_cannot_remove_a_document(media, head_b, period, unit_a):
     dossier = make_dossier(period, unit_a)
     document = dossier.documents.first()
-    client.force_login(head_b.user)
+    client = login(head_b)
 
     response = client.post(
         f"/dossiers/{dossier.pk}/documents/{document.pk}/remove/", {"version": 1}
@@ -411,6 +419,7 @@ def test_the_head_of_another_unit_cannot_remove_a_document(media, client, head_b
 
 def test_submitting_a_complete_draft_moves_it_to_submitted(as_head_a, period, unit_a):
     dossier = make_dossier(period, unit_a)
+    mark = audit_mark()
 
     response = as_head_a.post(f"/dossiers/{dossier.pk}/act/submit/", {"version": 1})
 
@@ -418,13 +427,14 @@ def test_submitting_a_complete_draft_moves_it_to_submitted(as_head_a, period, un
     assert response.url == f"/dossiers/{dossier.pk}/"
     dossier.refresh_from_db()
     assert (dossier.state, dossier.version) == (State.SUBMITTED, 2)
-    assert actions() == ["dossier.submitted"]
+    assert actions(after=mark) == ["dossier.submitted"]
 
 
 def test_submitting_without_documents_shows_what_is_missing_and_stays_draft(
     as_head_a, period, unit_a
 ):
     dossier = make_dossier(period, unit_a, documents=False)
+    mark = audit_mark()
 
     response = as_head_a.post(f"/dossiers/{dossier.pk}/act/submit/", {"version": 1}, follow=True)
 
@@ -435,7 +445,7 @@ def test_submitting_without_documents_shows_what_is_missing_and_stays_draft(
     assert "Báo cáo thành tích" in response.content.decode()
     dossier.refresh_from_db()
     assert (dossier.state, dossier.version) == (State.DRAFT, 1)
-    assert not AuditEvent.objects.exists()
+    assert not events_after(mark).exists()
 
 
 def test_submitting_with_one_document_missing_names_only_that_kind(as_head_a, period, unit_a):
@@ -475,6 +485,7 @@ def test_withdrawing_a_draft_with_the_confirmation_ticked_moves_it_to_withdrawn(
     as_head_a, period, unit_a
 ):
     dossier = make_dossier(period, unit_a)
+    mark = audit_mark()
 
     response = as_head_a.post(
         f"/dossiers/{dossier.pk}/act/withdraw/", {"version": 1, "confirmed": "on"}
@@ -483,11 +494,12 @@ def test_withdrawing_a_draft_with_the_confirmation_ticked_moves_it_to_withdrawn(
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.state == State.WITHDRAWN
-    assert actions() == ["dossier.withdrawn"]
+    assert actions(after=mark) == ["dossier.withdrawn"]
 
 
 def test_withdrawing_without_ticking_the_confirmation_keeps_the_draft(as_head_a, period, unit_a):
     dossier = make_dossier(period, unit_a)
+    mark = audit_mark()
 
     response = as_head_a.post(f"/dossiers/{dossier.pk}/act/withdraw/", {"version": 1}, follow=True)
 
@@ -495,12 +507,12 @@ def test_withdrawing_without_ticking_the_confirmation_keeps_the_draft(as_head_a,
     assert vi("Tick the box to confirm this action.") in messages_of(response)
     dossier.refresh_from_db()
     assert (dossier.state, dossier.version) == (State.DRAFT, 1)
-    assert actions() == []
+    assert actions(after=mark) == []
 
 
-def test_the_head_of_another_unit_cannot_submit(client, head_b, period, unit_a):
+def test_the_head_of_another_unit_cannot_submit(head_b, period, unit_a):
     dossier = make_dossier(period, unit_a)
-    client.force_login(head_b.user)
+    client = login(head_b)
 
     response = client.post(f"/dossiers/{dossier.pk}/act/submit/", {"version": 1})
 
@@ -545,10 +557,10 @@ def test_a_vietnamese_file_name_survives_the_download(media, as_head_a, period, 
         response.close()
 
 
-def test_the_head_of_another_unit_cannot_download_a_document(media, client, head_b, period, unit_a):
+def test_the_head_of_another_unit_cannot_download_a_document(media, head_b, period, unit_a):
     dossier = make_dossier(period, unit_a)
     document = dossier.documents.first()
-    client.force_login(head_b.user)
+    client = login(head_b)
 
     response = client.get(f"/dossiers/{dossier.pk}/documents/{document.pk}/")
 
@@ -568,9 +580,9 @@ def test_a_document_cannot_be_downloaded_through_another_dossier(media, as_head_
 # The detail page
 
 
-def test_the_head_of_another_unit_cannot_see_the_detail_page(client, head_b, period, unit_a):
+def test_the_head_of_another_unit_cannot_see_the_detail_page(head_b, period, unit_a):
     dossier = make_dossier(period, unit_a)
-    client.force_login(head_b.user)
+    client = login(head_b)
 
     assert client.get(f"/dossiers/{dossier.pk}/").status_code == 404
 

@@ -4,6 +4,7 @@ import re
 
 from dossiers.models import State
 from tests.conftest import make_dossier
+from tests.factories import dossier_in, login
 from workflow import services
 
 
@@ -11,11 +12,9 @@ def step_classes(svg: str) -> dict[str, str]:
     return dict(re.findall(r'<g id="(\w+)" transform="[^"]*" class="(\w+)"', svg))
 
 
-def test_the_diagram_of_a_submitted_dossier_highlights_the_review_step(
-    client, period, unit_a, head_a
-):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
-    client.force_login(head_a.user)
+def test_the_diagram_of_a_submitted_dossier_highlights_the_review_step(period, unit_a, head_a):
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+    client = login(head_a)
     response = client.get(f"/dossiers/{dossier.pk}/flow/")
     assert response.status_code == 200
     svg = response.content.decode()
@@ -23,25 +22,25 @@ def test_the_diagram_of_a_submitted_dossier_highlights_the_review_step(
     assert "<svg" in svg
 
 
-def test_the_diagram_marks_steps_already_done(client, period, unit_a, head_a, reviewer):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+def test_the_diagram_marks_steps_already_done(period, unit_a, head_a, reviewer):
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
     services.transition(
-        dossier_id=dossier.pk, action="approve", person=reviewer, expected_version=1
+        dossier_id=dossier.pk, action="approve", person=reviewer, expected_version=dossier.version
     )
-    client.force_login(head_a.user)
+    client = login(head_a)
     classes = step_classes(client.get(f"/dossiers/{dossier.pk}/flow/").content.decode())
     assert classes["review"] == "done"
     assert classes["council"] == "started"
 
 
-def test_the_step_names_are_in_vietnamese(client, period, unit_a, head_a):
+def test_the_step_names_are_in_vietnamese(period, unit_a, head_a):
     dossier = make_dossier(period, unit_a)
-    client.force_login(head_a.user)
+    client = login(head_a)
     svg = client.get(f"/dossiers/{dossier.pk}/flow/").content.decode()
     assert "Thẩm định" in svg
 
 
-def test_another_units_head_cannot_see_the_diagram(client, period, unit_a, head_b):
+def test_another_units_head_cannot_see_the_diagram(period, unit_a, head_b):
     dossier = make_dossier(period, unit_a)
-    client.force_login(head_b.user)
+    client = login(head_b)
     assert client.get(f"/dossiers/{dossier.pk}/flow/").status_code == 404

@@ -10,14 +10,8 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from dossiers.models import AwardType, Delegation, Role, State
-from tests.conftest import (
-    make_dossier,
-    make_person,
-    make_unit,
-    put_in_signed_decision,
-    put_on_agenda,
-)
-from tests.test_lifecycle_matrix import ARGUMENTS
+from tests.conftest import make_dossier, make_person, make_unit
+from tests.factories import dossier_in, perform
 from workflow import assignment, inbox, services
 from workflow.errors import DossierNotFound, NotPermitted
 from workflow.flows import DossierFlow
@@ -70,16 +64,9 @@ def holders(dossier, cast) -> set[str]:
 
 
 def act(dossier, action: str, person):
-    arguments = ARGUMENTS.get(action, {})
-    if action in ("open_vote", "close_vote"):
-        put_on_agenda(dossier, "open" if action == "open_vote" else "closed", recommended=True)
-    if action == "sign":
-        put_in_signed_decision(dossier)
+    """The action as people do it: the meeting's, the decision's by their services."""
     reason = "Thiếu minh chứng" if action == "return_for_revision" else ""
-    return services.transition(
-        dossier_id=dossier.pk, action=action, person=person, expected_version=dossier.version,
-        reason=reason, arguments=arguments,
-    )  # fmt: skip
+    return perform(dossier, action, person, reason=reason)
 
 
 def walk(dossier, cast, path):
@@ -132,7 +119,7 @@ def test_nobody_but_the_next_actor_can_complete_the_task_of_a_step(
 
 def test_a_lead_reviewer_has_the_review_task_in_their_inbox_too(institution, period, unit_a):
     lead = make_person(institution, unit_a, roles=[Role.LEAD_REVIEWER])
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
 
     assert [t.process.dossierprocess.dossier_id for t in inbox.inbox(lead)] == [dossier.pk]
 
@@ -141,7 +128,7 @@ def test_a_task_someone_took_leaves_the_inbox_of_the_other_reviewers(
     institution, period, unit_a, reviewer
 ):
     other = make_person(institution, unit_a, roles=[Role.REVIEWER])
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
     (task,) = inbox.inbox(reviewer)
     assignment.take(task_id=task.pk, person=reviewer)
 
@@ -152,7 +139,7 @@ def test_a_task_someone_took_leaves_the_inbox_of_the_other_reviewers(
 
 def test_a_lead_reviewer_sees_a_task_another_reviewer_took(institution, period, unit_a, reviewer):
     lead = make_person(institution, unit_a, roles=[Role.LEAD_REVIEWER])
-    make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier_in(State.SUBMITTED, period, unit_a)
     (task,) = inbox.inbox(reviewer)
     assignment.take(task_id=task.pk, person=reviewer)
 
@@ -166,7 +153,7 @@ def test_a_lead_reviewer_does_not_see_a_taken_task_of_a_step_they_cannot_hand_ou
     institution, period, unit_a, principal
 ):
     lead = make_person(institution, unit_a, roles=[Role.LEAD_REVIEWER])
-    make_dossier(period, unit_a, state=State.SUSPENDED)
+    dossier_in(State.SUSPENDED, period, unit_a)
     (task,) = inbox.inbox(principal)
     assignment.take(task_id=task.pk, person=principal)
 
@@ -174,9 +161,9 @@ def test_a_lead_reviewer_does_not_see_a_taken_task_of_a_step_they_cannot_hand_ou
 
 
 def test_the_inbox_is_oldest_first(period, unit_a, reviewer):
-    first = make_dossier(period, unit_a, state=State.SUBMITTED)
-    second = make_dossier(period, unit_a, state=State.SUBMITTED)
-    third = make_dossier(period, unit_a, state=State.SUBMITTED)
+    first = dossier_in(State.SUBMITTED, period, unit_a)
+    second = dossier_in(State.SUBMITTED, period, unit_a)
+    third = dossier_in(State.SUBMITTED, period, unit_a)
 
     dossiers = [t.process.dossierprocess.dossier_id for t in inbox.inbox(reviewer)]
 
@@ -184,7 +171,7 @@ def test_the_inbox_is_oldest_first(period, unit_a, reviewer):
 
 
 def test_a_row_knows_its_dossier_step_and_age(period, unit_a, reviewer):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
     task = inbox.inbox(reviewer).get()
     later = task.created + datetime.timedelta(days=3, hours=2)
 
@@ -194,7 +181,7 @@ def test_a_row_knows_its_dossier_step_and_age(period, unit_a, reviewer):
 
 
 def test_a_person_of_another_institution_does_not_see_our_tasks(period, unit_a, stranger):
-    make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier_in(State.SUBMITTED, period, unit_a)
 
     assert list(inbox.inbox(stranger)) == []
     assert inbox.inbox_count(stranger) == 0
@@ -208,7 +195,7 @@ def test_a_delegate_of_the_principal_sees_the_decide_step_task(
         institution=institution, delegator=principal, delegate=vice, role=Role.PRINCIPAL,
         starts_on=YESTERDAY, ends_on=TOMORROW, reason="Hiệu trưởng đi công tác",
     )  # fmt: skip
-    dossier = make_dossier(period, unit_a, state=State.RECOMMENDED)
+    dossier = dossier_in(State.RECOMMENDED, period, unit_a)
 
     assert [t.process.dossierprocess.dossier_id for t in inbox.inbox(vice)] == [dossier.pk]
 
@@ -226,7 +213,7 @@ def test_a_delegate_outside_the_delegation_s_dates_does_not_see_the_task(
         institution=institution, delegator=principal, delegate=vice, role=Role.PRINCIPAL,
         starts_on=starts_on, ends_on=ends_on, reason="Hiệu trưởng đi công tác",
     )  # fmt: skip
-    make_dossier(period, unit_a, state=State.RECOMMENDED)
+    dossier_in(State.RECOMMENDED, period, unit_a)
 
     assert list(inbox.inbox(vice)) == []
 
@@ -234,7 +221,7 @@ def test_a_delegate_outside_the_delegation_s_dates_does_not_see_the_task(
 def test_a_task_whose_step_deadline_has_passed_is_overdue(period, unit_a, reviewer):
     period.review_by = YESTERDAY
     period.save()
-    make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier_in(State.SUBMITTED, period, unit_a)
 
     (task,) = inbox.inbox(reviewer)
 
@@ -244,7 +231,7 @@ def test_a_task_whose_step_deadline_has_passed_is_overdue(period, unit_a, review
 def test_a_task_due_today_is_not_overdue(period, unit_a, reviewer):
     period.review_by = TODAY
     period.save()
-    make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier_in(State.SUBMITTED, period, unit_a)
 
     (task,) = inbox.inbox(reviewer)
 
@@ -254,7 +241,7 @@ def test_a_task_due_today_is_not_overdue(period, unit_a, reviewer):
 def test_a_task_of_a_period_without_that_deadline_is_not_overdue(period, unit_a, reviewer):
     period.submit_by = YESTERDAY  # another step's deadline
     period.save()
-    make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier_in(State.SUBMITTED, period, unit_a)
 
     (task,) = inbox.inbox(reviewer)
 
@@ -265,7 +252,7 @@ def test_each_step_takes_its_own_deadline_from_the_period(period, unit_a, head_a
     period.submit_by, period.review_by = YESTERDAY, TOMORROW
     period.save()
     make_dossier(period, unit_a)
-    make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier_in(State.SUBMITTED, period, unit_a)
 
     assert [t.deadline for t in inbox.inbox(head_a)] == [YESTERDAY]
     assert [t.deadline for t in inbox.inbox(reviewer)] == [TOMORROW]
@@ -279,11 +266,9 @@ def mixed(institution, period, unit_a, unit_b):
     period.save()
     return lead, {
         "draft_a": make_dossier(period, unit_a),
-        "submitted_a": make_dossier(period, unit_a, state=State.SUBMITTED),
-        "submitted_b": make_dossier(period, unit_b, state=State.SUBMITTED),
-        "collective_b": make_dossier(
-            period, unit_b, state=State.SUBMITTED, award="advanced_collective"
-        ),
+        "submitted_a": dossier_in(State.SUBMITTED, period, unit_a),
+        "submitted_b": dossier_in(State.SUBMITTED, period, unit_b),
+        "collective_b": dossier_in(State.SUBMITTED, period, unit_b, award="advanced_collective"),
         "draft_b": make_dossier(period, unit_b),  # not lead's unit: never in the inbox
     }
 
@@ -361,7 +346,7 @@ def test_counting_the_inbox_takes_one_query(mixed, django_assert_num_queries):
 
 
 def test_a_person_without_roles_has_an_empty_inbox(period, unit_a, staff_a):
-    make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier_in(State.SUBMITTED, period, unit_a)
 
     assert list(inbox.inbox(staff_a)) == []
     assert inbox.inbox_counts(staff_a) == {}
@@ -391,9 +376,9 @@ def test_the_inbox_is_what_viewflow_s_user_queue_offers_each_person(
     institution, period, unit_a, unit_b, cast
 ):
     """Our query is user_queue's condition on our step permissions; they must never drift."""
-    for state in (None, State.SUBMITTED, State.SUBMITTED, State.REVIEWED, State.RECOMMENDED):
-        make_dossier(period, unit_a, state=state)
-    make_dossier(period, unit_b, state=State.SUBMITTED_UPWARD)
+    for state in (State.DRAFT, State.SUBMITTED, State.SUBMITTED, State.REVIEWED, State.RECOMMENDED):
+        dossier_in(state, period, unit_a)
+    dossier_in(State.SUBMITTED_UPWARD, period, unit_b, award="provincial_certificate_of_merit")
     taken = inbox.inbox(cast["reviewer"]).filter(status="NEW").first()
     assignment.take(task_id=taken.pk, person=cast["reviewer"])
 

@@ -11,7 +11,10 @@ from audit import log
 from audit.models import AuditChainHead, AuditEvent
 from auditing import integrity
 from auditing.models import IntegrityCheck
+from dossiers.models import State
+from tests import factories
 from tests.conftest import make_dossier, make_person, make_unit, put_in_signed_decision
+from tests.factories import dossier_in, login
 from tests.test_audit_tampering import TABLE, append_events, disable_trigger, run_sql
 from workflow.errors import NotPermitted
 
@@ -30,7 +33,10 @@ def run(institution, person) -> IntegrityCheck:
 
 
 def signed_decision(period, unit, *, chain_head: str):
-    """A signed decision printing `chain_head`, and its "decision.signed" event in the trail."""
+    """A signed decision printing `chain_head`, and its "decision.signed" event in the trail.
+
+    Made by hand, not by sign_decision, so that what it prints can disagree with the trail.
+    """
     decision = put_in_signed_decision(make_dossier(period, unit, documents=False))
     decision.chain_head = chain_head
     decision.save(update_fields=["chain_head"])
@@ -216,7 +222,7 @@ def test_a_decision_whose_printed_head_is_not_in_the_chain_is_listed_as_a_mismat
 def test_a_decision_printing_the_head_before_its_signing_agrees_with_the_chain(
     institution, period, unit_a, auditor, five_events
 ):
-    signed_decision(period, unit_a, chain_head=current_head(institution).hash)
+    factories.sign(dossier_in(State.RECOMMENDED, period, unit_a))  # signed as people sign
 
     check = run(institution, auditor)
 
@@ -241,6 +247,7 @@ def test_a_decision_printing_a_head_recorded_after_its_signing_is_a_mismatch(
 def test_a_signed_decision_without_a_signing_event_is_a_mismatch(
     institution, period, unit_a, auditor, five_events
 ):
+    # Signed by hand: sign_decision never stores a signed decision without its event.
     decision = put_in_signed_decision(make_dossier(period, unit_a, documents=False))
     decision.chain_head = current_head(institution).hash
     decision.save(update_fields=["chain_head"])
@@ -310,9 +317,9 @@ def test_a_person_may_not_check_another_institutions_chain(other_institution, au
 
 
 def test_an_auditor_runs_a_check_from_the_panel_and_sees_its_result(
-    client, institution, auditor, five_events, django_capture_on_commit_callbacks
+    institution, auditor, five_events, django_capture_on_commit_callbacks
 ):
-    client.force_login(auditor.user)
+    client = login(auditor)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("integrity_request"))
@@ -325,8 +332,8 @@ def test_an_auditor_runs_a_check_from_the_panel_and_sees_its_result(
     assert 'http-equiv="refresh"' not in page
 
 
-def test_a_reviewer_posting_a_check_request_is_refused(client, reviewer):
-    client.force_login(reviewer.user)
+def test_a_reviewer_posting_a_check_request_is_refused(reviewer):
+    client = login(reviewer)
 
     response = client.post(reverse("integrity_request"))
 
@@ -334,25 +341,25 @@ def test_a_reviewer_posting_a_check_request_is_refused(client, reviewer):
     assert not IntegrityCheck.objects.exists()
 
 
-def test_a_check_request_must_be_a_post(client, auditor):
-    client.force_login(auditor.user)
+def test_a_check_request_must_be_a_post(auditor):
+    client = login(auditor)
 
     assert client.get(reverse("integrity_request")).status_code == 405
     assert not IntegrityCheck.objects.exists()
 
 
 @pytest.mark.parametrize("name", ["integrity_panel", "anomaly_hints"])
-def test_a_reviewer_is_shown_no_auditors_page(client, reviewer, name):
-    client.force_login(reviewer.user)
+def test_a_reviewer_is_shown_no_auditors_page(reviewer, name):
+    client = login(reviewer)
 
     assert client.get(reverse(name)).status_code == 404
 
 
 def test_the_panel_lists_the_last_checks_with_a_button_to_run_one(
-    client, institution, auditor, five_events
+    institution, auditor, five_events
 ):
     check = run(institution, auditor)
-    client.force_login(auditor.user)
+    client = login(auditor)
 
     page = client.get(reverse("integrity_panel")).content.decode()
 
@@ -360,14 +367,12 @@ def test_the_panel_lists_the_last_checks_with_a_button_to_run_one(
     assert f'action="{reverse("integrity_request")}"' in page
 
 
-def test_the_page_of_a_running_check_shows_its_progress_and_reloads_itself(
-    client, institution, auditor
-):
+def test_the_page_of_a_running_check_shows_its_progress_and_reloads_itself(institution, auditor):
     check = IntegrityCheck.objects.create(
         institution=institution, requested_by=auditor, state=IntegrityCheck.State.RUNNING,
         events_total=10_000, events_checked=4_000,
     )  # fmt: skip
-    client.force_login(auditor.user)
+    client = login(auditor)
 
     page = client.get(reverse("integrity_detail", args=[check.pk])).content.decode()
 
@@ -375,13 +380,11 @@ def test_the_page_of_a_running_check_shows_its_progress_and_reloads_itself(
     assert '<progress max="10000" value="4000">' in page
 
 
-def test_the_page_of_a_broken_chain_names_the_first_broken_event(
-    client, institution, auditor, five_events
-):
+def test_the_page_of_a_broken_chain_names_the_first_broken_event(institution, auditor, five_events):
     disable_trigger("workflow_audit_no_update")
     run_sql(f"UPDATE {TABLE} SET reason = 'x' WHERE sequence = %s", [3])  # noqa: S608
     check = run(institution, auditor)
-    client.force_login(auditor.user)
+    client = login(auditor)
 
     page = client.get(reverse("integrity_detail", args=[check.pk])).content.decode()
 
@@ -390,11 +393,11 @@ def test_the_page_of_a_broken_chain_names_the_first_broken_event(
 
 
 def test_the_page_lists_the_decisions_that_disagree(
-    client, institution, period, unit_a, auditor, five_events
+    institution, period, unit_a, auditor, five_events
 ):
     decision = signed_decision(period, unit_a, chain_head="f" * 64)
     run(institution, auditor)
-    client.force_login(auditor.user)
+    client = login(auditor)
 
     page = client.get(reverse("integrity_detail", args=[IntegrityCheck.objects.get().pk]))
 
@@ -402,9 +405,9 @@ def test_the_page_lists_the_decisions_that_disagree(
     assert "f" * 64 in page.content.decode()
 
 
-def test_a_check_of_another_institution_is_not_found(client, other_institution, auditor):
+def test_a_check_of_another_institution_is_not_found(other_institution, auditor):
     other_auditor = make_person(other_institution, make_unit(other_institution), roles=["auditor"])
     check = IntegrityCheck.objects.create(institution=other_institution, requested_by=other_auditor)
-    client.force_login(auditor.user)
+    client = login(auditor)
 
     assert client.get(reverse("integrity_detail", args=[check.pk])).status_code == 404

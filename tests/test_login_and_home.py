@@ -8,6 +8,7 @@ from django.utils import translation
 
 from dossiers.models import Role, RoleAssignment
 from tests.conftest import make_person, make_unit
+from tests.factories import login
 
 PASSWORD = "pw-for-tests"  # what conftest.make_person gives every account
 
@@ -61,8 +62,8 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client, db):
     assert response.url.startswith("/login/")
 
 
-def test_home_greets_the_person_by_name(client, head_a):
-    client.force_login(head_a.user)
+def test_home_greets_the_person_by_name(head_a):
+    client = login(head_a)
 
     response = client.get("/")
 
@@ -70,8 +71,8 @@ def test_home_greets_the_person_by_name(client, head_a):
     assert head_a.full_name in response.content.decode()
 
 
-def test_home_shows_a_unit_heads_role_with_the_unit_it_applies_to(client, head_a, unit_a):
-    client.force_login(head_a.user)
+def test_home_shows_a_unit_heads_role_with_the_unit_it_applies_to(head_a, unit_a):
+    client = login(head_a)
 
     content = client.get("/").content.decode()
 
@@ -79,10 +80,10 @@ def test_home_shows_a_unit_heads_role_with_the_unit_it_applies_to(client, head_a
     assert f"— {unit_a.name}" in content
 
 
-def test_home_leaves_out_a_role_that_has_ended(client, institution, unit_a):
+def test_home_leaves_out_a_role_that_has_ended(institution, unit_a):
     person = make_person(institution, unit_a, roles=[Role.AUDITOR])
     RoleAssignment.objects.filter(person=person).update(valid_to="2020-12-31")
-    client.force_login(person.user)
+    client = login(person)
 
     response = client.get("/")
 
@@ -90,8 +91,8 @@ def test_home_leaves_out_a_role_that_has_ended(client, institution, unit_a):
     assert vi(Role.AUDITOR.label) not in response.content.decode()
 
 
-def test_logging_out_by_post_ends_the_session(client, head_a):
-    client.force_login(head_a.user)
+def test_logging_out_by_post_ends_the_session(head_a):
+    client = login(head_a)
 
     response = client.post("/logout/")
 
@@ -100,9 +101,9 @@ def test_logging_out_by_post_ends_the_session(client, head_a):
     assert client.get("/").status_code == 302
 
 
-def test_an_account_without_a_staff_record_sees_a_page_saying_so(client, db):
+def test_an_account_without_a_staff_record_sees_a_page_saying_so(db):
     user = get_user_model().objects.create_user(username="it-admin", password=PASSWORD)
-    client.force_login(user)
+    client = login(user)
 
     response = client.get("/")
 
@@ -125,12 +126,12 @@ def give_roles(person, count: int) -> None:
 
 @pytest.mark.parametrize("role_count", [1, 10])
 def test_home_takes_as_many_queries_with_ten_roles_as_with_one(
-    client, institution, unit_a, django_assert_max_num_queries, role_count
+    institution, unit_a, django_assert_max_num_queries, role_count
 ):
     person = make_person(institution, unit_a, roles=[Role.UNIT_HEAD])
     give_roles(person, role_count)
     assert person.active_roles().count() == role_count
-    client.force_login(person.user)
+    client = login(person)
 
     # session, user, person, roles, delegations, dossier counts, task counts
     with django_assert_max_num_queries(7):

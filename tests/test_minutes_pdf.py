@@ -17,9 +17,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from council import minutes, services
+from tests.factories import login
 from tests.test_council_pages import (
     add_fourth_member,
-    login,
     plan,
     reviewed_nominations,
     vote_and_close,

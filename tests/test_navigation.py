@@ -2,14 +2,16 @@
 
 from django.urls import reverse
 
+from tests.factories import login
 
-def test_a_unit_head_is_not_offered_the_decisions(client, head_a):
-    client.force_login(head_a.user)
+
+def test_a_unit_head_is_not_offered_the_decisions(head_a):
+    client = login(head_a)
     assert reverse("decision_list") not in client.get("/").content.decode()
 
 
-def test_the_principal_is_offered_the_decisions(client, principal):
-    client.force_login(principal.user)
+def test_the_principal_is_offered_the_decisions(principal):
+    client = login(principal)
     assert reverse("decision_list") in client.get("/").content.decode()
 
 

@@ -14,6 +14,7 @@ from django.core import mail
 
 from dossiers.models import Delegation, Role, State
 from tests.conftest import make_dossier, make_person
+from tests.factories import dossier_in
 from workflow import notifications, services
 from workflow.backends import StepPermissionBackend
 from workflow.background import send_email_task
@@ -84,7 +85,7 @@ def test_the_new_task_mail_names_the_dossier_and_its_deadline(
 def test_returning_a_dossier_mails_the_unit_head_the_reason_in_vietnamese(
     period, unit_a, reviewer, head_a, everyone, django_capture_on_commit_callbacks
 ):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
 
     with django_capture_on_commit_callbacks(execute=True):
         act(dossier, "return_for_revision", reviewer, reason=REASON)
@@ -100,7 +101,7 @@ def test_a_unit_head_who_reads_english_gets_the_return_in_english(
     period, unit_a, reviewer, head_a, django_capture_on_commit_callbacks
 ):
     reachable(head_a, language="en")
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
 
     with django_capture_on_commit_callbacks(execute=True):
         act(dossier, "return_for_revision", reviewer, reason=REASON)
@@ -130,7 +131,7 @@ def test_each_recipient_reads_the_same_event_in_their_own_language(
 def test_a_refused_transition_mails_nobody(
     period, unit_a, reviewer, everyone, django_capture_on_commit_callbacks
 ):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
 
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
@@ -169,7 +170,7 @@ def test_a_reviewer_without_an_email_address_is_skipped(
 def test_the_person_who_opened_the_task_is_not_told_of_it(
     period, unit_a, reviewer, principal, everyone, django_capture_on_commit_callbacks
 ):
-    dossier = make_dossier(period, unit_a, state=State.REVIEWED)
+    dossier = dossier_in(State.REVIEWED, period, unit_a)
 
     with django_capture_on_commit_callbacks(execute=True):
         act(dossier, "suspend", principal, reason="Đang xem xét đơn khiếu nại")
@@ -197,7 +198,7 @@ def test_the_delegate_of_a_unit_head_hears_of_the_return_too(
         institution=institution, delegator=head_a, delegate=staff_a, role=Role.UNIT_HEAD,
         starts_on=datetime.date(2020, 1, 1), ends_on=datetime.date(2099, 1, 1), reason="Nghỉ phép",
     )  # fmt: skip
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
 
     with django_capture_on_commit_callbacks(execute=True):
         act(dossier, "return_for_revision", reviewer, reason=REASON)
@@ -222,7 +223,7 @@ def test_the_people_told_of_a_task_are_those_the_permission_backend_lets_take_it
         (State.REVIEWED, "council"),
         (State.RECOMMENDED, "decide"),
     ]:
-        dossier = make_dossier(period, unit_a, state=state)
+        dossier = dossier_in(state, period, unit_a)
         task = dossier.process.task_set.get(status="NEW", flow_task_type="HUMAN")
         allowed = {p.pk for p in people if backend.has_perm(p.user, task.owner_permission)}
         told = {p.pk for p in notifications.people_who_can_take(step, dossier)}
@@ -234,7 +235,7 @@ def test_names_are_written_as_they_are_not_html_escaped(
 ):
     reachable(head_a)
     nominee = make_person(period.institution, unit_a, full_name='Lê Thị "Hoa" & O\'Neil')
-    dossier = make_dossier(period, unit_a, nominee=nominee, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a, nominee=nominee)
 
     with django_capture_on_commit_callbacks(execute=True):
         act(dossier, "return_for_revision", reviewer, reason="Thiếu <bản sao> & bằng khen")
@@ -250,7 +251,7 @@ def test_the_vote_opened_mail_goes_once_to_each_council_member_listing_the_agend
 ):  # fmt: skip
     for person in (principal, secretary, council_member, reviewer):
         reachable(person)
-    agenda = [make_dossier(period, unit_a, state=State.VOTING) for _ in range(2)]
+    agenda = [dossier_in(State.VOTING, period, unit_a) for _ in range(2)]
 
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notify_vote_opened(agenda)
@@ -268,8 +269,8 @@ def test_the_decision_signed_mail_tells_each_unit_head_of_their_own_dossiers_onl
 ):
     reachable(head_a)
     reachable(head_b)
-    of_a = make_dossier(period, unit_a, state=State.SIGNED)
-    of_b = make_dossier(period, unit_b, state=State.SIGNED)
+    of_a = dossier_in(State.SIGNED, period, unit_a)
+    of_b = dossier_in(State.SIGNED, period, unit_b)
 
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notify_decision_signed([of_a, of_b])
@@ -302,7 +303,7 @@ def test_opening_a_meeting_mails_each_council_member_the_agenda(
 
     for person in (secretary, council_member, reviewer):
         reachable(person)
-    dossier = make_dossier(period, unit_a, state=State.REVIEWED)
+    dossier = dossier_in(State.REVIEWED, period, unit_a)
     meeting = council.create_meeting(
         person=secretary, period=period, title="Họp xét", held_on=timezone.now(),
         place="Phòng họp", chair=secretary,

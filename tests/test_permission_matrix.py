@@ -18,8 +18,9 @@ from council.models import Meeting
 from decisions.models import Decision
 from dossiers.models import AwardType, Delegation, Period, Role, RoleAssignment, State
 from tests.conftest import make_dossier, make_person, make_unit
-from tests.test_lifecycle_matrix import act, award_for, dossier_in, needs_documents
-from tests.test_permissions import LEGAL_FROM
+from tests.factories import audit_mark, dossier_in, events_after
+from tests.test_lifecycle_matrix import perform
+from tests.test_permissions import legal_dossier
 from workflow import permissions
 from workflow.permissions import CAPABILITIES
 from workflow.transitions import TRANSITIONS
@@ -237,7 +238,7 @@ def vice_principal(institution, unit_b):
 def test_a_vice_principal_lent_the_principals_role_signs_on_the_principals_behalf(
     period, unit_a, principal, vice_principal, action
 ):
-    dossier = make_dossier(period, unit_a, state=State.RECOMMENDED, documents=False)
+    dossier = dossier_in(State.RECOMMENDED, period, unit_a)
     delegate(principal, vice_principal, R.PRINCIPAL)
 
     acting = permissions.may(vice_principal, action, dossier)
@@ -247,7 +248,7 @@ def test_a_vice_principal_lent_the_principals_role_signs_on_the_principals_behal
 
 @pytest.mark.parametrize("action", ["sign", "decision.sign"])
 def test_a_vice_principal_without_a_delegation_may_not_sign(period, unit_a, vice_principal, action):
-    dossier = make_dossier(period, unit_a, state=State.RECOMMENDED, documents=False)
+    dossier = dossier_in(State.RECOMMENDED, period, unit_a)
 
     assert permissions.may(vice_principal, action, dossier) is None
 
@@ -307,25 +308,23 @@ DOOR_ACTIONS = [(action, role) for action in TRANSITIONS for role in sorted(MAY[
 def test_the_audit_event_of_a_door_action_records_the_role_the_person_acted_in(
     institution, period, unit_a, action, role
 ):
-    dossier = dossier_in(
-        period, unit_a, LEGAL_FROM[action], award_for(action, LEGAL_FROM[action]),
-        documents=needs_documents(action),
-    )  # fmt: skip
+    dossier = legal_dossier(period, unit_a, action)
     person = actor_holding(institution, unit_a, role)
+    mark = audit_mark()
 
-    act(dossier, action, person)
+    perform(dossier, action, person)
 
-    event = AuditEvent.objects.get(object_type="dossier", object_id=str(dossier.pk))
+    event = events_after(mark).get(object_type="dossier", object_id=str(dossier.pk))
     assert (event.actor, event.role, event.on_behalf_of) == (person, role, None)
 
 
 def test_a_delegated_signature_is_recorded_in_the_principals_role_on_the_principals_behalf(
     period, unit_a, principal, vice_principal
 ):
-    dossier = dossier_in(period, unit_a, State.RECOMMENDED)
+    dossier = dossier_in(State.RECOMMENDED, period, unit_a)
     delegate(principal, vice_principal, R.PRINCIPAL)
 
-    act(dossier, "sign", vice_principal)
+    perform(dossier, "sign", vice_principal)
 
     event = AuditEvent.objects.get(object_type="dossier", action="dossier.signed")
     assert (event.actor, event.role, event.on_behalf_of) == (vice_principal, "principal", principal)
@@ -336,7 +335,7 @@ def test_a_council_secretary_preparing_a_decision_is_recorded_as_the_council_sec
 ):
     from decisions.services import prepare_decision
 
-    dossier = make_dossier(period, unit_a, state=State.RECOMMENDED, documents=False)
+    dossier = dossier_in(State.RECOMMENDED, period, unit_a)
 
     prepare_decision(person=secretary, award_type=dossier.award_type, dossier_ids=[dossier.pk])
 
@@ -347,7 +346,7 @@ def test_a_council_secretary_preparing_a_decision_is_recorded_as_the_council_sec
 def test_a_principal_preparing_a_decision_is_recorded_as_the_principal(period, unit_a, principal):
     from decisions.services import prepare_decision
 
-    dossier = make_dossier(period, unit_a, state=State.RECOMMENDED, documents=False)
+    dossier = dossier_in(State.RECOMMENDED, period, unit_a)
 
     prepare_decision(person=principal, award_type=dossier.award_type, dossier_ids=[dossier.pk])
 

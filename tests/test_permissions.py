@@ -7,10 +7,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from audit.models import AuditEvent
 from dossiers.models import Dossier, Period, Role, RoleAssignment, State
 from tests.conftest import make_dossier, make_person, make_unit
-from tests.test_lifecycle_matrix import act, award_for, dossier_in, needs_documents
+from tests.factories import audit_mark, dossier_in, events_after, login
+from tests.test_lifecycle_matrix import act, award_for, perform, start_in
 from workflow.errors import DossierNotFound, NotPermitted
 from workflow.permissions import visible_dossiers
 from workflow.transitions import TRANSITIONS
@@ -64,17 +64,17 @@ YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 
 def legal_dossier(period, unit, action: str) -> Dossier:
+    """A dossier brought through the services to a state the action is legal in."""
     state = LEGAL_FROM[action]
-    return dossier_in(
-        period, unit, state, award_for(action, state), documents=needs_documents(action)
-    )
+    return start_in(period, unit, state, award_for(action, state))
 
 
-def assert_untouched(dossier: Dossier) -> None:
+def assert_untouched(dossier: Dossier, mark: int) -> None:
+    """Neither the dossier nor the audit trail changed since `mark` (see audit_mark)."""
     before = (dossier.state, dossier.version)
     dossier.refresh_from_db()
     assert (dossier.state, dossier.version) == before
-    assert not AuditEvent.objects.exists()
+    assert not events_after(mark).exists()
 
 
 # --- the service: role x action x unit ---------------------------------------------------------
@@ -87,35 +87,41 @@ def test_a_person_holding_a_permitted_role_may_perform_the_action(
     request, period, unit_a, action, who
 ):
     dossier = legal_dossier(period, unit_a, action)
+    version, mark = dossier.version, audit_mark()
 
-    moved = act(dossier, action, request.getfixturevalue(who))
+    moved = perform(dossier, action, request.getfixturevalue(who))
 
-    assert moved.version == 2
-    assert AuditEvent.objects.get().actor == request.getfixturevalue(who)
+    assert moved.version == version + 1
+    event = events_after(mark).get(object_type="dossier")  # and a meeting's or decision's
+    assert event.actor == request.getfixturevalue(who)
 
 
-@pytest.mark.parametrize(
-    ("action", "who"), REFUSED_PEOPLE, ids=[f"{p}-may-not-{a}" for a, p in REFUSED_PEOPLE]
-)
+@pytest.mark.parametrize("action", list(TRANSITIONS))
 def test_a_person_without_a_permitted_role_is_refused_and_nothing_changes(
-    request, period, unit_a, action, who
+    request, subtests, period, unit_a, action
 ):
+    """Each person the action is not for, in turn, on one dossier where it is legal (one per
+    action, not per person: each refusal must leave it exactly as it was)."""
     dossier = legal_dossier(period, unit_a, action)
+    for who in [p for a, p in REFUSED_PEOPLE if a == action]:
+        with subtests.test(msg=f"{who}-may-not-{action}"):
+            mark = audit_mark()
 
-    with pytest.raises(NotPermitted):
-        act(dossier, action, request.getfixturevalue(who))
+            with pytest.raises(NotPermitted):
+                act(dossier, action, request.getfixturevalue(who))
 
-    assert_untouched(dossier)
+            assert_untouched(dossier, mark)
 
 
 @pytest.mark.parametrize("action", ["submit", "withdraw", "resubmit"])
 def test_a_unit_head_cannot_act_on_another_units_dossier(period, unit_a, head_b, action):
     dossier = legal_dossier(period, unit_a, action)
+    mark = audit_mark()
 
     with pytest.raises(NotPermitted):
         act(dossier, action, head_b)
 
-    assert_untouched(dossier)
+    assert_untouched(dossier, mark)
 
 
 def test_a_person_of_another_institution_cannot_find_the_dossier(period, unit_a, other_institution):
@@ -123,11 +129,12 @@ def test_a_person_of_another_institution_cannot_find_the_dossier(period, unit_a,
         other_institution, make_unit(other_institution, "phong-x"), roles=[Role.REVIEWER]
     )
     dossier = legal_dossier(period, unit_a, "approve")
+    mark = audit_mark()
 
     with pytest.raises(DossierNotFound):
         act(dossier, "approve", outsider)
 
-    assert_untouched(dossier)
+    assert_untouched(dossier, mark)
 
 
 def test_a_role_that_ended_yesterday_no_longer_permits_the_action(institution, period, unit_a):
@@ -136,22 +143,24 @@ def test_a_role_that_ended_yesterday_no_longer_permits_the_action(institution, p
         valid_from=datetime.date(2020, 1, 1), valid_to=YESTERDAY
     )
     dossier = legal_dossier(period, unit_a, "approve")
+    mark = audit_mark()
 
     with pytest.raises(NotPermitted):
         act(dossier, "approve", former)
 
-    assert_untouched(dossier)
+    assert_untouched(dossier, mark)
 
 
 def test_a_unit_head_whose_term_ended_can_no_longer_submit(institution, period, unit_a):
     former = make_person(institution, unit_a, roles=[Role.UNIT_HEAD])
     RoleAssignment.objects.filter(person=former).update(valid_to=YESTERDAY)
     dossier = legal_dossier(period, unit_a, "submit")
+    mark = audit_mark()
 
     with pytest.raises(NotPermitted):
         act(dossier, "submit", former)
 
-    assert_untouched(dossier)
+    assert_untouched(dossier, mark)
 
 
 def test_a_role_starting_tomorrow_does_not_permit_the_action_yet(institution, period, unit_a):
@@ -160,11 +169,12 @@ def test_a_role_starting_tomorrow_does_not_permit_the_action_yet(institution, pe
         valid_from=timezone.localdate() + datetime.timedelta(days=1)
     )
     dossier = legal_dossier(period, unit_a, "approve")
+    mark = audit_mark()
 
     with pytest.raises(NotPermitted):
         act(dossier, "approve", future)
 
-    assert_untouched(dossier)
+    assert_untouched(dossier, mark)
 
 
 # --- visible_dossiers --------------------------------------------------------------------------
@@ -181,7 +191,7 @@ def foreign_dossier(other_institution):
         ends_on=datetime.date(2026, 12, 31),
     )
     unit = make_unit(other_institution, "khoa-a", "Khoa Toán")
-    return make_dossier(foreign_period, unit, state=S.SUBMITTED, documents=False)
+    return dossier_in(S.SUBMITTED, foreign_period, unit)
 
 
 def test_a_unit_head_sees_only_the_dossiers_of_their_own_unit(period, unit_a, unit_b, head_a):
@@ -197,7 +207,7 @@ def test_institution_wide_roles_see_every_dossier_of_their_institution_only(
 ):
     ours = {
         make_dossier(period, unit_a, documents=False).pk,
-        make_dossier(period, unit_b, state=S.SUBMITTED, documents=False).pk,
+        dossier_in(S.SUBMITTED, period, unit_b).pk,
     }
 
     seen = set(visible_dossiers(request.getfixturevalue(who)).values_list("pk", flat=True))
@@ -216,7 +226,7 @@ def test_a_council_member_sees_only_dossiers_that_reached_the_council(
     period, unit_a, council_member
 ):
     for state in COUNCIL_SEES | BEFORE_COUNCIL:
-        make_dossier(period, unit_a, state=state, documents=False)
+        dossier_in(state, period, unit_a)
 
     seen = set(visible_dossiers(council_member).values_list("state", flat=True))
 
@@ -225,7 +235,7 @@ def test_a_council_member_sees_only_dossiers_that_reached_the_council(
 
 def test_a_person_without_roles_sees_no_dossier(period, unit_a, staff_a):
     make_dossier(period, unit_a, documents=False)
-    make_dossier(period, unit_a, state=S.SIGNED, documents=False)
+    dossier_in(S.SIGNED, period, unit_a)
 
     assert not visible_dossiers(staff_a).exists()
 
@@ -253,8 +263,8 @@ def draft(institution, period, unit_a):
 
 
 @OWN_OR_OTHER
-def test_the_dossier_page_is_shown_only_to_a_head_of_its_unit(request, client, draft, who, status):
-    client.force_login(request.getfixturevalue(who).user)
+def test_the_dossier_page_is_shown_only_to_a_head_of_its_unit(request, draft, who, status):
+    client = login(request.getfixturevalue(who))
 
     response = client.get(f"/dossiers/{draft.pk}/")
 
@@ -262,8 +272,8 @@ def test_the_dossier_page_is_shown_only_to_a_head_of_its_unit(request, client, d
 
 
 @OWN_OR_OTHER
-def test_the_edit_page_is_shown_only_to_a_head_of_its_unit(request, client, draft, who, status):
-    client.force_login(request.getfixturevalue(who).user)
+def test_the_edit_page_is_shown_only_to_a_head_of_its_unit(request, draft, who, status):
+    client = login(request.getfixturevalue(who))
 
     response = client.get(f"/dossiers/{draft.pk}/edit/")
 
@@ -271,11 +281,9 @@ def test_the_edit_page_is_shown_only_to_a_head_of_its_unit(request, client, draf
 
 
 @OWN_OR_OTHER
-def test_a_document_is_downloadable_only_by_those_who_see_the_dossier(
-    request, client, draft, who, status
-):
+def test_a_document_is_downloadable_only_by_those_who_see_the_dossier(request, draft, who, status):
     document = draft.documents.first()
-    client.force_login(request.getfixturevalue(who).user)
+    client = login(request.getfixturevalue(who))
 
     response = client.get(f"/dossiers/{draft.pk}/documents/{document.pk}/")
 
@@ -289,9 +297,9 @@ def test_a_document_is_downloadable_only_by_those_who_see_the_dossier(
     ids=["own-unit-submits", "other-unit-gets-404"],
 )
 def test_only_a_head_of_its_unit_can_submit_the_dossier_over_http(
-    request, client, draft, who, status, state
+    request, draft, who, status, state
 ):
-    client.force_login(request.getfixturevalue(who).user)
+    client = login(request.getfixturevalue(who))
 
     response = client.post(f"/dossiers/{draft.pk}/act/submit/", {"version": draft.version})
 
@@ -304,9 +312,9 @@ def test_only_a_head_of_its_unit_can_submit_the_dossier_over_http(
     ("who", "listed"), [("head_a", True), ("head_b", False)], ids=["own-unit", "other-unit"]
 )
 def test_the_dossier_list_shows_a_nominee_only_to_those_who_may_see_the_dossier(
-    request, client, draft, who, listed
+    request, draft, who, listed
 ):
-    client.force_login(request.getfixturevalue(who).user)
+    client = login(request.getfixturevalue(who))
 
     response = client.get("/dossiers/")
 
@@ -314,31 +322,30 @@ def test_the_dossier_list_shows_a_nominee_only_to_those_who_may_see_the_dossier(
     assert (NOMINEE in response.content.decode()) is listed
 
 
-def test_a_reviewer_approves_a_submitted_dossier_over_http(client, period, unit_a, reviewer):
-    dossier = make_dossier(period, unit_a, state=S.SUBMITTED)
-    client.force_login(reviewer.user)
+def test_a_reviewer_approves_a_submitted_dossier_over_http(period, unit_a, reviewer):
+    dossier = dossier_in(S.SUBMITTED, period, unit_a)
+    client = login(reviewer)
 
     response = client.post(f"/dossiers/{dossier.pk}/act/approve/", {"version": dossier.version})
 
     assert response.status_code == 302
     assert response.url == f"/dossiers/{dossier.pk}/"
     dossier.refresh_from_db()
-    assert (dossier.state, dossier.version) == (S.REVIEWED, 2)
+    assert (dossier.state, dossier.version) == (S.REVIEWED, 3)  # created 1, submitted 2
 
 
-def test_an_auditor_may_read_a_dossier_but_not_approve_it_over_http(
-    client, period, unit_a, auditor
-):
-    dossier = make_dossier(period, unit_a, state=S.SUBMITTED)
-    client.force_login(auditor.user)
+def test_an_auditor_may_read_a_dossier_but_not_approve_it_over_http(period, unit_a, auditor):
+    dossier = dossier_in(S.SUBMITTED, period, unit_a)
+    mark = audit_mark()
+    client = login(auditor)
 
     page = client.get(f"/dossiers/{dossier.pk}/")
     client.post(f"/dossiers/{dossier.pk}/act/approve/", {"version": dossier.version})
 
     assert page.status_code == 200
     dossier.refresh_from_db()
-    assert (dossier.state, dossier.version) == (S.SUBMITTED, 1)
-    assert not AuditEvent.objects.exists()
+    assert (dossier.state, dossier.version) == (S.SUBMITTED, 2)  # created 1, submitted 2
+    assert not events_after(mark).exists()
 
 
 # Queries of the list page for any number of rows (session, user, person, roles, count, page,
@@ -349,11 +356,11 @@ LIST_PAGE_QUERIES = 9  # + delegations received, inbox badge
 @pytest.mark.parametrize("count", [3, 30])
 @pytest.mark.parametrize("who", ["head_a", "reviewer"])
 def test_the_dossier_list_needs_the_same_number_of_queries_however_many_dossiers(
-    request, client, django_assert_max_num_queries, period, unit_a, who, count
+    request, django_assert_max_num_queries, period, unit_a, who, count
 ):
     for _ in range(count):
         make_dossier(period, unit_a, documents=False)
-    client.force_login(request.getfixturevalue(who).user)
+    client = login(request.getfixturevalue(who))
 
     with django_assert_max_num_queries(LIST_PAGE_QUERIES):
         response = client.get("/dossiers/")

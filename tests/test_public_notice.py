@@ -15,8 +15,9 @@ from audit.models import AuditEvent
 from decisions import notices
 from decisions.models import Objection, PublicNotice
 from dossiers.models import Dossier, Role, State
-from tests.conftest import make_dossier, make_person, make_unit, put_in_signed_decision
-from tests.test_lifecycle_matrix import ARGUMENTS
+from tests import factories
+from tests.conftest import make_person, make_unit
+from tests.factories import dossier_in, login
 from workflow import services
 from workflow.errors import DomainError, GuardFailed, IllegalTransition, NotPermitted
 
@@ -27,8 +28,7 @@ LONG_AGO = datetime.date(2026, 1, 5)  # a Monday: a notice opened then has long 
 
 def recommended(period, unit, award="grassroots_emulation_fighter", **fields) -> Dossier:
     """A recommended dossier; its award has a five-working-day notice unless told otherwise."""
-    return make_dossier(period, unit, award=award, state=State.RECOMMENDED, documents=False,
-                        **fields)  # fmt: skip
+    return dossier_in(State.RECOMMENDED, period, unit, award=award, **fields)
 
 
 def published(dossier, secretary, today=None) -> PublicNotice:
@@ -43,18 +43,9 @@ def fresh(dossier) -> Dossier:
     return Dossier.objects.get(pk=dossier.pk)
 
 
-def login(person) -> Client:
-    client = Client()
-    client.force_login(person.user)
-    return client
-
-
 def sign(dossier, principal) -> Dossier:
-    put_in_signed_decision(dossier)
-    return services.transition(
-        dossier_id=dossier.pk, action="sign", person=principal,
-        expected_version=fresh(dossier).version, arguments=ARGUMENTS["sign"],
-    )  # fmt: skip
+    """The principal signs a decision naming the dossier (prepared by the secretary)."""
+    return factories.sign(dossier, principal)
 
 
 # Working days
@@ -137,8 +128,7 @@ def test_only_the_council_secretary_may_publish(request, period, unit_a, who):
 
 
 def test_publishing_a_dossier_that_is_not_recommended_is_refused(period, unit_a, secretary):
-    dossier = make_dossier(period, unit_a, award="grassroots_emulation_fighter",
-                           state=State.REVIEWED, documents=False)  # fmt: skip
+    dossier = dossier_in(State.REVIEWED, period, unit_a, award="grassroots_emulation_fighter")
 
     with pytest.raises(DomainError) as refusal:
         published(dossier, secretary)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from dossiers.models import Dossier, Role, State
 from tests.conftest import make_dossier, make_person
+from tests.factories import dossier_in
 from workflow import process
 from workflow.background import send_reminders_task
 from workflow.models import ReminderSent
@@ -67,7 +68,7 @@ def test_a_review_due_in_two_days_reminds_every_reviewer_and_nobody_else(
     period, unit_a, people, remind
 ):
     deadlines(period, review_by=in_days(2))
-    make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier_in(State.SUBMITTED, period, unit_a)
 
     summary = remind(days=3)
 
@@ -77,7 +78,7 @@ def test_a_review_due_in_two_days_reminds_every_reviewer_and_nobody_else(
 
 def test_a_deadline_beyond_the_horizon_reminds_nobody(period, unit_a, people, remind):
     deadlines(period, review_by=in_days(4))
-    make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier_in(State.SUBMITTED, period, unit_a)
 
     remind(days=3)
 
@@ -95,7 +96,7 @@ def test_a_draft_due_soon_reminds_the_head_of_its_own_unit_only(period, unit_a, 
 
 def test_a_task_someone_took_reminds_only_its_owner(period, unit_a, reviewer, people, remind):
     deadlines(period, review_by=in_days(1))
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
     with process.open_tasks(dossier).get().activation() as activation:
         activation.assign(reviewer.user)
 
@@ -108,7 +109,7 @@ def test_an_overdue_review_is_reminded_and_escalated_to_the_council_secretary(
     period, unit_a, people, remind
 ):
     deadlines(period, review_by=in_days(-1))
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
 
     summary = remind()
 
@@ -129,7 +130,7 @@ def test_a_secretary_late_with_their_own_council_task_gets_one_reminder_not_an_e
     period, unit_a, people, remind
 ):
     deadlines(period, council_by=in_days(-2))
-    make_dossier(period, unit_a, state=State.REVIEWED)
+    dossier_in(State.REVIEWED, period, unit_a)
 
     summary = remind()
 
@@ -139,7 +140,7 @@ def test_a_secretary_late_with_their_own_council_task_gets_one_reminder_not_an_e
 
 def test_a_second_run_on_the_same_day_mails_nobody_again(period, unit_a, people, remind):
     deadlines(period, review_by=in_days(-1))
-    make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier_in(State.SUBMITTED, period, unit_a)
     remind()
     mail.outbox.clear()
 
@@ -151,7 +152,7 @@ def test_a_second_run_on_the_same_day_mails_nobody_again(period, unit_a, people,
 
 def test_the_next_day_reminds_again(period, unit_a, people, remind):
     deadlines(period, review_by=in_days(2))
-    make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier_in(State.SUBMITTED, period, unit_a)
     remind()
     mail.outbox.clear()
 
@@ -164,10 +165,10 @@ def test_a_task_that_became_due_later_the_same_day_is_still_reminded(
     period, unit_a, people, remind
 ):
     deadlines(period, review_by=in_days(1))
-    first = make_dossier(period, unit_a, state=State.SUBMITTED)
+    first = dossier_in(State.SUBMITTED, period, unit_a)
     remind()
     mail.outbox.clear()
-    second = make_dossier(period, unit_a, state=State.SUBMITTED)
+    second = dossier_in(State.SUBMITTED, period, unit_a)
 
     remind()
 
@@ -179,7 +180,7 @@ def test_a_task_that_became_due_later_the_same_day_is_still_reminded(
 
 def test_each_person_gets_one_mail_listing_all_their_tasks(period, unit_a, people, remind):
     deadlines(period, review_by=in_days(1))
-    dossiers = [make_dossier(period, unit_a, state=State.SUBMITTED) for _ in range(3)]
+    dossiers = [dossier_in(State.SUBMITTED, period, unit_a) for _ in range(3)]
 
     remind()
 
@@ -190,8 +191,9 @@ def test_each_person_gets_one_mail_listing_all_their_tasks(period, unit_a, peopl
 
 def test_tasks_of_ended_dossiers_are_ignored(period, unit_a, people, remind):
     deadlines(period, review_by=in_days(-1))
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
-    Dossier.objects.filter(pk=dossier.pk).update(state=State.DECLINED)  # task left open by mistake
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+    # Tampering on purpose: a task left open on an ended dossier, which the door never leaves.
+    Dossier.objects.filter(pk=dossier.pk).update(state=State.DECLINED)
 
     summary = remind()
 
@@ -201,7 +203,7 @@ def test_tasks_of_ended_dossiers_are_ignored(period, unit_a, people, remind):
 
 def test_suspended_dossiers_have_no_deadline_to_remind_of(period, unit_a, people, remind):
     deadlines(period, submit_by=in_days(-5), review_by=in_days(-5))
-    make_dossier(period, unit_a, state=State.SUSPENDED)
+    dossier_in(State.SUSPENDED, period, unit_a)
 
     remind()
 
@@ -214,7 +216,7 @@ def test_each_recipient_reads_the_reminder_in_their_language(
     reachable(people, language="en")
     addresses = ["reviewer@truong.edu.vn", "lead@truong.edu.vn"]
     deadlines(period, review_by=datetime.date(2026, 5, 12))
-    make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier_in(State.SUBMITTED, period, unit_a)
 
     remind()
 
@@ -230,7 +232,7 @@ def test_reminder_queries_do_not_grow_with_the_number_of_tasks(period, unit_a, p
 
     def queries_for_new_dossiers(n):
         for _ in range(n):
-            make_dossier(period, unit_a, state=State.SUBMITTED)
+            dossier_in(State.SUBMITTED, period, unit_a)
         ReminderSent.objects.all().delete()
         with CaptureQueriesContext(connection) as queries:
             remind()
@@ -244,7 +246,7 @@ def test_the_command_prints_one_summary_line(
     period, unit_a, people, django_capture_on_commit_callbacks
 ):
     deadlines(period, review_by=in_days(3))
-    make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier_in(State.SUBMITTED, period, unit_a)
     out = io.StringIO()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -266,7 +268,7 @@ def test_the_celery_task_sends_todays_reminders(
     period, unit_a, people, django_capture_on_commit_callbacks
 ):
     deadlines(period, review_by=timezone.localdate() + datetime.timedelta(days=1))
-    make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier_in(State.SUBMITTED, period, unit_a)
 
     with django_capture_on_commit_callbacks(execute=True):
         line = send_reminders_task.delay().get()

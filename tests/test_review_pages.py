@@ -6,7 +6,6 @@ import datetime
 from html.parser import HTMLParser
 
 import pytest
-from django.test import Client
 from django.utils import timezone, translation
 from django.utils.html import escape
 
@@ -14,6 +13,7 @@ from audit.models import AuditEvent
 from dossiers import services as dossier_services
 from dossiers.models import DocumentKind, Dossier, State
 from tests.conftest import make_dossier, pdf_upload
+from tests.factories import audit_mark, dossier_in, events_after, login
 from workflow import services
 from workflow.timeline import FIELD_LABELS
 
@@ -64,12 +64,6 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 
-def login(person) -> Client:
-    client = Client()
-    client.force_login(person.user)
-    return client
-
-
 def version_of(dossier) -> int:
     return Dossier.objects.values_list("version", flat=True).get(pk=dossier.pk)
 
@@ -105,9 +99,9 @@ def test_the_submitted_list_shows_submitted_dossiers_oldest_first(
     media, as_reviewer, period, unit_a, unit_b
 ):
     now = timezone.now()
-    newest = make_dossier(period, unit_a, state=State.SUBMITTED)
-    oldest = make_dossier(period, unit_b, state=State.SUBMITTED)
-    middle = make_dossier(period, unit_a, state=State.SUBMITTED)
+    newest = dossier_in(State.SUBMITTED, period, unit_a)
+    oldest = dossier_in(State.SUBMITTED, period, unit_b)
+    middle = dossier_in(State.SUBMITTED, period, unit_a)
     draft = make_dossier(period, unit_a)
     for dossier, days_ago in ((newest, 1), (oldest, 9), (middle, 4), (draft, 20)):
         Dossier.objects.filter(pk=dossier.pk).update(
@@ -126,7 +120,7 @@ def test_the_submitted_list_shows_submitted_dossiers_oldest_first(
 
 def test_the_unfiltered_list_shows_the_latest_change_first(media, as_reviewer, period, unit_a):
     now = timezone.now()
-    older = make_dossier(period, unit_a, state=State.SUBMITTED)
+    older = dossier_in(State.SUBMITTED, period, unit_a)
     newer = make_dossier(period, unit_a)
     Dossier.objects.filter(pk=older.pk).update(updated_at=now - datetime.timedelta(days=3))
     Dossier.objects.filter(pk=newer.pk).update(updated_at=now - datetime.timedelta(days=1))
@@ -137,7 +131,7 @@ def test_the_unfiltered_list_shows_the_latest_change_first(media, as_reviewer, p
 
 
 def test_an_unknown_state_filter_shows_every_state(media, as_reviewer, period, unit_a):
-    submitted = make_dossier(period, unit_a, state=State.SUBMITTED)
+    submitted = dossier_in(State.SUBMITTED, period, unit_a)
     draft = make_dossier(period, unit_a)
 
     response = as_reviewer.get("/dossiers/", {"state": "nonsense"})
@@ -149,8 +143,8 @@ def test_an_unknown_state_filter_shows_every_state(media, as_reviewer, period, u
 def test_a_unit_head_s_list_holds_only_the_own_unit_s_dossiers(
     media, as_head_a, period, unit_a, unit_b
 ):
-    own = make_dossier(period, unit_a, state=State.SUBMITTED)
-    make_dossier(period, unit_b, state=State.SUBMITTED)
+    own = dossier_in(State.SUBMITTED, period, unit_a)
+    dossier_in(State.SUBMITTED, period, unit_b)
 
     response = as_head_a.get("/dossiers/", {"state": "submitted"})
 
@@ -163,7 +157,7 @@ def test_a_unit_head_s_list_holds_only_the_own_unit_s_dossiers(
 def test_a_submitted_dossier_offers_the_reviewer_approve_return_and_decline(
     media, as_reviewer, period, unit_a
 ):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
 
     response = as_reviewer.get(f"/dossiers/{dossier.pk}/")
 
@@ -183,7 +177,7 @@ def test_a_submitted_dossier_offers_the_reviewer_approve_return_and_decline(
 
 
 def test_a_unit_head_is_not_offered_the_reviewer_s_buttons(media, as_head_a, period, unit_a):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
 
     response = as_head_a.get(f"/dossiers/{dossier.pk}/")
 
@@ -195,25 +189,27 @@ def test_a_unit_head_is_not_offered_the_reviewer_s_buttons(media, as_head_a, per
 
 
 def test_a_unit_head_who_posts_approve_anyway_is_refused(media, as_head_a, period, unit_a):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+    mark = audit_mark()
 
     response = act(as_head_a, dossier, "approve", follow=True)
 
     assert response.status_code == 200
     assert messages_of(response)
     dossier.refresh_from_db()
-    assert (dossier.state, dossier.version) == (State.SUBMITTED, 1)
-    assert not AuditEvent.objects.exists()
+    assert (dossier.state, dossier.version) == (State.SUBMITTED, 2)  # created 1, submitted 2
+    assert not events_after(mark).exists()
 
 
 def test_the_reviewer_approves_a_submitted_dossier(media, as_reviewer, period, unit_a):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+    mark = audit_mark()
 
     act(as_reviewer, dossier, "approve")
 
     dossier.refresh_from_db()
     assert dossier.state == State.REVIEWED
-    assert AuditEvent.objects.get().action == "dossier.approved"
+    assert events_after(mark).get().action == "dossier.approved"
 
 
 # Returning for revision
@@ -222,7 +218,8 @@ def test_the_reviewer_approves_a_submitted_dossier(media, as_reviewer, period, u
 def test_returning_without_a_reason_shows_an_error_and_changes_nothing(
     media, as_reviewer, period, unit_a
 ):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+    mark = audit_mark()
 
     response = act(as_reviewer, dossier, "return_for_revision", reason="   ", follow=True)
 
@@ -231,36 +228,38 @@ def test_returning_without_a_reason_shows_an_error_and_changes_nothing(
     assert vi("A reason is required for this action.") in shown
     assert escape(vi("A reason is required for this action.")) in response.content.decode()
     dossier.refresh_from_db()
-    assert (dossier.state, dossier.version) == (State.SUBMITTED, 1)
-    assert not AuditEvent.objects.exists()
+    assert (dossier.state, dossier.version) == (State.SUBMITTED, 2)  # created 1, submitted 2
+    assert not events_after(mark).exists()
 
 
 def test_declining_without_a_reason_changes_nothing(media, as_reviewer, period, unit_a):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+    mark = audit_mark()
 
     act(as_reviewer, dossier, "decline")
 
     dossier.refresh_from_db()
     assert dossier.state == State.SUBMITTED
-    assert not AuditEvent.objects.exists()
+    assert not events_after(mark).exists()
 
 
 def test_returning_with_a_reason_moves_the_dossier_to_returned(media, as_reviewer, period, unit_a):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+    mark = audit_mark()
 
     response = act(as_reviewer, dossier, "return_for_revision", reason=REASON)
 
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.state == State.RETURNED
-    event = AuditEvent.objects.get()
+    event = events_after(mark).get()
     assert (event.action, event.reason) == ("dossier.returned", REASON)
 
 
 def test_the_unit_head_sees_the_reason_of_the_return_prominently(
     media, as_reviewer, as_head_a, period, unit_a
 ):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
     act(as_reviewer, dossier, "return_for_revision", reason=REASON)
 
     response = as_head_a.get(f"/dossiers/{dossier.pk}/")
@@ -274,7 +273,7 @@ def test_the_unit_head_sees_the_reason_of_the_return_prominently(
 def test_the_reason_of_a_return_is_shown_as_text_not_markup(
     media, as_reviewer, as_head_a, period, unit_a
 ):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
     act(as_reviewer, dossier, "return_for_revision", reason='<script>alert("x")</script>')
 
     response = as_head_a.get(f"/dossiers/{dossier.pk}/")
@@ -285,7 +284,7 @@ def test_the_reason_of_a_return_is_shown_as_text_not_markup(
 
 
 def test_only_the_latest_return_is_shown(media, as_reviewer, as_head_a, period, unit_a):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
     act(as_reviewer, dossier, "return_for_revision", reason="Lần một: thiếu biên bản.")
     act(as_head_a, dossier, "resubmit")
     act(as_reviewer, dossier, "return_for_revision", reason="Lần hai: sai họ tên.")
@@ -338,14 +337,15 @@ def return_revise_and_resubmit(as_reviewer, as_head_a, dossier):
 
 
 def test_a_revised_dossier_can_be_resubmitted(media, as_reviewer, as_head_a, period, unit_a):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+    mark = audit_mark()
 
     dossier = return_revise_and_resubmit(as_reviewer, as_head_a, dossier)
 
     assert dossier.state == State.SUBMITTED
     assert dossier.achievement_summary == NEW_SUMMARY
     assert dossier.documents.filter(original_name="Quyết định công nhận sáng kiến.pdf").exists()
-    assert list(AuditEvent.objects.order_by("sequence").values_list("action", flat=True)) == [
+    assert list(events_after(mark).values_list("action", flat=True)) == [
         "dossier.returned",
         "dossier.edited",
         "dossier.document_added",
@@ -356,7 +356,7 @@ def test_a_revised_dossier_can_be_resubmitted(media, as_reviewer, as_head_a, per
 def test_the_resubmitted_event_records_the_changes_since_the_return(
     media, as_reviewer, as_head_a, period, unit_a
 ):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
     old_summary = dossier.achievement_summary
 
     return_revise_and_resubmit(as_reviewer, as_head_a, dossier)
@@ -371,7 +371,7 @@ def test_the_resubmitted_event_records_the_changes_since_the_return(
 def test_the_reviewer_sees_the_document_added_since_the_return(
     media, as_reviewer, as_head_a, period, unit_a
 ):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
     return_revise_and_resubmit(as_reviewer, as_head_a, dossier)
 
     response = as_reviewer.get(f"/dossiers/{dossier.pk}/")
@@ -386,7 +386,7 @@ def test_the_reviewer_sees_the_document_added_since_the_return(
 def test_the_reviewer_sees_the_field_changed_since_the_return_by_its_name(
     media, as_reviewer, as_head_a, period, unit_a
 ):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
     return_revise_and_resubmit(as_reviewer, as_head_a, dossier)
 
     response = as_reviewer.get(f"/dossiers/{dossier.pk}/")
@@ -401,7 +401,7 @@ def test_the_reviewer_sees_the_field_changed_since_the_return_by_its_name(
 def test_a_dossier_resubmitted_unchanged_shows_no_changes_section(
     media, as_reviewer, as_head_a, period, unit_a
 ):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
     act(as_reviewer, dossier, "return_for_revision", reason=REASON)
     act(as_head_a, dossier, "resubmit")
 
@@ -422,7 +422,7 @@ LIST_QUERY_BOUND = 9  # + delegations received, inbox badge
 
 def dossier_with_history(period, unit, head, reviewer, rounds: int) -> Dossier:
     """A resubmitted dossier whose revision added `rounds` edits and `rounds` documents."""
-    dossier = make_dossier(period, unit, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit)
     services.transition(
         dossier_id=dossier.pk,
         action="return_for_revision",
@@ -459,13 +459,16 @@ def test_the_detail_page_s_query_count_does_not_grow_with_its_history(
     media, as_reviewer, reviewer, head_a, period, unit_a, rounds, django_assert_max_num_queries
 ):
     dossier = dossier_with_history(period, unit_a, head_a, reviewer, rounds)
-    assert AuditEvent.objects.filter(object_id=str(dossier.pk)).count() == 2 * rounds + 2
+    # Before the return: created, its 3 required documents added, submitted. Then returned,
+    # `rounds` edits and documents, resubmitted.
+    events = 5 + 2 * rounds + 2
+    assert AuditEvent.objects.filter(object_id=str(dossier.pk)).count() == events
 
     with django_assert_max_num_queries(DETAIL_QUERY_BOUND):
         response = as_reviewer.get(f"/dossiers/{dossier.pk}/")
 
     assert response.status_code == 200
-    assert len(response.context["events"]) == 2 * rounds + 2
+    assert len(response.context["events"]) == events
     assert f"minh-chung-{rounds - 1}.pdf" in response.content.decode()
 
 
@@ -494,7 +497,7 @@ def test_the_list_page_s_query_count_does_not_grow_with_the_dossiers(
     media, as_reviewer, period, unit_a, count, django_assert_max_num_queries
 ):
     for _n in range(count):
-        make_dossier(period, unit_a, state=State.SUBMITTED)
+        dossier_in(State.SUBMITTED, period, unit_a)
 
     with django_assert_max_num_queries(LIST_QUERY_BOUND):
         response = as_reviewer.get("/dossiers/", {"state": "submitted"})

@@ -14,10 +14,9 @@ from audit.models import AuditEvent
 from decisions import services
 from decisions.models import Decision
 from dossiers.models import Dossier, State, TitleRecord
-from tests.conftest import make_dossier
+from tests.factories import dossier_in, login
 from tests.test_decision_pages import (  # the signing set-up is shared with the decision pages
     draft,
-    login,
     page_text,
     recommended,
     signer_p12,  # noqa: F401  (a fixture `signing` needs)
@@ -228,7 +227,7 @@ def test_the_signed_revocation_names_the_original_decision_and_the_reason(
 def test_a_recommended_dossier_never_signed_cannot_be_revoked(
     principal, secretary, original, period, unit_a
 ):
-    waiting = make_dossier(period, unit_a, state=State.RECOMMENDED, documents=False)
+    waiting = dossier_in(State.RECOMMENDED, period, unit_a)
 
     with pytest.raises(GuardFailed):
         revoke(secretary, original, [waiting])
@@ -303,7 +302,7 @@ def test_the_revocation_form_without_a_reason_says_why_and_stores_nothing(
 def test_the_revocation_form_refuses_a_dossier_not_in_that_decision(
     principal, original, period, unit_a
 ):
-    stranger = make_dossier(period, unit_a, state=State.SIGNED, documents=False)
+    stranger = dossier_in(State.SIGNED, period, unit_a)
 
     response = login(principal).post(
         reverse("decision_revoke", args=[original.pk]),
@@ -320,15 +319,14 @@ def test_a_dossier_suspended_while_in_a_draft_decision_leaves_the_draft(
 ):
     from decisions import services as decisions
     from dossiers.models import State as S
-    from tests.conftest import make_dossier
     from workflow import services as lifecycle
 
-    dossier = make_dossier(period, unit_a, state=S.RECOMMENDED)
+    dossier = dossier_in(S.RECOMMENDED, period, unit_a)
     draft = decisions.prepare_decision(
         person=secretary, award_type=dossier.award_type, dossier_ids=[dossier.pk]
     )
     lifecycle.transition(
-        dossier_id=dossier.pk, action="suspend", person=reviewer, expected_version=1,
-        reason="Đơn tố cáo đang được xác minh",
+        dossier_id=dossier.pk, action="suspend", person=reviewer,
+        expected_version=dossier.version, reason="Đơn tố cáo đang được xác minh",
     )  # fmt: skip
     assert not draft.items.exists()

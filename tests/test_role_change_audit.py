@@ -12,6 +12,7 @@ from audit.models import AuditEvent
 from dossiers.models import Role, RoleAssignment
 from dossiers.roles import administrator, save_role_assignment
 from tests.conftest import make_person
+from tests.factories import login
 
 
 @pytest.fixture
@@ -20,9 +21,8 @@ def superuser(django_user_model):
 
 
 @pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
+def admin_client(superuser):
+    return login(superuser)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from audit import log
 from audit.models import AuditEvent
 from dossiers.models import Delegation, Person, Role, State
 from tests.conftest import make_dossier, make_person, make_unit
+from tests.factories import dossier_in
 from tests.test_concurrency import run_together, unexpected
 from workflow import assignment, process, services
 from workflow.errors import DossierNotFound, IllegalTransition, NotPermitted
@@ -21,7 +22,7 @@ TODAY = timezone.localdate()
 
 @pytest.fixture
 def submitted(period, unit_a):
-    return make_dossier(period, unit_a, state=State.SUBMITTED)
+    return dossier_in(State.SUBMITTED, period, unit_a)
 
 
 @pytest.fixture
@@ -115,7 +116,10 @@ def test_a_task_that_does_not_exist_is_not_found(db, reviewer):
 
 def test_a_task_whose_step_is_over_cannot_be_taken(task, submitted, reviewer, other_reviewer):
     services.transition(
-        dossier_id=submitted.pk, action="approve", person=reviewer, expected_version=1
+        dossier_id=submitted.pk,
+        action="approve",
+        person=reviewer,
+        expected_version=submitted.version,
     )
 
     with pytest.raises(IllegalTransition):
@@ -129,7 +133,10 @@ def test_after_a_reviewer_took_a_task_another_reviewer_s_approval_is_refused(
 
     with pytest.raises(NotPermitted, match=reviewer.full_name):
         services.transition(
-            dossier_id=submitted.pk, action="approve", person=other_reviewer, expected_version=1
+            dossier_id=submitted.pk,
+            action="approve",
+            person=other_reviewer,
+            expected_version=submitted.version,
         )
     submitted.refresh_from_db()
     assert submitted.state == State.SUBMITTED
@@ -139,7 +146,10 @@ def test_after_a_reviewer_took_a_task_their_own_approval_succeeds(task, submitte
     assignment.take(task_id=task.pk, person=reviewer)
 
     dossier = services.transition(
-        dossier_id=submitted.pk, action="approve", person=reviewer, expected_version=1
+        dossier_id=submitted.pk,
+        action="approve",
+        person=reviewer,
+        expected_version=submitted.version,
     )
 
     assert dossier.state == State.REVIEWED
@@ -271,7 +281,7 @@ def test_handing_a_task_to_its_owner_is_refused(task, reviewer, lead):
 def test_a_lead_reviewer_cannot_hand_out_a_task_of_the_decision_step(
     period, unit_a, lead, principal
 ):
-    task = process.open_tasks(make_dossier(period, unit_a, state=State.RECOMMENDED)).get()
+    task = process.open_tasks(dossier_in(State.RECOMMENDED, period, unit_a)).get()
 
     with pytest.raises(NotPermitted):
         assignment.reassign(task_id=task.pk, person=lead, to_person=principal)
@@ -285,10 +295,16 @@ def test_the_new_owner_of_a_handed_over_task_may_approve_and_the_old_may_not(
 
     with pytest.raises(NotPermitted):
         services.transition(
-            dossier_id=submitted.pk, action="approve", person=reviewer, expected_version=1
+            dossier_id=submitted.pk,
+            action="approve",
+            person=reviewer,
+            expected_version=submitted.version,
         )
     dossier = services.transition(
-        dossier_id=submitted.pk, action="approve", person=other_reviewer, expected_version=1
+        dossier_id=submitted.pk,
+        action="approve",
+        person=other_reviewer,
+        expected_version=submitted.version,
     )
     assert dossier.state == State.REVIEWED
 
@@ -302,7 +318,7 @@ def test_a_delegate_takes_the_principal_s_task_on_the_principal_s_behalf(
         starts_on=TODAY - datetime.timedelta(days=1), ends_on=TODAY + datetime.timedelta(days=1),
         reason="Hiệu trưởng đi công tác",
     )  # fmt: skip
-    task = process.open_tasks(make_dossier(period, unit_a, state=State.RECOMMENDED)).get()
+    task = process.open_tasks(dossier_in(State.RECOMMENDED, period, unit_a)).get()
 
     assignment.take(task_id=task.pk, person=vice)
 
@@ -329,7 +345,7 @@ def test_eight_reviewers_taking_the_same_task_at_once_leave_it_with_exactly_one(
     institution, period, unit_a
 ):
     reviewers = [make_person(institution, unit_a, roles=[Role.REVIEWER]) for _ in range(8)]
-    task = process.open_tasks(make_dossier(period, unit_a, state=State.SUBMITTED)).get()
+    task = process.open_tasks(dossier_in(State.SUBMITTED, period, unit_a)).get()
 
     def take(index: int) -> Task:
         person = Person.objects.get(pk=reviewers[index].pk)
@@ -351,7 +367,7 @@ def test_a_take_racing_another_reviewer_s_approval_lets_exactly_one_through(
     institution, period, unit_a
 ):
     taker, approver = (make_person(institution, unit_a, roles=[Role.REVIEWER]) for _ in "ab")
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
     task = process.open_tasks(dossier).get()
 
     def work(index: int):
@@ -359,7 +375,7 @@ def test_a_take_racing_another_reviewer_s_approval_lets_exactly_one_through(
             return assignment.take(task_id=task.pk, person=Person.objects.get(pk=taker.pk))
         return services.transition(
             dossier_id=dossier.pk, action="approve",
-            person=Person.objects.get(pk=approver.pk), expected_version=1,
+            person=Person.objects.get(pk=approver.pk), expected_version=dossier.version,
         )  # fmt: skip
 
     results = run_together(2, work)

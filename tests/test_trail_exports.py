@@ -24,6 +24,7 @@ from audit.models import AuditChainHead, AuditEvent
 from auditing import exports
 from dossiers.models import Role
 from tests.conftest import make_person, make_unit
+from tests.factories import login
 from tests.test_verify_audit_command import offline_check, verify
 
 FORMATS = ("csv", "jsonl", "pdf")
@@ -34,12 +35,6 @@ def url(export_format: str, **query) -> str:
 
     base = reverse(f"audit_export_{export_format}")
     return f"{base}?{urlencode(query)}" if query else base
-
-
-def login(person) -> Client:
-    client = Client()
-    client.force_login(person.user)
-    return client
 
 
 def body(response) -> bytes:

@@ -11,6 +11,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -19,17 +20,12 @@ from django.utils.html import escape
 from audit import log
 from audit.models import AuditEvent
 from auditing import views
+from council.models import AgendaItem
+from decisions.models import Decision
 from dossiers import services as dossier_services
 from dossiers.models import AwardType, DocumentKind, Dossier, Period, Role, State
-from tests.conftest import (
-    PDF_BYTES,
-    make_dossier,
-    make_person,
-    make_unit,
-    pdf_upload,
-    put_in_signed_decision,
-    put_on_agenda,
-)
+from tests.conftest import PDF_BYTES, make_dossier, make_person, make_unit, pdf_upload
+from tests.factories import dossier_in, login
 
 TRAIL = "/audit/"
 # session, user, person, roles, delegations; the filter's periods, units, people and actions;
@@ -64,8 +60,8 @@ def older_link(response) -> str | None:
     return found.group(1).replace("&amp;", "&") if found else None
 
 
-def signed_in(client, person, language="en"):
-    client.force_login(person.user)
+def signed_in(person, language="en"):
+    client = login(person)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 
@@ -77,23 +73,35 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def as_auditor(client, auditor):
-    return signed_in(client, auditor)
+def as_auditor(auditor):
+    return signed_in(auditor)
 
 
 # --- Filters ---------------------------------------------------------------------------------
 
 
+def drafted(period, unit, when) -> tuple[Dossier, AuditEvent]:
+    """A draft created through the service as of `when`, and its "dossier.created" event."""
+    with mock.patch("django.utils.timezone.now", return_value=when):
+        dossier = make_dossier(period, unit, documents=False)
+    return dossier, AuditEvent.objects.get(action="dossier.created", object_id=str(dossier.pk))
+
+
 @pytest.fixture
 def planted(media, institution, period, unit_a, unit_b, head_a, head_b, reviewer, staff_a):
-    """Six events that differ in one respect each; each filter must pick exactly its own."""
+    """The creation of three drafts (c1-c3), then six events that differ in one respect each;
+    each filter must pick exactly its own."""
     earlier = Period.objects.create(
         institution=institution, name="Năm 2025", kind=Period.Kind.CALENDAR_YEAR,
         starts_on=datetime.date(2025, 1, 1), ends_on=datetime.date(2025, 12, 31),
     )  # fmt: skip
-    d1, d2 = make_dossier(period, unit_a), make_dossier(period, unit_b)
-    d3 = make_dossier(earlier, unit_a)
+    (d1, c1), (d2, c2) = (
+        drafted(period, unit_a, at("20/02/2026")),
+        drafted(period, unit_b, at("20/02/2026")),
+    )
+    d3, c3 = drafted(earlier, unit_a, at("20/02/2026"))
     events = {
+        "c1": c1, "c2": c2, "c3": c3,
         "e1": record(institution, when=at("01/03/2026"), actor=head_a, role=Role.UNIT_HEAD,
                      action="dossier.submitted", object_id=d1.pk, from_state="draft",
                      to_state="submitted", reason="Nộp hồ sơ"),
@@ -126,14 +134,14 @@ def expect(planted, *names) -> list[int]:
 @pytest.mark.parametrize(
     ("query", "names"),
     [
-        ({"period_id": "period"}, ("e1", "e2", "e3", "e4")),
-        ({"unit_id": "unit_a"}, ("e1", "e2", "e5")),
-        ({"dossier_id": "d2"}, ("e3", "e4")),
+        ({"period_id": "period"}, ("c1", "c2", "e1", "e2", "e3", "e4")),
+        ({"unit_id": "unit_a"}, ("c1", "c3", "e1", "e2", "e5")),
+        ({"dossier_id": "d2"}, ("c2", "e3", "e4")),
         ({"actor_id": "reviewer"}, ("e2", "e4", "e6")),  # e4 was on the reviewer's behalf
         ({"action": "dossier.submitted"}, ("e1", "e3", "e5")),
         ({"state": "returned"}, ("e2",)),
         ({"state": "reviewed"}, ("e4",)),  # the state it went to
-        ({"state": "draft"}, ("e1", "e3", "e5")),  # the state it came from
+        ({"state": "draft"}, ("c1", "c2", "c3", "e1", "e3", "e5")),  # went to, or came from
         ({"date_from": "05/03/2026", "date_to": "15/03/2026"}, ("e2", "e3", "e4")),
         ({"date_from": "2026-04-01"}, ("e5", "e6")),
         ({"text": "biên bản"}, ("e2",)),
@@ -170,15 +178,16 @@ def test_the_person_filter_and_a_date_combined_find_the_delegated_approval(as_au
 def test_without_a_filter_the_trail_shows_every_event_newest_first(as_auditor, planted):
     response = as_auditor.get(TRAIL)
 
-    assert shown(response) == expect(planted, "e1", "e2", "e3", "e4", "e5", "e6")
+    everything = ("c1", "c2", "c3", "e1", "e2", "e3", "e4", "e5", "e6")
+    assert shown(response) == expect(planted, *everything)
 
 
 def test_the_action_select_offers_the_actions_present_with_their_titles(as_auditor, planted):
     response = as_auditor.get(TRAIL)
 
     choices = dict(response.context["form"].fields["action"].choices)
-    assert set(choices) == {"", "dossier.submitted", "dossier.returned", "dossier.approved",
-                            "meeting.vote_opened"}  # fmt: skip
+    assert set(choices) == {"", "dossier.created", "dossier.submitted", "dossier.returned",
+                            "dossier.approved", "meeting.vote_opened"}  # fmt: skip
     assert choices["dossier.returned"] == "Returned for revision (dossier.returned)"
 
 
@@ -299,9 +308,12 @@ def test_the_last_page_has_no_older_link(as_auditor, institution):
     assert "Older events" not in response.content.decode()
 
 
-def bulk_trail(institution, dossier, n: int) -> None:
-    """`n` events about one dossier, inserted at once (the hashes are placeholders)."""
+def bulk_trail(institution, dossier, n: int) -> int:
+    """`n` events about one dossier, inserted at once after the trail's last (the hashes are
+    placeholders); the sequence of the last."""
     now = timezone.now()
+    first = (AuditEvent.objects.filter(institution=institution).aggregate(m=Max("sequence"))["m"]
+             or 0) + 1  # fmt: skip
     AuditEvent.objects.bulk_create(
         AuditEvent(
             institution=institution, sequence=s, created_at=now, actor_name="Người Thử",
@@ -310,14 +322,15 @@ def bulk_trail(institution, dossier, n: int) -> None:
             reason=f"Lý do {s}", prev_hash=hashlib.sha256(b"%d" % (s - 1)).hexdigest(),
             hash=hashlib.sha256(b"%d" % s).hexdigest(),
         )
-        for s in range(1, n + 1)
+        for s in range(first, first + n)
     )  # fmt: skip
+    return first + n - 1
 
 
 def test_a_page_deep_in_the_trail_costs_the_same_queries_as_the_first(
     as_auditor, institution, period, unit_a, media, django_assert_max_num_queries
 ):
-    bulk_trail(institution, make_dossier(period, unit_a), 2000)
+    last = bulk_trail(institution, make_dossier(period, unit_a), 2000)
     as_auditor.get(TRAIL)  # the session is warm for both measured requests
 
     with django_assert_max_num_queries(TRAIL_PAGE_QUERIES):
@@ -325,7 +338,7 @@ def test_a_page_deep_in_the_trail_costs_the_same_queries_as_the_first(
     with CaptureQueriesContext(transaction.get_connection()) as deep_queries:
         deep = as_auditor.get(TRAIL, {"before": 120})
 
-    assert shown(first)[0] == 2000
+    assert shown(first)[0] == last
     assert shown(deep) == list(range(119, 119 - views.PAGE_SIZE, -1))
     assert len(deep_queries) <= TRAIL_PAGE_QUERIES
     assert not any("OFFSET" in q["sql"].upper() for q in deep_queries.captured_queries)
@@ -347,15 +360,15 @@ def test_a_filtered_page_deep_in_the_trail_costs_the_same_queries(
 
 
 @pytest.mark.parametrize("page", ["trail", "story"])
-def test_a_unit_head_is_shown_no_trail_page(client, head_a, period, unit_a, media, page):
+def test_a_unit_head_is_shown_no_trail_page(head_a, period, unit_a, media, page):
     dossier = make_dossier(period, unit_a)
     url = TRAIL if page == "trail" else reverse("audit_dossier", args=[dossier.pk])
 
-    assert signed_in(client, head_a).get(url).status_code == 404
+    assert signed_in(head_a).get(url).status_code == 404
 
 
-def test_the_principal_may_read_the_trail(client, principal):
-    assert signed_in(client, principal).get(TRAIL).status_code == 200
+def test_the_principal_may_read_the_trail(principal):
+    assert signed_in(principal).get(TRAIL).status_code == 200
 
 
 def test_a_visitor_who_is_not_signed_in_is_sent_to_log_in(client):
@@ -366,14 +379,14 @@ def test_a_visitor_who_is_not_signed_in_is_sent_to_log_in(client):
 
 
 @pytest.mark.parametrize("reader", ["auditor", "principal"])
-def test_the_navigation_shows_the_trail_to_its_readers(client, request, reader):
-    content = signed_in(client, request.getfixturevalue(reader)).get("/").content.decode()
+def test_the_navigation_shows_the_trail_to_its_readers(request, reader):
+    content = signed_in(request.getfixturevalue(reader)).get("/").content.decode()
 
     assert f'<a href="{TRAIL}">Audit trail</a>' in content
 
 
-def test_the_navigation_hides_the_trail_from_a_unit_head(client, head_a):
-    content = signed_in(client, head_a).get("/").content.decode()
+def test_the_navigation_hides_the_trail_from_a_unit_head(head_a):
+    content = signed_in(head_a).get("/").content.decode()
 
     assert f'href="{TRAIL}"' not in content
 
@@ -434,7 +447,7 @@ def test_the_story_tells_the_dossier_s_events_oldest_first(as_auditor, edited):
     sequences = [row.entry.event.sequence for row in response.context["entries"]]
     assert sequences == sorted(sequences)
     assert [row.entry.event.action for row in response.context["entries"]] == [
-        "dossier.edited", "dossier.document_added", "dossier.document_added",
+        "dossier.created", "dossier.edited", "dossier.document_added", "dossier.document_added",
         "dossier.document_removed",
     ]  # fmt: skip
 
@@ -476,9 +489,9 @@ def test_the_story_shows_each_event_s_hash_and_previous_hash(as_auditor, edited)
 
 
 def test_the_story_links_the_meeting_results_and_the_decision(as_auditor, media, period, unit_a):
-    dossier = make_dossier(period, unit_a, state=State.SIGNED)
-    meeting = put_on_agenda(dossier, "closed", recommended=True).meeting
-    decision = put_in_signed_decision(dossier)
+    dossier = dossier_in(State.SIGNED, period, unit_a)
+    meeting = AgendaItem.objects.get(dossier=dossier).meeting  # its vote, now closed
+    decision = Decision.objects.get(items__dossier=dossier)
 
     content = story_of(as_auditor, dossier).content.decode()
 
@@ -491,8 +504,8 @@ def test_the_story_links_the_meeting_results_and_the_decision(as_auditor, media,
 
 
 def test_the_story_links_a_meeting_not_yet_closed_to_its_page(as_auditor, media, period, unit_a):
-    dossier = make_dossier(period, unit_a, state=State.VOTING)
-    meeting = put_on_agenda(dossier, "open").meeting
+    dossier = dossier_in(State.VOTING, period, unit_a)
+    meeting = AgendaItem.objects.get(dossier=dossier).meeting  # open for its vote
 
     content = story_of(as_auditor, dossier).content.decode()
 
@@ -513,18 +526,19 @@ def test_the_story_s_query_count_does_not_grow_with_its_history(
     with django_assert_max_num_queries(16):
         response = story_of(as_auditor, dossier)
 
-    assert len(response.context["entries"]) == events
+    # Its creation and its three required documents, then the edits recorded here.
+    assert len(response.context["entries"]) == 4 + events
 
 
-def test_the_principal_may_read_a_dossier_s_story(client, principal, period, unit_a, media):
+def test_the_principal_may_read_a_dossier_s_story(principal, period, unit_a, media):
     dossier = make_dossier(period, unit_a)
 
-    assert signed_in(client, principal).get(
+    assert signed_in(principal).get(
         reverse("audit_dossier", args=[dossier.pk])
     ).status_code == 200  # fmt: skip
 
 
-def test_an_auditor_with_another_role_keeps_the_trail(client, institution, unit_b):
+def test_an_auditor_with_another_role_keeps_the_trail(institution, unit_b):
     both = make_person(institution, unit_b, roles=[Role.AUDITOR, Role.COUNCIL_MEMBER])
 
-    assert signed_in(client, both).get(TRAIL).status_code == 200
+    assert signed_in(both).get(TRAIL).status_code == 200

@@ -6,6 +6,7 @@ from audit.log import verify_institution
 from audit.models import AuditEvent
 from dossiers.models import State
 from tests.conftest import make_dossier
+from tests.factories import audit_mark, dossier_in, events_after
 from workflow import services
 from workflow.errors import GuardFailed, IllegalTransition, NotPermitted, StaleVersion
 
@@ -24,24 +25,25 @@ def test_unit_head_submits_a_complete_draft(period, unit_a, head_a):
 
 
 def test_reviewer_return_needs_a_reason_and_changes_nothing_without_one(period, unit_a, reviewer):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+    mark = audit_mark()
     with pytest.raises(GuardFailed) as refused:
         services.transition(
             dossier_id=dossier.pk,
             action="return_for_revision",
             person=reviewer,
-            expected_version=1,
+            expected_version=2,  # created 1, submitted 2
             reason="  ",
         )
     assert refused.value.reasons_vi == ["Phải nêu lý do cho thao tác này."]
     assert refused.value.reasons_en == ["A reason is required for this action."]
     dossier.refresh_from_db()
-    assert (dossier.state, dossier.version) == (State.SUBMITTED, 1)
-    assert not AuditEvent.objects.exists()
+    assert (dossier.state, dossier.version) == (State.SUBMITTED, 2)
+    assert not events_after(mark).exists()
 
 
 def test_stale_version_is_refused(period, unit_a, reviewer):
-    dossier = make_dossier(period, unit_a, state=State.SUBMITTED)
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
     with pytest.raises(StaleVersion):
         services.transition(
             dossier_id=dossier.pk, action="approve", person=reviewer, expected_version=7
@@ -75,19 +77,19 @@ def test_submit_lists_missing_documents(period, unit_a, head_a):
 
 
 def test_suspend_then_resume_returns_to_the_state_it_was_in(period, unit_a, reviewer):
-    dossier = make_dossier(period, unit_a, state=State.REVIEWED)
+    dossier = dossier_in(State.REVIEWED, period, unit_a)
     services.transition(
         dossier_id=dossier.pk,
         action="suspend",
         person=reviewer,
-        expected_version=1,
+        expected_version=3,  # created 1, submitted 2, reviewed 3
         reason="Đang xem xét đơn tố cáo",
     )
     resumed = services.transition(
         dossier_id=dossier.pk,
         action="resume",
         person=reviewer,
-        expected_version=2,
+        expected_version=4,
         reason="Đơn tố cáo không có cơ sở",
     )
     assert resumed.state == State.REVIEWED

@@ -16,6 +16,7 @@ from dossiers import services
 from dossiers.models import AwardType, Document, DocumentKind, Dossier
 from dossiers.uploads import ACCEPTED_LIST, NAME_LIMIT, check_upload, detect_type, sanitise_name
 from tests.conftest import PDF_BYTES, make_dossier, make_person, pdf_upload
+from tests.factories import audit_mark, dossier_in, events_after
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + b"\x00" * 40 + b"\xff\xd9"
@@ -261,6 +262,7 @@ def test_sanitise_name_gives_a_name_to_a_name_that_is_only_a_path():
 
 def test_add_document_with_a_bad_file_stores_nothing(media, period, unit_a, head_a):
     dossier = make_dossier(period, unit_a, documents=False)
+    mark = audit_mark()
 
     with pytest.raises(ValidationError):
         services.add_document(
@@ -275,11 +277,12 @@ def test_add_document_with_a_bad_file_stores_nothing(media, period, unit_a, head
     assert dossier.version == 1
     assert not Document.objects.exists()
     assert files_under(media) == []
-    assert not AuditEvent.objects.exists()
+    assert not events_after(mark).exists()
 
 
 def test_add_document_stores_the_file_its_row_and_one_audit_event(media, period, unit_a, head_a):
     dossier = make_dossier(period, unit_a, documents=False)
+    mark = audit_mark()
 
     document = services.add_document(
         dossier_id=dossier.pk,
@@ -295,7 +298,7 @@ def test_add_document_stores_the_file_its_row_and_one_audit_event(media, period,
     stored = files_under(media)
     assert [p.read_bytes() for p in stored] == [PDF_BYTES]
     assert "Báo cáo" not in str(stored[0])  # stored under a random name, not the uploader's
-    event = AuditEvent.objects.get()
+    event = events_after(mark).get()
     assert event.action == "dossier.document_added"
     assert event.payload["document"]["name"] == "Báo cáo thành tích.pdf"
 
@@ -303,20 +306,21 @@ def test_add_document_stores_the_file_its_row_and_one_audit_event(media, period,
 def test_add_document_to_a_submitted_dossier_stores_no_file(media, period, unit_a, head_a):
     from workflow.errors import IllegalTransition
 
-    dossier = make_dossier(period, unit_a, state="submitted", documents=False)
+    dossier = dossier_in("submitted", period, unit_a)
+    documents, files, mark = Document.objects.count(), files_under(media), audit_mark()
 
     with pytest.raises(IllegalTransition):
         services.add_document(
             dossier_id=dossier.pk,
             person=head_a,
-            expected_version=1,
+            expected_version=dossier.version,
             kind=kind("achievement_report"),
             upload=pdf_upload(),
         )
 
-    assert not Document.objects.exists()
-    assert files_under(media) == []
-    assert not AuditEvent.objects.exists()
+    assert Document.objects.count() == documents  # the ones it was submitted with
+    assert files_under(media) == files
+    assert not events_after(mark).exists()
 
 
 def test_add_document_with_a_stale_version_stores_no_file(media, period, unit_a, head_a):
@@ -412,6 +416,7 @@ def test_a_failure_after_the_file_was_written_leaves_no_orphan_file(
     media, monkeypatch, period, unit_a, head_a
 ):
     dossier = make_dossier(period, unit_a, documents=False)
+    mark = audit_mark()
     fail_on_document_event(monkeypatch)
 
     with pytest.raises(RuntimeError):
@@ -427,7 +432,7 @@ def test_a_failure_after_the_file_was_written_leaves_no_orphan_file(
     assert dossier.version == 1
     assert not Document.objects.exists()
     assert files_under(media) == []
-    assert not AuditEvent.objects.exists()
+    assert not events_after(mark).exists()
 
 
 def test_a_failure_on_the_second_document_of_a_new_dossier_leaves_no_file_at_all(

@@ -10,7 +10,6 @@ import unicodedata
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -18,7 +17,8 @@ from audit.models import AuditEvent
 from decisions import upward
 from decisions.models import ProposalMemo
 from dossiers.models import Dossier, Role, State, TitleRecord
-from tests.conftest import make_dossier, make_person
+from tests.conftest import make_person
+from tests.factories import dossier_in, login
 from workflow.errors import DomainError, GuardFailed, NotPermitted
 
 UPWARD_AWARD = "provincial_certificate_of_merit"
@@ -27,7 +27,12 @@ DECIDED = datetime.date(2026, 11, 20)
 
 def proposed(period, unit, name=None, award=UPWARD_AWARD, state=State.RECOMMENDED) -> Dossier:
     nominee = make_person(period.institution, unit, full_name=name) if name else None
-    return make_dossier(period, unit, nominee=nominee, award=award, state=state, documents=False)
+    return dossier_in(state, period, unit, award=award, nominee=nominee)
+
+
+def awarded(dossier):
+    """The nominee's title records of the dossier's award (besides the earlier titles it needed)."""
+    return TitleRecord.objects.filter(person=dossier.nominee_person, award_type=dossier.award_type)
 
 
 def fresh(dossier) -> Dossier:
@@ -48,12 +53,6 @@ def memo_bytes(memo) -> bytes:
 def stored_memo_files() -> list:
     folder = settings.MEDIA_ROOT / "proposal_memos"
     return sorted(folder.rglob("*.pdf")) if folder.exists() else []
-
-
-def login(person) -> Client:
-    client = Client()
-    client.force_login(person.user)
-    return client
 
 
 def outcome(dossier, reviewer, **changes) -> Dossier:
@@ -173,7 +172,7 @@ def test_a_granted_outcome_signs_the_dossier_and_records_the_title(
     moved = outcome(dossier, reviewer, decision_number=" 125/QĐ-UBND ")
 
     assert moved.state == State.SIGNED
-    title = TitleRecord.objects.get(person=dossier.nominee_person)
+    title = TitleRecord.objects.get(person=dossier.nominee_person, year=2026)
     assert title.award_type_id == dossier.award_type_id
     assert title.year == 2026
     assert title.source == TitleRecord.Source.GRANTED
@@ -189,7 +188,7 @@ def test_a_granted_outcome_replaces_an_imported_record_of_the_same_year(period, 
 
     outcome(dossier, reviewer)
 
-    title = TitleRecord.objects.get(person=dossier.nominee_person)
+    title = TitleRecord.objects.get(person=dossier.nominee_person, year=2026)
     assert (title.source, title.decision_reference) == (TitleRecord.Source.GRANTED, "125/QĐ-UBND")
 
 
@@ -201,7 +200,7 @@ def test_a_refused_outcome_leaves_the_dossier_not_recommended_without_a_title(
     moved = outcome(dossier, reviewer, granted=False)
 
     assert moved.state == State.NOT_RECOMMENDED
-    assert not TitleRecord.objects.exists()
+    assert not awarded(dossier).exists()
 
 
 def test_recording_the_outcome_is_audited_with_the_higher_decision(period, unit_a, reviewer):
@@ -227,7 +226,7 @@ def test_an_outcome_without_the_decisions_number_or_date_is_refused(
         outcome(dossier, reviewer, **missing)
 
     assert fresh(dossier).state == State.SUBMITTED_UPWARD
-    assert not TitleRecord.objects.exists()
+    assert not awarded(dossier).exists()
 
 
 def test_an_outcome_dated_after_today_is_refused(period, unit_a, reviewer):
@@ -240,7 +239,7 @@ def test_an_outcome_dated_after_today_is_refused(period, unit_a, reviewer):
         )  # fmt: skip
 
     assert fresh(dossier).state == State.SUBMITTED_UPWARD
-    assert not TitleRecord.objects.exists()
+    assert not awarded(dossier).exists()
     assert not AuditEvent.objects.filter(action="dossier.outcome_recorded").exists()
 
 
