@@ -260,7 +260,7 @@ def test_preparing_without_choosing_a_dossier_stores_nothing_and_says_why(secret
 
     response = login(secretary).post(f"{reverse('decision_new')}?award={award.pk}", {})
 
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused by a guard
     assert escape(vi("Choose at least one dossier.")) in page_text(response)
     assert not Decision.objects.exists()
     assert not AuditEvent.objects.filter(action="decision.prepared").exists()
@@ -273,7 +273,7 @@ def test_preparing_with_a_dossier_that_is_not_offered_stores_nothing(secretary, 
         f"{reverse('decision_new')}?award={reviewed.award_type_id}", {"dossiers": [reviewed.pk]}
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # an invalid form
     assert response.context["form"].errors["dossiers"]
     assert not Decision.objects.exists()
 

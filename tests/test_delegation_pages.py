@@ -219,7 +219,7 @@ def test_dates_are_read_day_first_also_on_the_english_pages(principal, vice_prin
 def test_an_incomplete_form_shows_its_errors_and_stores_nothing(as_principal, vice_principal):
     response = as_principal.post(NEW, form_data(vice_principal, reason="", ends_on="31/02/2026"))
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # an invalid form
     assert set(response.context["form"].errors) == {"reason", "ends_on"}
     assert not Delegation.objects.exists()
     assert not AuditEvent.objects.filter(action="delegation.created").exists()
@@ -228,7 +228,7 @@ def test_an_incomplete_form_shows_its_errors_and_stores_nothing(as_principal, vi
 def test_a_refusal_of_the_service_is_shown_on_the_form_and_stores_nothing(as_principal, reviewer):
     response = as_principal.post(NEW, form_data(reviewer))
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused by the service
     assert "delegate" in response.context["form"].errors
     assert not Delegation.objects.exists()
     assert not AuditEvent.objects.filter(action="delegation.created").exists()

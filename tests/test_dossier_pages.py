@@ -136,7 +136,7 @@ def test_creating_with_an_empty_file_shows_an_error_and_stores_nothing(
 
     response = as_head_a.post("/dossiers/new/", data)
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # an invalid form
     errors = response.context["form"].errors
     assert list(errors) == ["document_unit_minutes"]
     for message in errors["document_unit_minutes"]:
@@ -154,7 +154,7 @@ def test_creating_with_an_exe_shows_which_types_are_accepted_and_stores_nothing(
     response = as_head_a.post("/dossiers/new/", data)
 
     content = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400  # an invalid form
     assert list(response.context["form"].errors) == ["document_rating_evidence"]
     assert ".exe" in content
     assert "PDF, DOC, DOCX, JPEG, PNG" in content
@@ -172,7 +172,7 @@ def test_creating_with_a_png_named_pdf_names_the_file_and_stores_nothing(
 
     response = as_head_a.post("/dossiers/new/", data)
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # an invalid form
     assert "Báo cáo.pdf" in response.content.decode()
     assert_nothing_stored(media)
 
@@ -186,7 +186,7 @@ def test_nominating_a_person_of_another_unit_is_a_form_error_and_stores_nothing(
         "/dossiers/new/", create_data(institution, nominee, nominee=f"p:{outsider.pk}")
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # an invalid form
     assert "nominee" in response.context["form"].errors
     assert_nothing_stored(media)
 
@@ -198,7 +198,7 @@ def test_creating_without_a_summary_is_a_form_error_and_stores_nothing(
         "/dossiers/new/", create_data(institution, nominee, achievement_summary="")
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # an invalid form
     assert "achievement_summary" in response.context["form"].errors
     assert_nothing_stored(media)
 
@@ -260,7 +260,7 @@ def test_editing_with_a_stale_version_shows_the_conflict_and_changes_nothing(
 
     response = as_head_a.post(f"/dossiers/{dossier.pk}/edit/", edit_data(dossier, version=0))
 
-    assert response.status_code == 200
+    assert response.status_code == 409  # someone else changed it
     assert escape(vi(StaleVersion.default_message)) in response.content.decode()
     dossier.refresh_from_db()
     assert (dossier.achievement_summary, dossier.version) == (old_summary, 1)

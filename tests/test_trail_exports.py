@@ -153,10 +153,8 @@ def test_the_csv_ends_its_lines_with_crlf_as_excel_expects(five, auditor):
 def test_the_csv_applies_the_filter(five, auditor):
     rows = csv_rows(login(auditor).get(url("csv", action="dossier.returned")))
 
-    assert [(row[0], row[5]) for row in rows[1:]] == [
-        ("4", "dossier.returned"),
-        ("5", "dossier.returned"),
-    ]
+    returned = "Trả lại để bổ sung"  # the action's title, as the auditor reads it
+    assert [(row[0], row[5]) for row in rows[1:]] == [("4", returned), ("5", returned)]
 
 
 def test_the_csv_gives_times_in_ho_chi_minh_time_as_iso(five, auditor):
@@ -359,7 +357,8 @@ def test_the_pdf_report_shows_the_filter_and_only_matching_events(five, auditor)
     response = login(auditor).get(url("pdf", action="dossier.returned", text="nhận xét"))
 
     text = pdf_text(response.content)
-    assert "dossier.returned" in text
+    assert "Trả lại để bổ sung" in text  # the action's title, never its code
+    assert "dossier.returned" not in text
     assert "nhận xét" in text
     assert "Thiếu bản nhận xét" in text
     assert "Nộp hồ sơ đúng hạn" not in text
