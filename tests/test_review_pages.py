@@ -163,7 +163,7 @@ def test_a_submitted_dossier_offers_the_reviewer_approve_return_and_decline(
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert [a.name for a in response.context["actions"]] == [
+    assert [a.action for a in response.context["actions"]] == [
         "approve",
         "return_for_revision",
         "decline",
@@ -185,7 +185,7 @@ def test_a_unit_head_is_not_offered_the_reviewer_s_buttons(media, as_head_a, per
     assert response.status_code == 200
     for action in ("approve", "return_for_revision", "decline"):
         assert f"/act/{action}/" not in content
-    assert [a.name for a in response.context["actions"]] == ["withdraw"]
+    assert [a.action for a in response.context["actions"]] == ["withdraw"]
 
 
 def test_a_unit_head_who_posts_approve_anyway_is_refused(media, as_head_a, period, unit_a):
