@@ -36,15 +36,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from audit import log
-from audit.actions import title_of
+from audit.actions import AuditAction, title_of
 from audit.models import AuditEvent
 from auditing import labels
 from auditing.models import AnomalyRules
 from council.models import AgendaItem
 from dossiers.models import Dossier, Institution
 
-SUBMITTED, SIGNED, RETURNED = "dossier.submitted", "dossier.signed", "dossier.returned"
-BALLOT_CAST, BALLOT_IN_WRITING = "ballot.cast", "ballot.recorded_in_writing"
+A = AuditAction
+SUBMITTED, SIGNED, RETURNED = A.DOSSIER_SUBMITTED, A.DOSSIER_SIGNED, A.DOSSIER_RETURNED
+BALLOT_CAST, BALLOT_IN_WRITING = A.BALLOT_CAST, A.BALLOT_RECORDED_IN_WRITING
 # Events outside working hours can be many: the page lists the latest ones.
 LATEST = 200
 # timesince's units, in this product's catalogue: Django's own Vietnamese catalogue still has
