@@ -58,6 +58,9 @@ class AuditAction(models.TextChoices):
     ROLE_REMOVED = "role.removed", _("Role removed")
     DELEGATION_CREATED = "delegation.created", _("Delegation given")
     DELEGATION_ENDED = "delegation.ended", _("Delegation ended")
+    # Separation of duties
+    SEPARATION_RULE_CHANGED = "separation.rule_changed", _("Separation-of-duties rule changed")
+    SEPARATION_WARNING = "separation.warning_recorded", _("Separation of duties overridden")
     # The auditor's workspace
     TRAIL_EXPORTED = "audit.exported", _("Trail exported")
     INTEGRITY_CHECKED = "audit.integrity_checked", _("Chain integrity checked")

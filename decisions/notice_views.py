@@ -59,6 +59,7 @@ def notice_board(request, failed: PublicNotice | None = None, status: int = 200)
             "manages": notices.may_manage_notices(person),
             "may_submit_upward": upward.may_submit_upward(person),
             "reads_upward": permissions.may(person, "upward.read") is not None,
+            "may_object": permissions.may(person, "notice.object") is not None,
             "query": request.GET.copy(),
         },
         status=status,

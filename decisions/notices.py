@@ -25,7 +25,6 @@ from workflow.errors import (
     GuardFailed,
     IllegalTransition,
     NoticeNotFound,
-    NotPermitted,
 )
 
 OBJECTION_MAX_LENGTH = 5000
@@ -90,8 +89,7 @@ def file_objection(
 ) -> Objection:
     """Any staff member objects to a running notice; the objection blocks signing until resolved."""
     today = today or timezone.localdate()
-    if person is None or person.user_id is None:
-        raise NotPermitted()
+    acting = permissions.require(person, "notice.object")
     text = text.strip()
     _check_objection_text(text)
     with transaction.atomic():
@@ -104,7 +102,7 @@ def file_objection(
         )
         log.append(
             institution=person.institution,
-            actor=log.Actor(person=person, role="staff", client_address=client_address),
+            actor=log.Actor.acting(person, acting, client_address),
             action="notice.objection_filed",
             object_type="notice",
             object_id=notice.pk,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from audit import log
 from dossiers.models import Delegation, Person, Role, RoleAssignment
 from dossiers.roles import administrator
-from workflow import permissions
+from workflow import permissions, separation
 from workflow.errors import NotPermitted
 
 ACTIVE, SCHEDULED, ENDED, ENDED_EARLY = "active", "scheduled", "ended", "ended_early"
@@ -46,6 +46,11 @@ def create_delegation(
         # Serialises this delegator's delegations: two at once cannot both pass the overlap check.
         Person.objects.select_for_update().filter(pk=delegator.pk).first()
         errors = _refusals(delegator, delegate, role, starts_on, ends_on, reason)
+        found = separation.delegation_conflict(
+            delegate, _holds_during(delegate, Role.AUDITOR, starts_on, ends_on)
+        )
+        if found is not None and found.blocks:
+            errors.setdefault("delegate", []).extend(r.text() for r in found.reasons)
         if errors:
             raise ValidationError(errors)
         delegation = Delegation(
@@ -68,6 +73,12 @@ def create_delegation(
             reason=reason,
             payload=_describe(delegation),
         )
+        if found is not None:
+            separation.record_warning(
+                found, institution=delegator.institution,
+                actor=log.Actor(person=delegator, role=role, client_address=client_address),
+                object_type="delegation", object_id=delegation.pk, action="delegation.create",
+            )  # fmt: skip
     return delegation
 
 
@@ -199,6 +210,15 @@ def _holds(person: Person, role: str, starts_on: datetime.date) -> bool:
             person=person, institution_id=person.institution_id, role=role
         )
         .filter(held)
+        .exists()
+    )
+
+
+def _holds_during(person: Person, role: str, starts_on, ends_on) -> bool:
+    """Whether the person holds the role (their own) on any day of the range."""
+    return (
+        RoleAssignment.objects.filter(person=person, role=role, valid_from__lte=ends_on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=starts_on))
         .exists()
     )
 

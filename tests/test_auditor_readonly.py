@@ -215,20 +215,6 @@ def test_an_auditor_can_choose_the_language(as_auditor):
     assert response.cookies["django_language"].value == "en"
 
 
-def test_an_auditor_who_also_reviews_may_still_review(media, institution, period, unit_a, unit_b):
-    both = make_person(institution, unit_b, roles=[Role.AUDITOR, Role.REVIEWER])
-    dossier = dossier_in(State.SUBMITTED, period, unit_a)
-    client = login(both)
-
-    response = client.post(
-        reverse("dossier_act", args=[dossier.pk, "return_for_revision"]),
-        {"version": dossier.version, "reason": "Thiếu minh chứng."},
-    )
-
-    assert response.status_code == 302
-    assert Dossier.objects.get(pk=dossier.pk).state == State.RETURNED
-
-
 def test_an_auditor_can_verify_a_decision_pdf(as_auditor):
     response = as_auditor.post(reverse("verify_decision"), {})
 

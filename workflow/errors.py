@@ -68,6 +68,25 @@ class NotPermitted(DomainError):
     default_message = _("You are not permitted to do this.")
 
 
+class SeparationRefused(NotPermitted):
+    """A separation-of-duties rule blocks this person from acting on their own case."""
+
+    type = "separation-of-duties"
+    default_message = _("You may not act on this: it is your own case.")
+
+    def __init__(self, reasons: Sequence[Reason]):
+        self.reasons = list(reasons)
+        super().__init__("; ".join(r.text("en") for r in self.reasons))
+
+    @property
+    def reasons_vi(self) -> list[str]:
+        return [r.text("vi") for r in self.reasons]
+
+    @property
+    def reasons_en(self) -> list[str]:
+        return [r.text("en") for r in self.reasons]
+
+
 class Conflict(DomainError):
     """The object is not in a state (or version) where this can happen."""
 
@@ -145,6 +164,6 @@ def describe(error: DomainError) -> str:
         return _("Dossier {id}: {error} Nothing was changed.").format(
             id=error.dossier_id, error=describe(error.error)
         )
-    if isinstance(error, GuardFailed):
+    if isinstance(error, GuardFailed | SeparationRefused):
         return " ".join([str(error.default_message), *(r.text() for r in error.reasons)])
     return str(error.message)

@@ -54,3 +54,34 @@ class ReminderSent(models.Model):
 def _saturday_and_sunday() -> list[int]:
     """Kept for migration 0006, which names it; auditing.models has the living copy."""
     return [6, 7]
+
+
+class SeparationRule(models.Model):
+    """How one institution applies one separation-of-duties rule: block it, or warn and record.
+
+    A rule without a row applies its default (workflow.separation.RULES); admin changes go through
+    workflow.separation.save_rule, which audits them.
+    """
+
+    class Mode(models.TextChoices):
+        BLOCK = "block", _("Block")
+        WARN = "warn", _("Warn and record")
+
+    institution = models.ForeignKey(
+        "dossiers.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    rule = models.CharField(_("rule"), max_length=40)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
+    basis = models.CharField(_("basis"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("separation-of-duties rule")
+        verbose_name_plural = _("separation-of-duties rules")
+        ordering = ["institution", "rule"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "rule"], name="one_mode_per_rule")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.mode}"

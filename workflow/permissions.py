@@ -21,10 +21,12 @@ from dossiers.models import (
     State,
     Unit,
 )
-from workflow import steps
-from workflow.errors import NotPermitted
+from workflow import separation, steps
+from workflow.errors import NotPermitted, SeparationRefused
 from workflow.transitions import TRANSITIONS
 
+# Anyone with a login, with or without a role (objecting to a public notice is a staff right).
+STAFF = "staff"
 # What each role may do beyond the lifecycle transitions (whose roles are in workflow.transitions).
 # Unit-scoped roles (a unit head) act on their own unit only. This is the only table of roles.
 OFFICERS = (Role.REVIEWER, Role.LEAD_REVIEWER, Role.COUNCIL_SECRETARY, Role.PRINCIPAL,
@@ -48,6 +50,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "trail.read": (Role.AUDITOR, Role.PRINCIPAL),
     "trail.export": (Role.AUDITOR, Role.PRINCIPAL),
     "task.reassign": (Role.LEAD_REVIEWER,),
+    # Any member of staff may object to a running public notice, whatever their roles.
+    "notice.object": STAFF,
     # Roles that carry a step of the work. A council member's ballot is personal (absent members
     # send a written opinion instead), an auditor's inspection is independent, and a vice
     # principal acts only through what the principal lends them: none of those can be lent.
@@ -75,9 +79,10 @@ def roles_for(action: str) -> tuple[str, ...]:
     if action in TRANSITIONS:
         return TRANSITIONS[action].roles
     try:
-        return CAPABILITIES[action]
+        roles = CAPABILITIES[action]
     except KeyError:
         raise ValueError(f"unknown action {action!r}") from None
+    return tuple(Role.values) if roles == STAFF else roles
 
 
 class Acting(NamedTuple):
@@ -144,6 +149,10 @@ def may(person: Person | None, action: str, obj=None, *, on=None) -> Acting | No
         return None
     if obj is not None and _institution_of(obj) != person.institution_id:
         return None
+    if action not in separation.AUDITOR_READS and auditor_kept_read_only(person, on):
+        return None
+    if CAPABILITIES.get(action) == STAFF:
+        return Acting(STAFF, None) if person.user_id is not None else None
     unit_id = _unit_of(obj)
     for acting in actings(person, on):
         if acting.role not in roles:
@@ -156,7 +165,7 @@ def may(person: Person | None, action: str, obj=None, *, on=None) -> Acting | No
 
 def _may_work_on(person: Person | None, task, on) -> Acting | None:
     """A task of the process is for whoever holds (or was lent) a role of its step and scope."""
-    if person is None or person.user_id is None:
+    if person is None or person.user_id is None or auditor_kept_read_only(person, on):
         return None
     for acting in actings(person, on):
         granted = steps.permissions_of_role(
@@ -167,10 +176,29 @@ def _may_work_on(person: Person | None, task, on) -> Acting | None:
     return None
 
 
+def holds_auditor_role(person: Person, on: datetime.date | None = None) -> bool:
+    return any(a.role == Role.AUDITOR for a in active_roles(person, on))
+
+
+def auditor_kept_read_only(person: Person, on: datetime.date | None = None) -> bool:
+    """Whether the independence rule stops this person, an auditor, from doing anything but read.
+
+    Only an auditor pays the query for the institution's rule, once per request.
+    """
+    if not holds_auditor_role(person, on):
+        return False
+    if "_auditor_read_only" not in person.__dict__:
+        mode = separation.mode(person.institution_id, separation.AUDITOR_INDEPENDENT)
+        person.__dict__["_auditor_read_only"] = mode == separation.BLOCK
+    return person.__dict__["_auditor_read_only"]
+
+
 def require(person: Person | None, action: str, obj=None) -> Acting:
     """`may`, for services: how the person acts, or NotPermitted."""
     acting = may(person, action, obj)
     if acting is None:
+        if person is not None and auditor_kept_read_only(person):
+            raise SeparationRefused(separation.auditor_conflict(person, True).reasons)
         raise NotPermitted()
     return acting
 

@@ -18,7 +18,7 @@ from django_fsm import can_proceed
 from audit import log
 from dossiers.models import Dossier, Person
 from dossiers.reasons import Reason
-from workflow import notifications, permissions, process, transitions
+from workflow import notifications, permissions, process, separation, transitions
 from workflow.errors import (
     BulkTransitionFailed,
     DomainError,
@@ -27,6 +27,7 @@ from workflow.errors import (
     IllegalTransition,
     InvalidInput,
     NotPermitted,
+    SeparationRefused,
     StaleVersion,
 )
 from workflow.guards import Attempt, refusals
@@ -139,9 +140,11 @@ def _apply(
     spec = transitions.get(action)
     if spec is None:
         raise IllegalTransition()
-    acting = permissions.may(person, action, dossier)
-    if acting is None:
-        raise NotPermitted()
+    acting = permissions.require(person, action, dossier)
+    conflicts = _separation_conflicts(dossier, action, person, acting)
+    blocking = [reason for found in conflicts if found.blocks for reason in found.reasons]
+    if blocking:
+        raise SeparationRefused(blocking)
     owner = process.taken_by_someone_else(dossier, user=person.user, acting_role=acting.role)
     if owner is not None:
         raise NotPermitted(
@@ -171,14 +174,15 @@ def _apply(
     notifications.after_transition(
         dossier, action=action, from_state=from_state, actor=person, reason=reason.strip()
     )
+    actor = log.Actor.acting(person, acting, client_address)
+    for found in conflicts:
+        separation.record_warning(
+            found, institution=person.institution, actor=actor, object_type="dossier",
+            object_id=dossier.pk, action=action,
+        )  # fmt: skip
     log.append(
         institution=person.institution,
-        actor=log.Actor(
-            person=person,
-            role=acting.role,
-            on_behalf_of=acting.on_behalf_of,
-            client_address=client_address,
-        ),
+        actor=actor,
         action=spec.audit_action,
         object_type="dossier",
         object_id=dossier.pk,
@@ -188,6 +192,15 @@ def _apply(
         payload=payload,
     )
     return dossier
+
+
+def _separation_conflicts(dossier, action, person, acting) -> list[separation.Conflict]:
+    """The separation-of-duties rules this move would break (blocking or only warning)."""
+    found = [
+        separation.review_conflict(dossier, action, person, acting.on_behalf_of),
+        separation.auditor_conflict(person, permissions.holds_auditor_role(person)),
+    ]
+    return [c for c in found if c is not None]
 
 
 def _check_arguments(spec: Transition, arguments: dict) -> None:
