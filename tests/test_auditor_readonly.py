@@ -12,7 +12,6 @@ from audit.models import AuditEvent
 from council.models import AgendaItem
 from decisions.services import prepare_decision
 from dossiers.models import Delegation, Dossier, Institution, Role, State
-from tests.conftest import make_person
 from tests.factories import Cast, dossier_in, login
 from workflow import process
 from workflow.transitions import buttons
