@@ -42,6 +42,7 @@ from auditing import labels
 from auditing.models import AnomalyRules
 from council.models import AgendaItem
 from dossiers.models import Dossier, Institution
+from workflow.transitions import TRANSITIONS
 
 A = AuditAction
 SUBMITTED, SIGNED, RETURNED = A.DOSSIER_SUBMITTED, A.DOSSIER_SIGNED, A.DOSSIER_RETURNED
@@ -233,6 +234,42 @@ def _voting_on_own_dossier(institution: Institution) -> list[Hint]:
     ]
 
 
+def separation_overridden(institution: Institution, rules: AnomalyRules) -> list[Hint]:
+    """Actions a separation-of-duties rule in "warn" mode let through, latest first: a signer
+    who acknowledged being an awardee, a reviewer deciding a case of their own unit..."""
+    events = list(
+        AuditEvent.objects.filter(institution=institution, action=A.SEPARATION_WARNING)
+        .order_by("-sequence")
+        .values("sequence", "object_type", "object_id", "actor_name", "reason", "payload")[:LATEST]
+    )
+    dossier_ids = [int(e["object_id"]) for e in events if e["object_type"] == "dossier"]
+    dossiers = _dossiers(institution, dossier_ids)
+    text = _("%(actor)s: %(action)s although %(reasons)s")
+    return [
+        Hint(
+            dossiers.get(int(e["object_id"])) if e["object_type"] == "dossier" else None,
+            text
+            % {
+                "actor": e["actor_name"],
+                "action": _overridden_action(e["payload"]),
+                "reasons": e["reason"],
+            },
+            sequence=e["sequence"],
+        )
+        for e in events
+    ]
+
+
+def _overridden_action(payload: dict) -> str:
+    action = payload.get("action", "")
+    if action == "sign":
+        return _("signed decision %(reference)s") % {"reference": payload.get("reference", "")}
+    if action == "delegation.create":
+        return _("gave a delegation")
+    titles = {t.action: t.audit_action for t in TRANSITIONS.values()}
+    return title_of(titles[action]) if action in titles else action
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
@@ -245,6 +282,11 @@ RULES = (
     Rule("returned_often", gettext_lazy("Returned for revision many times"), returned_often),
     Rule("outside_hours", gettext_lazy("Actions outside working hours"), outside_working_hours),
     Rule("own_nomination", gettext_lazy("Acting on one’s own nomination"), own_nomination),
+    Rule(
+        "separation_overridden",
+        gettext_lazy("Separation of duties overridden under a warning rule"),
+        separation_overridden,
+    ),
 )
 
 

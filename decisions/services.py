@@ -19,13 +19,14 @@ from decisions.signing import SigningFailed, sign_pdf
 from documents.rendering import render_pdf
 from dossiers.models import AwardType, Dossier, LegalBasis, Person, State, TitleRecord
 from dossiers.reasons import Reason
-from workflow import notifications, permissions
+from workflow import notifications, permissions, separation
 from workflow import services as lifecycle
 from workflow.errors import (
     DecisionNotFound,
     DomainError,
     GuardFailed,
     IllegalTransition,
+    SeparationRefused,
     SigningError,
 )
 
@@ -117,14 +118,17 @@ def verification_url() -> str:
     return settings.SITE_URL + reverse("verify_decision")
 
 
-def sign_decision(*, decision_id: int, person: Person, client_address: str = "") -> Decision:
+def sign_decision(
+    *, decision_id: int, person: Person, client_address: str = "", acknowledge_own_award=False
+) -> Decision:
     """Number, render, sign and store the decision; move its dossiers to signed — or nothing.
 
     A failure leaves no number used, no file and no moved dossier; only an audit event saying
-    that signing failed.
+    that signing failed. A signer among the awardees must acknowledge it (`acknowledge_own_award`)
+    where the institution's rule only warns; where it blocks, they cannot sign.
     """
     try:
-        return _sign(decision_id, person, client_address)
+        return _sign(decision_id, person, client_address, acknowledge_own_award)
     except DomainError:
         raise  # refused before anything was attempted: not a failed signing
     except SigningFailed as exc:
@@ -136,7 +140,35 @@ def sign_decision(*, decision_id: int, person: Person, client_address: str = "")
         raise SigningError() from exc
 
 
-def _sign(decision_id: int, person: Person, client_address: str) -> Decision:
+def signer_conflict(decision: Decision, person: Person, on_behalf_of=None):
+    """The rule about signing one's own award: the signer, or whoever they sign for (KT.), is
+    an awardee of this award decision."""
+    if decision.kind != Decision.Kind.AWARD:
+        return None
+    dossiers = [item.dossier for item in decision.items.select_related("dossier")]
+    reasons = [
+        reason
+        for signer in filter(None, (person, on_behalf_of))
+        for dossier in dossiers
+        for reason in separation.nominee_reasons(dossier, signer)
+    ]
+    return separation.conflict(decision.institution_id, separation.SIGNER_AWARDED, reasons)
+
+
+def _check_signer(found, acknowledged: bool) -> None:
+    if found is None:
+        return
+    if found.blocks:
+        reasons = [*found.reasons, Reason(_("Such an award is proposed to the higher authority."))]
+        raise SeparationRefused(reasons)
+    if not acknowledged:
+        raise GuardFailed(
+            [*found.reasons, Reason(_("Tick the acknowledgement to sign an award that includes "
+                                      "you; it is recorded and shown to the auditor."))]
+        )  # fmt: skip
+
+
+def _sign(decision_id: int, person: Person, client_address: str, acknowledged: bool) -> Decision:
     acting = permissions.require(person, "decision.sign")
     stored = None
     try:
@@ -153,6 +185,8 @@ def _sign(decision_id: int, person: Person, client_address: str) -> Decision:
                 raise IllegalTransition(_("This decision is already signed."))
             if not decision.items.exists():
                 raise GuardFailed([Reason(_("The decision names no dossier."))])
+            own_award = signer_conflict(decision, person, acting.on_behalf_of)
+            _check_signer(own_award, acknowledged)
             institution = decision.institution
             signed_at = timezone.now()
             year = timezone.localdate(signed_at).year
@@ -189,6 +223,13 @@ def _sign(decision_id: int, person: Person, client_address: str) -> Decision:
                          "chain_head": head.hash, "signer_certificate": signed.signer_name,
                          "dossiers": [i.dossier_id for i in decision.items.all()]},
             )  # fmt: skip
+            if own_award is not None:
+                separation.record_warning(
+                    own_award, institution=institution,
+                    actor=log.Actor.acting(person, acting, client_address),
+                    object_type="decision", object_id=decision.pk, action="sign",
+                    details={"acknowledged": True, "reference": decision.reference},
+                )  # fmt: skip
             notifications.notify_decision_signed([i.dossier for i in decision.items.all()])
     except BaseException:
         if stored:

@@ -146,10 +146,14 @@ def _detail_context(request, decision: Decision, *, revocation_form=None) -> dic
         and decision.state == Decision.State.SIGNED and decision.kind == Decision.Kind.AWARD
     ):  # fmt: skip
         revocation_form = RevocationForm(items=revocable)
+    may_sign = draft and bool(items) and _may_sign(person)
+    acting = permissions.may(person, "decision.sign", decision) if may_sign else None
     return {
         "decision": decision,
         "items": items,
-        "may_sign": draft and bool(items) and _may_sign(person),
+        "may_sign": may_sign,
+        # The signer among the awardees: the reasons, and whether the rule blocks or asks.
+        "own_award": acting and services.signer_conflict(decision, person, acting.on_behalf_of),
         "may_remove": draft and may_prepare,
         "revocation_form": revocation_form,
         "revocations": decision.revocations.order_by("created_at")
@@ -167,6 +171,7 @@ def decision_sign(request, pk: int):
     outcome = perform(
         request, services.sign_decision,
         decision_id=pk, person=request.person, client_address=client_address(request),
+        acknowledge_own_award=request.POST.get("acknowledge_own_award") == "on",
     )  # fmt: skip
     if not outcome.ok:  # the draft again, with why it was not signed
         context = _detail_context(request, decision)

@@ -387,6 +387,8 @@ def plant_every_case(clock, period, unit, principal, reviewer, count: int = 1) -
         clock(local(WORKDAY, 22))
         record(agenda_item(dossier).meeting, "ballot.cast", nominee)  # the meeting deciding it
         record(dossier, "dossier.signed", principal)
+        record(dossier, "separation.warning_recorded", reviewer,
+               payload={"rule": "own_case_review", "action": "approve"})  # fmt: skip
 
 
 def queries_of_all_hints(institution) -> int:

@@ -16,7 +16,16 @@ from decisions.notices import file_objection
 from dossiers.delegations import create_delegation
 from dossiers.models import Delegation, Dossier, Role, State
 from tests.conftest import make_person
-from tests.factories import Cast, act, audit_mark, dossier_in, draft, events_after, login
+from tests.factories import (
+    Cast,
+    act,
+    audit_mark,
+    dossier_in,
+    draft,
+    events_after,
+    login,
+    signing_certificate,
+)
 from workflow import assignment, process, separation
 from workflow.errors import NotPermitted, SeparationRefused
 from workflow.models import SeparationRule
@@ -295,3 +304,108 @@ def test_the_admin_changes_a_rule_through_the_audited_service(institution, admin
     assert response.status_code == 302
     assert separation.mode(institution.pk, separation.OWN_CASE_REVIEW) == "warn"
     assert AuditEvent.objects.filter(action="separation.rule_changed").count() == 1
+
+
+# --- The signer among the awardees ----------------------------------------------------------
+
+
+def principal_nominated(institution, period, unit_a):
+    """A recommended dossier nominating the principal himself, and its draft decision."""
+    from decisions.services import prepare_decision
+
+    cast = Cast(institution)
+    dossier = dossier_in(State.RECOMMENDED, period, cast.office, nominee=cast.principal)
+    decision = prepare_decision(
+        person=cast.secretary, award_type=dossier.award_type, dossier_ids=[dossier.pk]
+    )
+    return dossier, decision
+
+
+def test_a_principal_among_the_awardees_cannot_sign_without_acknowledging_it(
+    media, institution, period, unit_a
+):
+    from decisions.services import sign_decision
+    from workflow.errors import GuardFailed
+
+    signing_certificate()
+    dossier, decision = principal_nominated(institution, period, unit_a)
+    mark = audit_mark()
+
+    with pytest.raises(GuardFailed) as refused:
+        sign_decision(decision_id=decision.pk, person=Cast(institution).principal)
+
+    assert state_of(dossier) == State.RECOMMENDED
+    assert not events_after(mark).exists()
+    assert any("is the nominee" in reason for reason in refused.value.reasons_en)
+
+
+def test_an_acknowledged_own_award_is_signed_and_the_acknowledgement_recorded(
+    media, institution, period, unit_a
+):
+    from decisions.services import sign_decision
+
+    signing_certificate()
+    dossier, decision = principal_nominated(institution, period, unit_a)
+    mark = audit_mark()
+
+    sign_decision(
+        decision_id=decision.pk, person=Cast(institution).principal, acknowledge_own_award=True
+    )
+
+    assert state_of(dossier) == State.SIGNED
+    warning = events_after(mark).get(action="separation.warning_recorded")
+    assert warning.payload["rule"] == separation.SIGNER_AWARDED
+    assert warning.payload["acknowledged"] is True
+    assert warning.object_type == "decision" and warning.object_id == str(decision.pk)
+
+
+def test_where_the_rule_blocks_a_principal_cannot_sign_his_own_award(
+    media, institution, period, unit_a
+):
+    from decisions.services import sign_decision
+
+    signing_certificate()
+    separation.save_rule(institution=institution, rule=separation.SIGNER_AWARDED, mode="block",
+                         basis="", actor=log.SYSTEM)  # fmt: skip
+    dossier, decision = principal_nominated(institution, period, unit_a)
+
+    with pytest.raises(SeparationRefused):
+        sign_decision(
+            decision_id=decision.pk, person=Cast(institution).principal, acknowledge_own_award=True
+        )
+
+    assert state_of(dossier) == State.RECOMMENDED
+
+
+def test_the_decision_page_asks_the_principal_to_acknowledge_his_own_award(
+    media, institution, period, unit_a
+):
+    signing_certificate()
+    dossier, decision = principal_nominated(institution, period, unit_a)
+    client = login(Cast(institution).principal)
+
+    page = client.get(reverse("decision_detail", args=[decision.pk])).content.decode()
+    refused = client.post(reverse("decision_sign", args=[decision.pk]))
+    signed = client.post(
+        reverse("decision_sign", args=[decision.pk]), {"acknowledge_own_award": "on"}
+    )
+
+    assert 'name="acknowledge_own_award"' in page
+    assert refused.status_code == 422
+    assert signed.status_code == 302
+    assert state_of(dossier) == State.SIGNED
+
+
+def test_the_anomalies_page_lists_an_acknowledged_own_award(media, institution, period, unit_a):
+    from decisions.services import sign_decision
+
+    signing_certificate()
+    _dossier, decision = principal_nominated(institution, period, unit_a)
+    principal = Cast(institution).principal
+    sign_decision(decision_id=decision.pk, person=principal, acknowledge_own_award=True)
+    auditor = make_person(institution, unit_a, roles=[Role.AUDITOR])
+
+    page = login(auditor).get(reverse("anomaly_hints")).content.decode()
+
+    assert f"{principal.full_name}: " in page
+    assert "người được đề nghị khen thưởng" in page

@@ -149,7 +149,7 @@ def may(person: Person | None, action: str, obj=None, *, on=None) -> Acting | No
         return None
     if obj is not None and _institution_of(obj) != person.institution_id:
         return None
-    if action not in separation.AUDITOR_READS and auditor_kept_read_only(person, on):
+    if action not in separation.AUDITOR_READS and auditor_kept_read_only(person, on, action):
         return None
     if CAPABILITIES.get(action) == STAFF:
         return Acting(STAFF, None) if person.user_id is not None else None
@@ -180,13 +180,17 @@ def holds_auditor_role(person: Person, on: datetime.date | None = None) -> bool:
     return any(a.role == Role.AUDITOR for a in active_roles(person, on))
 
 
-def auditor_kept_read_only(person: Person, on: datetime.date | None = None) -> bool:
+def auditor_kept_read_only(person: Person, on: datetime.date | None = None, action=None) -> bool:
     """Whether the independence rule stops this person, an auditor, from doing anything but read.
 
-    Only an auditor pays the query for the institution's rule, once per request.
+    Only an auditor who could otherwise act (another role of their own or lent, or a staff
+    right) pays the query for the institution's rule, once per request.
     """
     if not holds_auditor_role(person, on):
         return False
+    staff_right = action is not None and CAPABILITIES.get(action) == STAFF
+    if not staff_right and all(a.role == Role.AUDITOR for a in actings(person, on)):
+        return False  # nothing but reading to keep them to
     if "_auditor_read_only" not in person.__dict__:
         mode = separation.mode(person.institution_id, separation.AUDITOR_INDEPENDENT)
         person.__dict__["_auditor_read_only"] = mode == separation.BLOCK
@@ -197,7 +201,7 @@ def require(person: Person | None, action: str, obj=None) -> Acting:
     """`may`, for services: how the person acts, or NotPermitted."""
     acting = may(person, action, obj)
     if acting is None:
-        if person is not None and auditor_kept_read_only(person):
+        if person is not None and auditor_kept_read_only(person, action=action):
             raise SeparationRefused(separation.auditor_conflict(person, True).reasons)
         raise NotPermitted()
     return acting
