@@ -34,6 +34,7 @@ from workflow.errors import (
     NotFound,
     NoticeNotFound,
     NotPermitted,
+    SeparationRefused,
     SigningError,
     StaleVersion,
 )
@@ -50,6 +51,7 @@ MEANING = {
     DecisionNotFound: (404, "not-found", 7),
     NoticeNotFound: (404, "not-found", 7),
     NotPermitted: (403, "not-permitted", 3),
+    SeparationRefused: (403, "separation-of-duties", 3),
     Conflict: (409, "conflict", 4),
     IllegalTransition: (409, "illegal-transition", 4),
     StaleVersion: (409, "stale-version", 6),
@@ -59,6 +61,7 @@ MEANING = {
 }
 FAMILIES = {
     NotFound: {DossierNotFound, MeetingNotFound, DecisionNotFound, NoticeNotFound},
+    NotPermitted: {SeparationRefused},
     Conflict: {IllegalTransition, StaleVersion, BallotRefused},
 }
 
@@ -80,7 +83,7 @@ def test_the_table_names_every_domain_error():
 
 @pytest.mark.parametrize("cls", list(MEANING), ids=lambda cls: cls.__name__)
 def test_each_domain_error_carries_its_status_type_and_exit_code(cls):
-    error = cls([]) if cls is GuardFailed else cls()
+    error = cls([]) if cls in (GuardFailed, SeparationRefused) else cls()
 
     assert meaning(error) == MEANING[cls]
 

@@ -67,10 +67,14 @@ MAY = {
     "trail.export": {R.AUDITOR, R.PRINCIPAL},
     "task.reassign": {R.LEAD_REVIEWER},
     "delegation.give": {R.UNIT_HEAD, R.REVIEWER, R.LEAD_REVIEWER, R.COUNCIL_SECRETARY, R.PRINCIPAL},
+    # A staff right (anyone with a login), except the auditor, who stays read-only.
+    "notice.object": {*Role.values, "nobody"} - {R.AUDITOR},
 }
 # Roles that reach only their own unit's objects; every other role reaches the whole institution.
 UNIT_SCOPED = {R.UNIT_HEAD}
 NOBODY = "nobody"  # a member of staff without any role
+# Rights of every member of staff, whatever their roles: answered as "staff", in any unit.
+STAFF_RIGHTS = {"notice.object"}
 HOLDERS = [*Role.values, NOBODY]
 OWN_UNIT, OTHER_UNIT, OTHER_INSTITUTION = "own unit", "other unit", "other institution"
 SCOPES = (OWN_UNIT, OTHER_UNIT, OTHER_INSTITUTION)
@@ -87,7 +91,8 @@ def expected(action: str, scopes=SCOPES) -> set[tuple[str, str]]:
         (role, scope)
         for role in MAY[action]
         for scope in scopes
-        if scope == OWN_UNIT or (scope == OTHER_UNIT and role not in UNIT_SCOPED)
+        if scope == OWN_UNIT
+        or (scope == OTHER_UNIT and (role not in UNIT_SCOPED or action in STAFF_RIGHTS))
     }
 
 
@@ -197,7 +202,7 @@ def test_a_council_member_sees_no_meeting_they_do_not_sit_on(world):
 @pytest.mark.parametrize("role", Role.values)
 def test_may_answers_in_the_role_the_person_holds_on_no_ones_behalf(world, role):
     person = world.people[role]
-    for action in [a for a in MAY if role in MAY[a]]:
+    for action in [a for a in MAY if role in MAY[a] and a not in STAFF_RIGHTS]:
         acting = permissions.may(person, action, world.dossiers[OWN_UNIT])
 
         assert (acting.role, acting.on_behalf_of) == (role, None), action
