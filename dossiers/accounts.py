@@ -74,7 +74,9 @@ def deactivate_user(user, *, actor: log.Actor) -> None:
 
 def deactivate_person(person: Person, *, actor: log.Actor) -> Person:
     with transaction.atomic():
-        person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+        person = (
+            Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
+        )
         user = person.user
         if not person.is_active and (user is None or not user.is_active):
             return person
