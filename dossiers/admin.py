@@ -122,6 +122,7 @@ class Deactivation(RefusedDeletions, AuditedRoleChanges):
 class PersonAdmin(Deactivation, InstitutionOwnedAdmin):
     list_display = ["full_name", "unit", "position", "holds_leadership_post", "user", "is_active"]
     list_filter = ["is_active", "holds_leadership_post", "gender", "unit__kind"]
+    readonly_fields = ["is_active"]  # changed by the audited action "Deactivate"
     list_select_related = ["institution", "unit", "user"]
     search_fields = ["full_name", "user__username", "email"]
     autocomplete_fields = ["unit", "user"]
@@ -344,7 +345,9 @@ class DossierAdmin(ReadOnlyAdmin, InstitutionOwnedAdmin):
 
 @admin.register(models.Document)
 class DocumentAdmin(ReadOnlyAdmin, InstitutionOwnedAdmin):
-    list_display = ["original_name", "dossier", "kind", "size", "sha256", "uploaded_at"]
+    list_display = [
+        "original_name", "dossier", "kind", "size", "sha256", "uploaded_at", "superseded_at",
+    ]  # fmt: skip
     list_select_related = [
         "institution",
         "dossier__nominee_person",
