@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from audit.actions import title_of
 from audit.models import AuditEvent
 from auditing.trail import TrailFilter, TrailPage, page, trail
 from council.models import AgendaItem
@@ -83,6 +84,7 @@ class HistoryDocument:
     sha256: str
     size: int | None
     is_current: bool
+    title: str = ""  # what happened to it: added, removed, superseded
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def dossier_story(institution: Institution, dossier_id: int) -> DossierStory | N
     if dossier is None:
         return None
     events = timeline(dossier)
-    documents = list(dossier.documents.all())
+    documents = dossier.current_documents()
     return DossierStory(
         dossier=dossier,
         entries=render_timeline(events),
@@ -140,6 +142,7 @@ def _history_documents(events: list[AuditEvent], current: list[Document]) -> lis
             sha256=document.get("sha256", ""),
             size=document.get("size"),
             is_current=(document.get("id"), document.get("sha256")) in now,
+            title=title_of(event.action),
         )
         for event, document in recorded
     ]

@@ -37,7 +37,7 @@ def cover_sheet_context(dossier: Dossier) -> dict:
                 "uploaded_by": document.uploaded_by.full_name,
                 "uploaded_on": timezone.localdate(document.uploaded_at).strftime("%d/%m/%Y"),
             }
-            for document in dossier.documents.all()
+            for document in dossier.current_documents()
         ],
         "chain_sequence": head.sequence,
         "chain_head": head.hash,

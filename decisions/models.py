@@ -48,7 +48,9 @@ class Decision(InstitutionOwned):
         _("legal bases and recitals"),
         help_text=_("One “Căn cứ …” line per row; the last one “Theo đề nghị của …”."),
     )
-    legal_bases = models.ManyToManyField(LegalBasis, blank=True, related_name="+")
+    legal_bases = models.ManyToManyField(
+        LegalBasis, through="CitedLegalBasis", blank=True, related_name="+"
+    )
     dossiers = models.ManyToManyField(Dossier, through="DecisionItem", related_name="decisions")
     revokes = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="revocations",
@@ -108,6 +110,40 @@ class DecisionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision_id}.{self.position}"
+
+
+class CitedLegalBasis(models.Model):
+    """A legal text a decision cites, as it read when cited: later edits do not change it.
+
+    The text itself is protected: it cannot be deleted while a decision cites it.
+    """
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="citations")
+    legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(_("number"), max_length=60)
+    title = models.CharField(_("title"), max_length=300)
+    valid_from = models.DateField(_("in force from"))
+    valid_to = models.DateField(_("in force until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("legal basis cited")
+        verbose_name_plural = _("legal bases cited")
+        ordering = ["decision", "valid_from", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "legal_basis"], name="legal_basis_cited_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"
+
+    @classmethod
+    def of(cls, decision: Decision, basis: LegalBasis) -> CitedLegalBasis:
+        return cls(
+            decision=decision, legal_basis=basis, code=basis.code, title=basis.title,
+            valid_from=basis.valid_from, valid_to=basis.valid_to,
+        )  # fmt: skip
 
 
 class PublicNotice(InstitutionOwned):

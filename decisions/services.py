@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit import log
-from decisions.models import Decision, DecisionCounter, DecisionItem
+from decisions.models import CitedLegalBasis, Decision, DecisionCounter, DecisionItem
 from decisions.rendering import decision_context
 from decisions.signing import SigningFailed, sign_pdf
 from documents.rendering import render_pdf
@@ -39,7 +39,7 @@ def default_recitals(award: AwardType, institution) -> str:
     today = timezone.localdate()
     lines = [
         f"Căn cứ {basis.title} số {basis.code};"
-        for basis in award.legal_bases.order_by("valid_from")
+        for basis in award.legal_bases.filter(archived_at__isnull=True).order_by("valid_from")
         if basis.in_force_on(today)
     ]
     lines.append(f"Theo đề nghị của Hội đồng Thi đua - Khen thưởng {institution.name}.")
@@ -68,7 +68,7 @@ def prepare_decision(
             recitals=recitals or default_recitals(award_type, person.institution),
             created_by=person,
         )
-        decision.legal_bases.set(LegalBasis.objects.filter(award_types=award_type))
+        cite_legal_bases(decision, award_type)
         DecisionItem.objects.bulk_create(
             DecisionItem(decision=decision, dossier_id=pk, position=n)
             for n, pk in enumerate(dict.fromkeys(dossier_ids), start=1)
@@ -80,6 +80,22 @@ def prepare_decision(
             payload={"dossiers": list(dict.fromkeys(dossier_ids)), "award": award_type.code},
         )  # fmt: skip
     return decision
+
+
+def cite_legal_bases(decision: Decision, award_type: AwardType) -> None:
+    """The award's legal texts (archived ones aside), each as it reads now."""
+    bases = LegalBasis.objects.filter(award_types=award_type, archived_at__isnull=True)
+    CitedLegalBasis.objects.bulk_create(CitedLegalBasis.of(decision, basis) for basis in bases)
+
+
+def _cite_as_signed(decision: Decision) -> None:
+    """Refresh each citation to the text as it reads at signing; from then on it never changes."""
+    citations = list(decision.citations.select_related("legal_basis"))
+    for citation in citations:
+        fresh = CitedLegalBasis.of(decision, citation.legal_basis)
+        citation.code, citation.title = fresh.code, fresh.title
+        citation.valid_from, citation.valid_to = fresh.valid_from, fresh.valid_to
+    CitedLegalBasis.objects.bulk_update(citations, ["code", "title", "valid_from", "valid_to"])
 
 
 def _unsignable(dossiers, dossier_ids, award_type) -> list[Reason]:
@@ -215,6 +231,7 @@ def _sign(decision_id: int, person: Person, client_address: str, acknowledged: b
             decision.signer, decision.on_behalf_of = person, acting.on_behalf_of
             decision.pdf_sha256, decision.chain_head = digest, head.hash
             decision.save()
+            _cite_as_signed(decision)
             _move_dossiers(decision, person, client_address)
             log.append(
                 institution=institution, actor=log.Actor.acting(person, acting, client_address),
@@ -333,7 +350,7 @@ def prepare_revocation(
             recitals=default_recitals(award_type, person.institution),
             created_by=person,
         )
-        revocation.legal_bases.set(LegalBasis.objects.filter(award_types=award_type))
+        cite_legal_bases(revocation, award_type)
         DecisionItem.objects.bulk_create(
             DecisionItem(decision=revocation, dossier_id=pk, position=n)
             for n, pk in enumerate(dossier_ids, start=1)

@@ -89,6 +89,7 @@ def memo_context(
     years = sorted({d.period.year for d in dossiers})
     bases = (
         LegalBasis.objects.filter(award_types__in={d.award_type_id for d in dossiers})
+        .filter(archived_at__isnull=True)
         .distinct()
         .order_by("valid_from", "code")
     )

@@ -1,9 +1,14 @@
 """The administrator's screens for the organisation and the award catalogue."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from dossiers import models
+from dossiers import accounts, admin_changes, models
 from dossiers.roles import administrator, delete_role_assignment, save_role_assignment
+from workflow.errors import DomainError
 
 
 @admin.register(models.Institution)
@@ -47,10 +52,77 @@ class AuditedRoleChanges:
         return administrator(request.user, request.META.get("REMOTE_ADDR", ""))
 
 
+class RefusedDeletions:
+    """Deletion pages list, as protected, whatever `blockers(obj)` says forbids deleting `obj`.
+
+    The admin then shows its "cannot delete" page instead of deleting (or failing with a 500);
+    `refusal_hint` tells the administrator what to do instead.
+    """
+
+    refusal_hint = ""
+
+    def blockers(self, obj) -> list[str]:
+        raise NotImplementedError
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        refused = [f"{obj}: {reason}" for obj in objs for reason in self.blockers(obj)]
+        if refused and self.refusal_hint:
+            messages.warning(request, self.refusal_hint)
+        return deleted, counts, perms_needed, [*protected, *refused]
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as error:  # changed between the confirmation page and the deletion
+            messages.error(request, str(error.message))
+            return self.response_post_save_change(request, None)
+
+
+class AuditedChanges(RefusedDeletions, AuditedRoleChanges):
+    """Saves and deletions go through dossiers.admin_changes: one audit event per saved object."""
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its relations in save_related, in one audited step
+
+    def save_related(self, request, form, formsets, change):
+        def write():
+            form.instance.save()
+            super(AuditedChanges, self).save_related(request, form, formsets, change)
+
+        admin_changes.save_object(form.instance, actor=self._actor(request), write=write)
+
+    def delete_model(self, request, obj):
+        admin_changes.delete_object(obj, actor=self._actor(request))
+
+    def blockers(self, obj) -> list[str]:
+        return admin_changes.blocking_links(obj)
+
+
+class Deactivation(RefusedDeletions, AuditedRoleChanges):
+    """People and accounts with a history are deactivated, never deleted."""
+
+    refusal_hint = _(
+        "Whoever has a history is kept: use the action “Deactivate” instead of deleting."
+    )
+    actions = ["deactivate"]
+
+    @admin.action(description=_("Deactivate (keeps the history)"))
+    def deactivate(self, request, queryset):
+        for obj in queryset:
+            self.deactivate_one(obj, actor=self._actor(request))
+        messages.success(request, gettext("Deactivated: %(n)d.") % {"n": len(queryset)})
+
+
 @admin.register(models.Person)
-class PersonAdmin(AuditedRoleChanges, InstitutionOwnedAdmin):
-    list_display = ["full_name", "unit", "position", "holds_leadership_post", "user"]
-    list_filter = ["holds_leadership_post", "gender", "unit__kind"]
+class PersonAdmin(Deactivation, InstitutionOwnedAdmin):
+    list_display = ["full_name", "unit", "position", "holds_leadership_post", "user", "is_active"]
+    list_filter = ["is_active", "holds_leadership_post", "gender", "unit__kind"]
+    readonly_fields = ["is_active"]  # changed by the audited action "Deactivate"
     list_select_related = ["institution", "unit", "user"]
     search_fields = ["full_name", "user__username", "email"]
     autocomplete_fields = ["unit", "user"]
@@ -65,6 +137,28 @@ class PersonAdmin(AuditedRoleChanges, InstitutionOwnedAdmin):
             save_role_assignment(assignment, actor=actor)
         for assignment in formset.deleted_objects:
             delete_role_assignment(assignment, actor=actor)
+
+    def blockers(self, obj) -> list[str]:
+        return accounts.history_of_person(obj)
+
+    def deactivate_one(self, obj, *, actor):
+        accounts.deactivate_person(obj, actor=actor)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AccountAdmin(Deactivation, UserAdmin):
+    def blockers(self, obj) -> list[str]:
+        return accounts.history_of_user(obj)
+
+    def deactivate_one(self, obj, *, actor):
+        accounts.deactivate_user(obj, actor=actor)
+
+    def delete_model(self, request, obj):
+        accounts.delete_user(obj, actor=self._actor(request))
 
 
 @admin.register(models.RoleAssignment)
@@ -84,24 +178,37 @@ class RoleAssignmentAdmin(AuditedRoleChanges, InstitutionOwnedAdmin):
 
 
 @admin.register(models.Period)
-class PeriodAdmin(InstitutionOwnedAdmin):
+class PeriodAdmin(AuditedChanges, InstitutionOwnedAdmin):
     list_display = ["name", "kind", "starts_on", "ends_on", "is_current"]
 
 
 @admin.register(models.LegalBasis)
-class LegalBasisAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "valid_from", "valid_to", "is_verified"]
+class LegalBasisAdmin(AuditedChanges, admin.ModelAdmin):
+    """Legal texts are cited by decisions: archived, never deleted."""
+
+    list_display = ["code", "title", "valid_from", "valid_to", "is_verified", "archived_at"]
+    list_filter = [("archived_at", admin.EmptyFieldListFilter)]
     search_fields = ["code", "title"]
+    actions = ["archive"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Archive (no longer cited by new decisions)"))
+    def archive(self, request, queryset):
+        for basis in queryset:
+            admin_changes.archive_legal_basis(basis, actor=self._actor(request))
+        messages.success(request, gettext("Archived: %(n)d.") % {"n": len(queryset)})
 
 
 @admin.register(models.DocumentKind)
-class DocumentKindAdmin(admin.ModelAdmin):
+class DocumentKindAdmin(AuditedChanges, admin.ModelAdmin):
     list_display = ["code", "name_vi", "name_en"]
     search_fields = ["code", "name_vi", "name_en"]
 
 
 @admin.register(models.AwardType)
-class AwardTypeAdmin(InstitutionOwnedAdmin):
+class AwardTypeAdmin(AuditedChanges, InstitutionOwnedAdmin):
     list_display = [
         "name_vi",
         "code",
@@ -169,7 +276,7 @@ class AwardTypeAdmin(InstitutionOwnedAdmin):
 
 
 @admin.register(models.AnnualRating)
-class AnnualRatingAdmin(InstitutionOwnedAdmin):
+class AnnualRatingAdmin(AuditedChanges, InstitutionOwnedAdmin):
     list_display = ["person", "period", "rating"]
     list_filter = ["period", "rating"]
     list_select_related = ["institution", "person", "period"]
@@ -178,7 +285,7 @@ class AnnualRatingAdmin(InstitutionOwnedAdmin):
 
 
 @admin.register(models.DisciplinaryRecord)
-class DisciplinaryRecordAdmin(InstitutionOwnedAdmin):
+class DisciplinaryRecordAdmin(AuditedChanges, InstitutionOwnedAdmin):
     list_display = ["person", "level", "decided_on", "period"]
     list_select_related = ["institution", "person", "period"]
     search_fields = ["person__full_name"]
@@ -186,7 +293,7 @@ class DisciplinaryRecordAdmin(InstitutionOwnedAdmin):
 
 
 @admin.register(models.RecognisedInitiative)
-class RecognisedInitiativeAdmin(InstitutionOwnedAdmin):
+class RecognisedInitiativeAdmin(AuditedChanges, InstitutionOwnedAdmin):
     list_display = ["title", "person", "kind", "scope", "recognised_on"]
     list_select_related = ["institution", "person"]
     search_fields = ["title", "person__full_name"]
@@ -194,12 +301,18 @@ class RecognisedInitiativeAdmin(InstitutionOwnedAdmin):
 
 
 @admin.register(models.TitleRecord)
-class TitleRecordAdmin(InstitutionOwnedAdmin):
+class TitleRecordAdmin(AuditedChanges, InstitutionOwnedAdmin):
+    """Imported history may be corrected; a title granted by a signed decision is read-only."""
+
     list_display = ["person", "unit", "award_type", "year", "source", "decision_reference"]
     list_filter = ["year", "source"]
     list_select_related = ["institution", "person", "unit", "award_type"]
     search_fields = ["person__full_name", "unit__name"]
     autocomplete_fields = ["person", "unit"]
+
+    def has_change_permission(self, request, obj=None):
+        granted = obj is not None and obj.source == models.TitleRecord.Source.GRANTED
+        return not granted and super().has_change_permission(request, obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -232,7 +345,9 @@ class DossierAdmin(ReadOnlyAdmin, InstitutionOwnedAdmin):
 
 @admin.register(models.Document)
 class DocumentAdmin(ReadOnlyAdmin, InstitutionOwnedAdmin):
-    list_display = ["original_name", "dossier", "kind", "size", "sha256", "uploaded_at"]
+    list_display = [
+        "original_name", "dossier", "kind", "size", "sha256", "uploaded_at", "superseded_at",
+    ]  # fmt: skip
     list_select_related = [
         "institution",
         "dossier__nominee_person",

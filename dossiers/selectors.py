@@ -37,7 +37,11 @@ def visible_dossier(person, pk: int):
             "unit", "award_type", "period", "nominee_person", "nominee_unit", "created_by"
         )
         .prefetch_related(
-            "documents__kind", "documents__uploaded_by", "award_type__required_document_kinds"
+            "documents__kind",
+            "documents__uploaded_by",
+            "documents__superseded_by",
+            "documents__replaced_by",
+            "award_type__required_document_kinds",
         )
         .filter(pk=pk)
         .first()

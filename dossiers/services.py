@@ -5,9 +5,19 @@ from __future__ import annotations
 import uuid
 
 from django.db import transaction
+from django.utils import timezone
 
 from audit import log
-from dossiers.models import AwardType, Document, DocumentKind, Dossier, Period, Person, Unit
+from dossiers.models import (
+    AwardType,
+    Document,
+    DocumentKind,
+    Dossier,
+    Period,
+    Person,
+    State,
+    Unit,
+)
 from dossiers.uploads import check_upload
 from workflow import permissions, process
 from workflow.errors import DossierNotFound, IllegalTransition, NotPermitted, StaleVersion
@@ -99,9 +109,16 @@ def add_document(
 def remove_document(
     *, document_id: int, person: Person, expected_version: int, client_address: str = ""
 ) -> None:
+    """Take a document out of the dossier.
+
+    In draft nobody else has seen it: the row and its file go. Once the dossier has left draft
+    the document is marked superseded and its file kept, so the history shows what was seen.
+    """
     with transaction.atomic():
         document = (
-            Document.objects.filter(pk=document_id, institution_id=person.institution_id)
+            Document.objects.filter(
+                pk=document_id, institution_id=person.institution_id, superseded_at__isnull=True
+            )
             .select_related("kind")
             .first()
         )
@@ -110,12 +127,17 @@ def remove_document(
         dossier, acting = _locked_for_edit(document.dossier_id, person, expected_version)
         actor = log.Actor.acting(person, acting, client_address)
         payload = {"document": _describe(document)}
-        _audit_content_change(dossier, actor, "dossier.document_removed", payload)
-        file = document.file
-        document.delete()
+        if dossier.state == State.DRAFT:
+            _audit_content_change(dossier, actor, "dossier.document_removed", payload)
+            file = document.file
+            document.delete()
+            transaction.on_commit(lambda: file.storage.delete(file.name))
+        else:
+            document.superseded_at, document.superseded_by = timezone.now(), person
+            document.save(update_fields=["superseded_at", "superseded_by"])
+            _audit_content_change(dossier, actor, "dossier.document_superseded", payload)
         dossier.version += 1
         dossier.save(update_fields=["version", "updated_at"])
-        transaction.on_commit(lambda: file.storage.delete(file.name))
 
 
 def _locked_for_edit(dossier_id: int, person: Person, expected_version: int):
@@ -153,6 +175,17 @@ def _store_document(dossier, kind, upload, checked, actor, stored: list) -> Docu
     document.file.save(document.storage_name, upload, save=False)
     stored.append(document)
     document.save()
+    # The latest superseded document of the kind not yet replaced is replaced by this one.
+    replaced = (
+        Document.objects.filter(
+            dossier=dossier, kind=kind, superseded_at__isnull=False, replaced_by__isnull=True
+        )
+        .order_by("-superseded_at", "-pk")
+        .first()
+    )
+    if replaced is not None:
+        replaced.replaced_by = document
+        replaced.save(update_fields=["replaced_by"])
     _audit_content_change(
         dossier, actor, "dossier.document_added", {"document": _describe(document)}
     )

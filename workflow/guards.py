@@ -60,8 +60,8 @@ def refusals(attempt: Attempt) -> list[Reason]:
 
 
 def missing_required_kinds(dossier: Dossier) -> list[DocumentKind]:
-    """Required document kinds the dossier has no document of (uses prefetched rows if any)."""
-    present = {document.kind_id for document in dossier.documents.all()}
+    """Required kinds the dossier has no current document of (uses prefetched rows if any)."""
+    present = {document.kind_id for document in dossier.current_documents()}
     required = sorted(dossier.award_type.required_document_kinds.all(), key=lambda k: k.code)
     return [kind for kind in required if kind.pk not in present]
 

@@ -6,7 +6,12 @@ from audit.models import AuditEvent
 from dossiers.models import Dossier
 
 # Audit actions that change a dossier's content (as opposed to its state).
-CONTENT_ACTIONS = ("dossier.edited", "dossier.document_added", "dossier.document_removed")
+CONTENT_ACTIONS = (
+    "dossier.edited",
+    "dossier.document_added",
+    "dossier.document_removed",
+    "dossier.document_superseded",
+)
 
 
 def timeline(dossier: Dossier) -> list[AuditEvent]:

@@ -47,6 +47,13 @@ class LegalBasis(models.Model):
         default=True,
         help_text=_("Unchecked when reported only by secondary sources."),
     )
+    archived_at = models.DateTimeField(
+        _("archived at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("An archived text is no longer cited by new decisions; it is never deleted."),
+    )
 
     class Meta:
         verbose_name = _("legal basis")

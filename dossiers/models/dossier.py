@@ -108,6 +108,13 @@ class Dossier(FSMModelMixin, InstitutionOwned):
     def is_editable(self) -> bool:
         return self.state in EDITABLE
 
+    def current_documents(self) -> list[Document]:
+        """The documents the dossier has now (superseded ones aside; uses prefetched rows)."""
+        return [d for d in self.documents.all() if d.superseded_at is None]
+
+    def superseded_documents(self) -> list[Document]:
+        return [d for d in self.documents.all() if d.superseded_at is not None]
+
     # The lifecycle: sources and targets come from the registry (workflow.transitions). Call
     # these only through workflow.services.transition, which locks the row and checks permission
     # and guards; the bodies change nothing else.
@@ -202,6 +209,25 @@ class Document(InstitutionOwned):
         Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Once a dossier has left draft, someone else has seen its documents: removing one marks it
+    # superseded and keeps its file.
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("superseded by"),
+    )
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("replaced by"),
+    )
 
     class Meta:
         verbose_name = _("document")
@@ -210,3 +236,7 @@ class Document(InstitutionOwned):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.superseded_at is not None

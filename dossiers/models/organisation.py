@@ -100,6 +100,11 @@ class Person(InstitutionOwned):
     language = models.CharField(
         _("language"), max_length=5, choices=settings.LANGUAGES, default="vi"
     )
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("A person who has left is deactivated, never deleted: their history stays."),
+    )
 
     class Meta:
         verbose_name = _("person")
