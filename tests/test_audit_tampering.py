@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from audit import log
-from audit.models import AuditEvent
+from audit import hashchain, log
+from audit.models import AuditChainHead, AuditEvent
 from tests.factories import login
 
 TABLE = AuditEvent._meta.db_table
@@ -301,3 +301,139 @@ def test_an_institutions_code_cannot_be_changed_in_the_admin_so_its_chain_stays_
     assert institution.code == "test-college"
 
     assert log.verify_institution(institution).intact
+
+
+# The chain head and the whole table (issue 12: TRUNCATE, head rewrites, INSERT OR REPLACE)
+
+HEAD_TABLE = AuditChainHead._meta.db_table
+
+
+def head_row(institution) -> tuple:
+    return AuditChainHead.objects.filter(institution=institution).values_list("sequence", "hash")[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("table", [TABLE, HEAD_TABLE])
+def test_the_database_refuses_to_truncate_the_trail_or_its_head(five_events, table):
+    run_sql("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own inserts are no pending excuse
+    with pytest.raises(DatabaseError, match="cannot be truncated"), transaction.atomic():
+        run_sql(f"TRUNCATE {table} CASCADE")
+
+    assert AuditEvent.objects.count() == 5
+    assert AuditChainHead.objects.count() == 1
+
+
+def test_the_database_refuses_to_delete_the_chain_head(institution, five_events):
+    with pytest.raises(DatabaseError, match="cannot be deleted"), transaction.atomic():
+        run_sql(f"DELETE FROM {HEAD_TABLE}")  # noqa: S608
+
+    assert head_row(institution)[0] == 5
+
+
+@pytest.mark.parametrize(
+    "assignment",
+    ["sequence = 4", "sequence = 0, hash = %(genesis)s", "sequence = 6", "hash = %(genesis)s"],
+)
+def test_the_database_refuses_to_move_the_chain_head_anywhere_but_forward(
+    institution, five_events, assignment
+):
+    before = head_row(institution)
+
+    with pytest.raises(DatabaseError, match="moves only forward"), transaction.atomic():
+        run_sql(
+            f"UPDATE {HEAD_TABLE} SET {assignment}",  # noqa: S608
+            {"genesis": hashchain.GENESIS},
+        )
+
+    assert head_row(institution) == before
+
+
+def test_the_database_refuses_to_point_the_head_at_an_older_event(institution, five_events):
+    third = AuditEvent.objects.get(sequence=3)
+
+    with pytest.raises(DatabaseError, match="moves only forward"), transaction.atomic():
+        run_sql(f"UPDATE {HEAD_TABLE} SET sequence = %s, hash = %s", [3, third.hash])  # noqa: S608
+
+    assert head_row(institution)[0] == 5
+
+
+def test_the_database_refuses_a_head_created_ahead_of_genesis(other_institution):
+    with pytest.raises(DatabaseError, match="starts at sequence 0"), transaction.atomic():
+        run_sql(
+            f"INSERT INTO {HEAD_TABLE} (institution_id, sequence, hash) VALUES (%s, %s, %s)",  # noqa: S608
+            [other_institution.pk, 3, "a" * 64],
+        )
+
+    assert not AuditChainHead.objects.filter(institution=other_institution).exists()
+
+
+def test_appending_still_moves_the_head_to_the_new_event(institution, five_events):
+    event = append_events(institution, 1)[0]
+
+    assert head_row(institution) == (event.sequence, event.hash)
+    assert log.verify_institution(institution).intact
+
+
+def test_sqlite_connections_fire_delete_triggers_for_replaced_rows(db):
+    if connection.vendor != "sqlite":
+        pytest.skip("a pragma of SQLite")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA recursive_triggers")
+        assert cursor.fetchone()[0] == 1
+
+
+def _replace_sql(columns: list[str]) -> str:
+    names = ", ".join(columns)
+    return (
+        f"INSERT OR REPLACE INTO {TABLE} ({names}) SELECT {names} FROM {TABLE} WHERE sequence = 3"  # noqa: S608
+    )
+
+
+def test_sqlite_refuses_insert_or_replace_of_an_event(institution, five_events):
+    """A REPLACE deletes the old row without the DELETE trigger unless recursive triggers are on."""
+    if connection.vendor != "sqlite":
+        pytest.skip("INSERT OR REPLACE is SQLite's")
+    columns = [f.column for f in AuditEvent._meta.concrete_fields]
+    before = snapshot()
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        run_sql(_replace_sql(columns))
+
+    assert snapshot() == before
+
+
+def test_sqlite_refuses_insert_or_replace_of_an_event_under_a_new_id(institution, five_events):
+    """The rewrite of the issue: same institution and sequence, a new row id, a recomputed hash."""
+    if connection.vendor != "sqlite":
+        pytest.skip("INSERT OR REPLACE is SQLite's")
+    event = AuditEvent.objects.get(sequence=3)
+    forged = {**event.as_chain_event(institution.code), "reason": "x"}
+    before = snapshot()
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        run_sql(
+            f"INSERT OR REPLACE INTO {TABLE} (institution_id, sequence, created_at, actor_name, "  # noqa: S608
+            "role, on_behalf_of_name, action, object_type, object_id, from_state, to_state, "
+            "reason, payload, client_address, prev_hash, hash) "
+            f"SELECT institution_id, sequence, created_at, actor_name, role, on_behalf_of_name, "
+            "action, object_type, object_id, from_state, to_state, 'x', payload, client_address, "
+            f"prev_hash, %s FROM {TABLE} WHERE sequence = 3",
+            [hashchain.event_hash(event.prev_hash, forged)],
+        )
+
+    assert snapshot() == before
+
+
+def test_sqlite_refuses_insert_or_replace_of_the_chain_head(institution, five_events):
+    if connection.vendor != "sqlite":
+        pytest.skip("INSERT OR REPLACE is SQLite's")
+    before = head_row(institution)
+
+    with pytest.raises(DatabaseError, match="cannot be deleted"), transaction.atomic():
+        run_sql(
+            f"INSERT OR REPLACE INTO {HEAD_TABLE} (institution_id, sequence, hash) "  # noqa: S608
+            "VALUES (%s, 0, %s)",
+            [institution.pk, hashchain.GENESIS],
+        )
+
+    assert head_row(institution) == before
