@@ -44,13 +44,13 @@ def snapshot() -> list[tuple]:
     return list(AuditEvent.objects.order_by("pk").values_list("pk", "reason", "hash"))
 
 
-def disable_trigger(name: str) -> None:
+def disable_trigger(name: str, table: str = TABLE) -> None:
     """Switch one append-only trigger off for the rest of this test's transaction only."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Deferred foreign-key checks of this transaction's inserts must run before ALTER.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER {name}")
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         elif connection.vendor == "sqlite":
             cursor.execute(f"DROP TRIGGER {name}")
@@ -437,3 +437,77 @@ def test_sqlite_refuses_insert_or_replace_of_the_chain_head(institution, five_ev
         )
 
     assert head_row(institution) == before
+
+
+# What an owner who switches the triggers off leaves behind is still detected
+
+
+def test_verify_audit_fails_when_the_trail_and_its_head_are_gone_after_a_decision_was_signed(
+    period, unit_a
+):
+    """The issue: TRUNCATE and a deleted head made verify_audit say "0 events verified", exit 0."""
+    from decisions.models import Decision
+    from dossiers.models import State
+    from tests.factories import dossier_in
+
+    dossier_in(State.SIGNED, period, unit_a)
+    decision = Decision.objects.get(state=Decision.State.SIGNED)
+    disable_trigger("workflow_audit_no_delete")
+    disable_trigger("audit_head_no_delete", HEAD_TABLE)
+    run_sql(f"DELETE FROM {TABLE}")  # noqa: S608
+    run_sql(f"DELETE FROM {HEAD_TABLE}")  # noqa: S608
+
+    code, _, stderr = verify_command()
+
+    assert code == 1
+    assert f"decision {decision.reference}" in stderr
+    assert "no events" in stderr
+
+
+def test_verify_audit_fails_when_the_chain_head_row_is_missing(institution, five_events):
+    disable_trigger("audit_head_no_delete", HEAD_TABLE)
+    run_sql(f"DELETE FROM {HEAD_TABLE}")  # noqa: S608
+
+    code, _, stderr = verify_command()
+
+    assert code == 1
+    assert "chain head row is missing" in stderr
+
+
+def test_verify_audit_fails_when_the_chain_head_is_behind_the_trail(institution, five_events):
+    third = AuditEvent.objects.get(sequence=3)
+    disable_trigger("audit_head_forward_only", HEAD_TABLE)
+    run_sql(f"UPDATE {HEAD_TABLE} SET sequence = 3, hash = %s", [third.hash])  # noqa: S608
+
+    code, _, stderr = verify_command()
+
+    assert code == 1
+    assert "behind the trail" in stderr
+
+
+def test_verify_audit_fails_when_a_signed_decision_names_a_head_the_chain_lacks(period, unit_a):
+    from decisions.models import Decision
+    from dossiers.models import State
+    from tests.factories import dossier_in
+
+    dossier_in(State.SIGNED, period, unit_a)
+    decision = Decision.objects.get(state=Decision.State.SIGNED)
+    Decision.objects.filter(pk=decision.pk).update(chain_head="f" * 64)
+
+    code, _, stderr = verify_command()
+
+    assert code == 1
+    assert f"decision {decision.reference} names the chain head ffffffffffffffff" in stderr
+    assert "not in the chain" in stderr
+
+
+def test_verify_audit_accepts_signed_decisions_whose_heads_the_chain_contains(period, unit_a):
+    from dossiers.models import State
+    from tests.factories import dossier_in
+
+    dossier_in(State.SIGNED, period, unit_a)
+
+    code, stdout, stderr = verify_command()
+
+    assert (code, stderr) == (0, "")
+    assert "events verified" in stdout
