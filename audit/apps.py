@@ -11,7 +11,12 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self):
-        from audit import checks  # noqa: F401 - registers the audit checks
+        from audit import (
+            checks,  # noqa: F401 - registers the audit checks
+            references,
+        )
+
+        references.register(references.checkpoints)
 
         connection_created.connect(recursive_triggers_on, dispatch_uid="audit.recursive_triggers")
 

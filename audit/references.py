@@ -37,3 +37,12 @@ def register(source: Source) -> Source:
 def of(institution: Institution) -> Iterator[HeadReference]:
     for source in _sources:
         yield from source(institution)
+
+
+def checkpoints(institution: Institution) -> Iterator[HeadReference]:
+    """Every signed checkpoint names a sequence and the hash of the event there."""
+    from audit.models import Checkpoint
+
+    rows = Checkpoint.objects.filter(institution=institution).order_by("created_at", "pk")
+    for pk, sequence, hash_ in rows.values_list("pk", "sequence", "hash").iterator():
+        yield HeadReference(label=f"checkpoint {pk}", hash=hash_, sequence=sequence)

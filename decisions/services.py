@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit import log
+from decisions import checkpoints
 from decisions.models import Decision, DecisionCounter, DecisionItem
 from decisions.rendering import decision_context
 from decisions.signing import SigningFailed, sign_pdf
@@ -189,6 +190,9 @@ def _sign(decision_id: int, person: Person, client_address: str) -> Decision:
                          "chain_head": head.hash, "signer_certificate": signed.signer_name,
                          "dossiers": [i.dossier_id for i in decision.items.all()]},
             )  # fmt: skip
+            checkpoints.sign_checkpoint(
+                institution=institution, actor=log.Actor.acting(person, acting, client_address)
+            )
             notifications.notify_decision_signed([i.dossier for i in decision.items.all()])
     except BaseException:
         if stored:

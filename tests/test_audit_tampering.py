@@ -45,7 +45,15 @@ def snapshot() -> list[tuple]:
 
 
 def disable_trigger(name: str, table: str = TABLE) -> None:
-    """Switch one append-only trigger off for the rest of this test's transaction only."""
+    """Switch one append-only trigger off for the rest of this test's transaction only.
+
+    This plays the table's owner; in the two-role run the tests connect as the application's
+    role, which cannot, so these tests run in the SQLite and single-role passes.
+    """
+    from tests import harness
+
+    if harness.two_roles():
+        pytest.skip("plays the owner switching a trigger off; the application's role cannot")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Deferred foreign-key checks of this transaction's inserts must run before ALTER.
@@ -81,7 +89,7 @@ def verify_command() -> tuple[int, str, str]:
 def test_the_database_refuses_a_raw_sql_update_of_an_event(five_events):
     before = snapshot()
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    with pytest.raises(DatabaseError, match="append-only|permission denied"), transaction.atomic():
         run_sql(f"UPDATE {TABLE} SET reason = 'x'")  # noqa: S608
 
     assert snapshot() == before
@@ -90,14 +98,14 @@ def test_the_database_refuses_a_raw_sql_update_of_an_event(five_events):
 def test_the_database_refuses_a_raw_sql_delete_of_an_event(five_events):
     before = snapshot()
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    with pytest.raises(DatabaseError, match="append-only|permission denied"), transaction.atomic():
         run_sql(f"DELETE FROM {TABLE}")  # noqa: S608
 
     assert snapshot() == before
 
 
 def test_the_database_refuses_a_raw_sql_delete_of_only_the_last_event(five_events):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    with pytest.raises(DatabaseError, match="append-only|permission denied"), transaction.atomic():
         run_sql(f"DELETE FROM {TABLE} WHERE sequence = %s", [5])  # noqa: S608
 
     assert AuditEvent.objects.count() == 5
@@ -316,7 +324,10 @@ def head_row(institution) -> tuple:
 @pytest.mark.parametrize("table", [TABLE, HEAD_TABLE])
 def test_the_database_refuses_to_truncate_the_trail_or_its_head(five_events, table):
     run_sql("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own inserts are no pending excuse
-    with pytest.raises(DatabaseError, match="cannot be truncated"), transaction.atomic():
+    with (
+        pytest.raises(DatabaseError, match="cannot be truncated|permission denied"),
+        transaction.atomic(),
+    ):
         run_sql(f"TRUNCATE {table} CASCADE")
 
     assert AuditEvent.objects.count() == 5
@@ -324,7 +335,10 @@ def test_the_database_refuses_to_truncate_the_trail_or_its_head(five_events, tab
 
 
 def test_the_database_refuses_to_delete_the_chain_head(institution, five_events):
-    with pytest.raises(DatabaseError, match="cannot be deleted"), transaction.atomic():
+    with (
+        pytest.raises(DatabaseError, match="cannot be deleted|permission denied"),
+        transaction.atomic(),
+    ):
         run_sql(f"DELETE FROM {HEAD_TABLE}")  # noqa: S608
 
     assert head_row(institution)[0] == 5
@@ -396,7 +410,7 @@ def test_sqlite_refuses_insert_or_replace_of_an_event(institution, five_events):
     columns = [f.column for f in AuditEvent._meta.concrete_fields]
     before = snapshot()
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    with pytest.raises(DatabaseError, match="append-only|permission denied"), transaction.atomic():
         run_sql(_replace_sql(columns))
 
     assert snapshot() == before
@@ -410,7 +424,7 @@ def test_sqlite_refuses_insert_or_replace_of_an_event_under_a_new_id(institution
     forged = {**event.as_chain_event(institution.code), "reason": "x"}
     before = snapshot()
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    with pytest.raises(DatabaseError, match="append-only|permission denied"), transaction.atomic():
         run_sql(
             f"INSERT OR REPLACE INTO {TABLE} (institution_id, sequence, created_at, actor_name, "  # noqa: S608
             "role, on_behalf_of_name, action, object_type, object_id, from_state, to_state, "
@@ -429,7 +443,10 @@ def test_sqlite_refuses_insert_or_replace_of_the_chain_head(institution, five_ev
         pytest.skip("INSERT OR REPLACE is SQLite's")
     before = head_row(institution)
 
-    with pytest.raises(DatabaseError, match="cannot be deleted"), transaction.atomic():
+    with (
+        pytest.raises(DatabaseError, match="cannot be deleted|permission denied"),
+        transaction.atomic(),
+    ):
         run_sql(
             f"INSERT OR REPLACE INTO {HEAD_TABLE} (institution_id, sequence, hash) "  # noqa: S608
             "VALUES (%s, 0, %s)",
