@@ -23,8 +23,8 @@ def every_audit_action_has_a_title(app_configs=None, **kwargs) -> list[checks.Ch
 
 
 @checks.register(checks.Tags.database)
-def the_application_cannot_rewrite_the_trail(databases=None, **kwargs) -> list[checks.CheckMessage]:
-    """On PostgreSQL the application's role must not hold UPDATE, DELETE or TRUNCATE on the trail."""
+def the_application_cannot_rewrite_the_trail(databases=None, **kwargs) -> list:
+    """On PostgreSQL the application's role must hold no UPDATE, DELETE, TRUNCATE on the trail."""
     from django.db import connections
 
     from audit import roles

@@ -16,10 +16,12 @@ from django.db import connections
 EVENTS = "workflow_auditevent"
 HEAD = "workflow_auditchainhead"
 CHECKPOINTS = "audit_checkpoint"
-APPEND_ONLY = (EVENTS, CHECKPOINTS)
 # What the application's role must not hold, table by table.
-FORBIDDEN = {EVENTS: ("UPDATE", "DELETE", "TRUNCATE"), CHECKPOINTS: ("UPDATE", "DELETE", "TRUNCATE"),
-             HEAD: ("DELETE", "TRUNCATE")}  # fmt: skip
+FORBIDDEN = {
+    EVENTS: ("UPDATE", "DELETE", "TRUNCATE"),
+    CHECKPOINTS: ("UPDATE", "DELETE", "TRUNCATE"),
+    HEAD: ("DELETE", "TRUNCATE"),
+}
 
 
 def grant_statements(role: str, quote) -> list[str]:

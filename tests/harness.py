@@ -87,7 +87,8 @@ def _flush_sqlite(ops, sql_list, original) -> None:
     with transaction.atomic(using=connection.alias):
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({names})"  # noqa: S608
+                "SELECT name, sql FROM sqlite_master "  # noqa: S608
+                f"WHERE type = 'trigger' AND tbl_name IN ({names})"
             )
             triggers = cursor.fetchall()
             for name, _ in triggers:

@@ -89,7 +89,7 @@ def verify_command() -> tuple[int, str, str]:
 def test_the_database_refuses_a_raw_sql_update_of_an_event(five_events):
     before = snapshot()
 
-    with pytest.raises(DatabaseError, match="append-only|permission denied"), transaction.atomic():
+    with pytest.raises(DatabaseError, match=r"append-only|permission denied"), transaction.atomic():
         run_sql(f"UPDATE {TABLE} SET reason = 'x'")  # noqa: S608
 
     assert snapshot() == before
@@ -98,14 +98,14 @@ def test_the_database_refuses_a_raw_sql_update_of_an_event(five_events):
 def test_the_database_refuses_a_raw_sql_delete_of_an_event(five_events):
     before = snapshot()
 
-    with pytest.raises(DatabaseError, match="append-only|permission denied"), transaction.atomic():
+    with pytest.raises(DatabaseError, match=r"append-only|permission denied"), transaction.atomic():
         run_sql(f"DELETE FROM {TABLE}")  # noqa: S608
 
     assert snapshot() == before
 
 
 def test_the_database_refuses_a_raw_sql_delete_of_only_the_last_event(five_events):
-    with pytest.raises(DatabaseError, match="append-only|permission denied"), transaction.atomic():
+    with pytest.raises(DatabaseError, match=r"append-only|permission denied"), transaction.atomic():
         run_sql(f"DELETE FROM {TABLE} WHERE sequence = %s", [5])  # noqa: S608
 
     assert AuditEvent.objects.count() == 5
@@ -325,7 +325,7 @@ def head_row(institution) -> tuple:
 def test_the_database_refuses_to_truncate_the_trail_or_its_head(five_events, table):
     run_sql("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own inserts are no pending excuse
     with (
-        pytest.raises(DatabaseError, match="cannot be truncated|permission denied"),
+        pytest.raises(DatabaseError, match=r"cannot be truncated|permission denied"),
         transaction.atomic(),
     ):
         run_sql(f"TRUNCATE {table} CASCADE")
@@ -336,7 +336,7 @@ def test_the_database_refuses_to_truncate_the_trail_or_its_head(five_events, tab
 
 def test_the_database_refuses_to_delete_the_chain_head(institution, five_events):
     with (
-        pytest.raises(DatabaseError, match="cannot be deleted|permission denied"),
+        pytest.raises(DatabaseError, match=r"cannot be deleted|permission denied"),
         transaction.atomic(),
     ):
         run_sql(f"DELETE FROM {HEAD_TABLE}")  # noqa: S608
@@ -410,7 +410,7 @@ def test_sqlite_refuses_insert_or_replace_of_an_event(institution, five_events):
     columns = [f.column for f in AuditEvent._meta.concrete_fields]
     before = snapshot()
 
-    with pytest.raises(DatabaseError, match="append-only|permission denied"), transaction.atomic():
+    with pytest.raises(DatabaseError, match=r"append-only|permission denied"), transaction.atomic():
         run_sql(_replace_sql(columns))
 
     assert snapshot() == before
@@ -424,7 +424,7 @@ def test_sqlite_refuses_insert_or_replace_of_an_event_under_a_new_id(institution
     forged = {**event.as_chain_event(institution.code), "reason": "x"}
     before = snapshot()
 
-    with pytest.raises(DatabaseError, match="append-only|permission denied"), transaction.atomic():
+    with pytest.raises(DatabaseError, match=r"append-only|permission denied"), transaction.atomic():
         run_sql(
             f"INSERT OR REPLACE INTO {TABLE} (institution_id, sequence, created_at, actor_name, "  # noqa: S608
             "role, on_behalf_of_name, action, object_type, object_id, from_state, to_state, "
@@ -444,7 +444,7 @@ def test_sqlite_refuses_insert_or_replace_of_the_chain_head(institution, five_ev
     before = head_row(institution)
 
     with (
-        pytest.raises(DatabaseError, match="cannot be deleted|permission denied"),
+        pytest.raises(DatabaseError, match=r"cannot be deleted|permission denied"),
         transaction.atomic(),
     ):
         run_sql(

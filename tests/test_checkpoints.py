@@ -113,7 +113,7 @@ def test_the_daily_task_is_scheduled_with_celery_beat(settings):
 )
 def test_the_database_refuses_to_change_or_delete_a_checkpoint(signed_at_five, sql):
     with (
-        pytest.raises(DatabaseError, match="append-only|permission denied"),
+        pytest.raises(DatabaseError, match=r"append-only|permission denied"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
@@ -125,7 +125,7 @@ def test_the_database_refuses_to_change_or_delete_a_checkpoint(signed_at_five, s
 @pytest.mark.postgres
 def test_the_database_refuses_to_truncate_the_checkpoints(signed_at_five):
     with (
-        pytest.raises(DatabaseError, match="cannot be truncated|permission denied"),
+        pytest.raises(DatabaseError, match=r"cannot be truncated|permission denied"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):

@@ -58,14 +58,17 @@ def test_the_application_role_holds_no_privilege_to_rewrite_the_trail(db):
     [
         f"ALTER TABLE {roles.EVENTS} DISABLE TRIGGER USER",
         f"TRUNCATE {roles.EVENTS}",
-        f"DELETE FROM {roles.HEAD}",
-        f"UPDATE {roles.CHECKPOINTS} SET sequence = 0",
+        f"DELETE FROM {roles.HEAD}",  # noqa: S608
+        f"UPDATE {roles.CHECKPOINTS} SET sequence = 0",  # noqa: S608
     ],
 )
 def test_the_application_role_is_refused_by_privileges_not_only_by_triggers(db, sql):
-    with pytest.raises(DatabaseError, match="permission denied|must be owner"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql)
+    with (
+        pytest.raises(DatabaseError, match=r"permission denied|must be owner"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
 
 
 @pytest.mark.postgres
