@@ -468,7 +468,7 @@ def test_verify_audit_fails_when_the_trail_and_its_head_are_gone_after_a_decisio
     from tests.factories import dossier_in
 
     dossier_in(State.SIGNED, period, unit_a)
-    decision = Decision.objects.get(state=Decision.State.SIGNED)
+    assert Decision.objects.filter(state=Decision.State.SIGNED).exists()
     disable_trigger("workflow_audit_no_delete")
     disable_trigger("audit_head_no_delete", HEAD_TABLE)
     run_sql(f"DELETE FROM {TABLE}")  # noqa: S608
@@ -477,8 +477,7 @@ def test_verify_audit_fails_when_the_trail_and_its_head_are_gone_after_a_decisio
     code, _, stderr = verify_command()
 
     assert code == 1
-    assert f"decision {decision.reference}" in stderr
-    assert "no events" in stderr
+    assert "was published, yet the trail has no events" in stderr
 
 
 def test_verify_audit_fails_when_the_chain_head_row_is_missing(institution, five_events):
