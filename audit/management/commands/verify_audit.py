@@ -46,8 +46,10 @@ class Command(BaseCommand):
         checkpoint = options.get("checkpoint")
         if export and file:
             raise CommandError("Use either --export or --file, not both.")
-        if (partial or checkpoint) and not file:
-            raise CommandError("--partial and --checkpoint apply to an export given with --file.")
+        if partial and not file:
+            raise CommandError("--partial applies to an export given with --file.")
+        if checkpoint and not file:
+            raise CommandError("--checkpoint applies to an export given with --file.")
         if partial and checkpoint:
             raise CommandError("A checkpoint is proved against a whole export, not --partial.")
         if checkpoint:
