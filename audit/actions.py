@@ -75,6 +75,7 @@ class AuditAction(models.TextChoices):
     # The auditor's workspace
     TRAIL_EXPORTED = "audit.exported", _("Trail exported")
     INTEGRITY_CHECKED = "audit.integrity_checked", _("Chain integrity checked")
+    CHECKPOINT_SIGNED = "audit.checkpoint_signed", _("Chain head signed (checkpoint)")
     ANOMALY_RULES_CHANGED = "anomaly_rules.changed", _("Anomaly thresholds changed")
 
 

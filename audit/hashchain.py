@@ -41,6 +41,8 @@ EVENT_FIELDS = (
     "payload",
     "client_address",
 )
+# Each line of an export holds exactly these fields.
+EXPORT_FIELDS = (*EVENT_FIELDS, "prev_hash", "hash")
 
 
 def format_timestamp(moment: datetime.datetime) -> str:
@@ -202,9 +204,15 @@ def read_jsonl(lines: Iterable[str]) -> Iterator[dict]:
             event = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ValueError(f"line {number} is not JSON: {exc.msg}") from None
-        missing = [f for f in (*EVENT_FIELDS, "prev_hash", "hash") if f not in event]
+        if not isinstance(event, dict):
+            raise ValueError(f"line {number} is not a JSON object")
+        missing = [f for f in EXPORT_FIELDS if f not in event]
         if missing:
             raise ValueError(f"line {number} lacks {', '.join(missing)}")
+        # A field outside the hash could carry anything past verification: refuse it.
+        unknown = sorted(set(event) - set(EXPORT_FIELDS))
+        if unknown:
+            raise ValueError(f"line {number} has fields that are not hashed: {', '.join(unknown)}")
         yield event
 
 

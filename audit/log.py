@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-from audit import hashchain
+from audit import hashchain, references
 from audit.actions import AuditAction
 from audit.models import AuditChainHead, AuditEvent
 from dossiers.models import Institution, Person
@@ -106,12 +106,56 @@ def chain_events(institution: Institution, chunk_size: int = 2000) -> Iterator[d
 
 
 def verify_institution(institution: Institution) -> hashchain.ChainReport:
-    """Recompute the chain from the database; the head row must also agree with the last event."""
+    """Recompute the chain from the database; the head row and every published head must agree."""
     reports = hashchain.verify_events(chain_events(institution))
     report = reports[0] if reports else hashchain.ChainReport(institution=institution.code)
-    head = AuditChainHead.objects.filter(institution=institution).first()
-    if report.intact and head and (head.sequence, head.hash) != (report.events, report.head_hash):
-        report.problem = (
-            f"the chain head says sequence {head.sequence}, the trail ends at {report.events}"
+    if report.intact:
+        report.problem = _head_problem(institution, report) or _reference_problem(
+            institution, report
         )
     return report
+
+
+def _head_problem(institution: Institution, report: hashchain.ChainReport) -> str:
+    head = AuditChainHead.objects.filter(institution=institution).first()
+    if head is None:
+        return "the chain head row is missing" if report.events else ""
+    if (head.sequence, head.hash) == (report.events, report.head_hash):
+        return ""
+    if head.sequence > report.events:
+        return f"the chain head says sequence {head.sequence}, the trail ends at {report.events}"
+    if head.sequence < report.events:
+        return (
+            f"the chain head says sequence {head.sequence}, behind the trail, "
+            f"which ends at {report.events}"
+        )
+    return f"the chain head's hash is not the hash of event {head.sequence}"
+
+
+def _reference_problem(institution: Institution, report: hashchain.ChainReport) -> str:
+    """The first published head that the verified chain does not contain, described."""
+    published = list(references.of(institution))
+    hashes = {r.hash for r in published} - {hashchain.GENESIS}
+    at = dict(
+        AuditEvent.objects.filter(
+            institution=institution, hash__in=hashes, sequence__lte=report.events
+        ).values_list("hash", "sequence")
+    )
+    at[hashchain.GENESIS] = 0
+    if published and not report.events:
+        return f"{published[0].label} was published, yet the trail has no events"
+    for reference in published:
+        sequence = at.get(reference.hash)
+        if sequence is None:
+            ahead = reference.sequence is not None and reference.sequence > report.events
+            where = "ahead of the trail" if ahead else "not in the chain"
+            return (
+                f"{reference.label} names the chain head {reference.hash[:16]}…, "
+                f"{where} (the trail has {report.events} events)"
+            )
+        if reference.sequence is not None and reference.sequence != sequence:
+            return (
+                f"{reference.label} names sequence {reference.sequence} with the hash of "
+                f"event {sequence}"
+            )
+    return ""

@@ -6,10 +6,12 @@ and DELETE are attached to them.
 
 from __future__ import annotations
 
+import base64
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit import hashchain
+from audit import checkpoints, hashchain
 
 
 class AuditEvent(models.Model):
@@ -106,3 +108,39 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution_id}: #{self.sequence} {self.hash[:12]}"
+
+
+class Checkpoint(models.Model):
+    """An institution's chain head signed with its signing key (see audit.checkpoints).
+
+    Append-only like the events: the database refuses UPDATE, DELETE and TRUNCATE.
+    """
+
+    institution = models.ForeignKey(
+        "dossiers.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    sequence = models.PositiveBigIntegerField(_("sequence number"))
+    hash = models.CharField(_("head hash"), max_length=64)
+    created_at = models.DateTimeField(_("time"))
+    signature = models.TextField(_("signature (base64 CMS)"))
+    signer = models.CharField(_("signer"), max_length=200)
+
+    class Meta:
+        db_table = "audit_checkpoint"
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
+        ordering = ["institution_id", "-created_at"]
+        indexes = [models.Index(fields=["institution", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}: #{self.sequence} {self.hash[:12]}"
+
+    def body(self, institution_code: str) -> dict:
+        return checkpoints.body(
+            institution=institution_code, sequence=self.sequence, hash=self.hash,
+            time=hashchain.format_timestamp(self.created_at),
+        )  # fmt: skip
+
+    def document(self, institution_code: str) -> str:
+        """The checkpoint file anyone can download and check offline."""
+        return checkpoints.document(self.body(institution_code), base64.b64decode(self.signature))

@@ -37,6 +37,7 @@ OBJECT_TYPES = {
     "delegation": _("Delegation"),
     "role_assignment": _("Role assignment"),
     "integrity_check": _("Integrity check"),
+    "checkpoint": _("Audit checkpoint"),
     "audit_trail": _("Audit trail"),
     "anomaly_rules": _("Anomaly thresholds"),
 }

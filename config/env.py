@@ -98,3 +98,25 @@ def secret_key(*, debug: bool, key_file: Path) -> str:
     key_file.write_text(key)
     key_file.chmod(0o600)
     return key
+
+
+OWNER_KEYS = ("USER", "PASSWORD", "HOST", "PORT")
+
+
+def owner_credentials(url: str | None, app: dict) -> dict | None:
+    """MIGRATE_DATABASE_URL: who owns the tables, to run migrations as; None when it is the app.
+
+    It must name the application's database (the same engine and name), only as another role.
+    """
+    if not url:
+        return None
+    owner = database_config(url, default_sqlite=Path(app.get("NAME") or "db.sqlite3"))
+    if (owner["ENGINE"], owner["NAME"]) != (app["ENGINE"], app["NAME"]):
+        raise ImproperlyConfigured(
+            f"MIGRATE_DATABASE_URL={url!r} must name the same database as DATABASE_URL, "
+            "connecting as the role that owns its tables."
+        )
+    credentials = {key: owner.get(key, "") for key in OWNER_KEYS}
+    if all(credentials[key] == app.get(key, "") for key in OWNER_KEYS):
+        return None
+    return credentials

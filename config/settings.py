@@ -6,7 +6,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from config.env import database_config, env_bool, env_int, env_list, secret_key
+from config.env import database_config, env_bool, env_int, env_list, owner_credentials, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -21,6 +21,9 @@ DATABASES = {
         os.environ.get("DATABASE_URL"), default_sqlite=VAR_DIR / "db.sqlite3"
     )
 }
+# The owner of the tables (PostgreSQL): `manage.py migrate` runs as this role, then grants the
+# application's role (DATABASE_URL) what it may do; see README, "Database roles".
+MIGRATE_DATABASE = owner_credentials(os.environ.get("MIGRATE_DATABASE_URL"), DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -139,6 +142,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {
         "task": "workflow.background.send_reminders_task",
         "schedule": crontab(hour=7, minute=0),  # in CELERY_TIMEZONE (Asia/Ho_Chi_Minh)
+    },
+    "sign-checkpoints": {
+        "task": "decisions.background.sign_checkpoints_task",
+        "schedule": crontab(hour=0, minute=5),  # each chain head that moved, signed daily
     },
 }
 

@@ -18,6 +18,9 @@ urlpatterns = [
     path("audit/", include("auditing.integrity_urls")),
     path("documents/", include("decisions.document_urls")),
     path("verify/", decision_views.verify_decision, name="verify_decision"),
+    path(
+        "verify/checkpoints/<int:pk>.json", decision_views.checkpoint_file, name="checkpoint_file"
+    ),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -8,4 +8,7 @@ class DecisionsConfig(AppConfig):
     verbose_name = _("Decisions and signatures")
 
     def ready(self):
-        from decisions import lifecycle  # noqa: F401 - registers its guards with the one door
+        from decisions import (
+            head_references,  # noqa: F401 - printed heads for verify_audit
+            lifecycle,  # noqa: F401 - registers its guards with the one door
+        )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit import log
+from decisions import checkpoints
 from decisions.models import CitedLegalBasis, Decision, DecisionCounter, DecisionItem
 from decisions.rendering import decision_context
 from decisions.signing import SigningFailed, sign_pdf
@@ -247,6 +248,10 @@ def _sign(decision_id: int, person: Person, client_address: str, acknowledged: b
                     object_type="decision", object_id=decision.pk, action="sign",
                     details={"acknowledged": True, "reference": decision.reference},
                 )  # fmt: skip
+            # The checkpoint covers every event of the signing, the acknowledgement included.
+            checkpoints.sign_checkpoint(
+                institution=institution, actor=log.Actor.acting(person, acting, client_address)
+            )
             notifications.notify_decision_signed([i.dossier for i in decision.items.all()])
     except BaseException:
         if stored:

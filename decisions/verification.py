@@ -11,6 +11,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from audit.models import Checkpoint
 from decisions.models import Decision
 
 
@@ -71,3 +72,12 @@ def verify_pdf(data: bytes) -> Verdict:
     if verdict.decision is None:
         verdict.problems.append("no decision issued by this system has this exact file")
     return verdict
+
+
+CHECKPOINTS_SHOWN = 20
+
+
+def published_checkpoints(limit: int = CHECKPOINTS_SHOWN) -> list[Checkpoint]:
+    """The newest signed chain heads of every institution, for the public page."""
+    rows = Checkpoint.objects.select_related("institution").order_by("-created_at", "-pk")
+    return list(rows[:limit])

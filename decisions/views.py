@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from audit.models import Checkpoint
 from decisions import services
 from decisions.forms import AwardChoiceForm, ItemForm, PrepareDecisionForm, RevocationForm
 from decisions.models import Decision
 from decisions.rendering import decision_context
 from decisions.selectors import visible_decisions
-from decisions.verification import verify_pdf
+from decisions.verification import published_checkpoints, verify_pdf
 from documents.rendering import render_pdf
 from dossiers.models import AwardType, Period, State
 from dossiers.views import client_address
@@ -257,7 +258,21 @@ def verify_decision(request):
     verdict = None
     if request.method == "POST" and form.is_valid():
         verdict = verify_pdf(form.cleaned_data["file"].read())
-    return render(request, "decisions/verify.html", {"form": form, "verdict": verdict})
+    context = {"form": form, "verdict": verdict, "checkpoints": published_checkpoints()}
+    return render(request, "decisions/verify.html", context)
+
+
+def checkpoint_file(request, pk: int):
+    """A signed checkpoint as its JSON file, for anyone (verify_audit --checkpoint reads it)."""
+    checkpoint = Checkpoint.objects.select_related("institution").filter(pk=pk).first()
+    if checkpoint is None:
+        raise Http404
+    response = HttpResponse(
+        checkpoint.document(checkpoint.institution.code), content_type="application/json"
+    )
+    name = f"checkpoint-{checkpoint.institution.code}-{checkpoint.sequence}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def decision_pdf(request, pk: int):

@@ -27,6 +27,39 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Two-role runs create and migrate the test database as the owner (tests/harness.py)."""
+    from tests import harness
+
+    harness.connect_as_owner()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Then the tests run as the application's role; the owner drops the database at the end."""
+    from tests import harness
+
+    with django_db_blocker.unblock():
+        harness.connect_as_application()
+    yield
+    harness.connect_as_owner()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_audit_triggers():
+    """Transactional tests end with a flush, which the trail's triggers (rightly) refuse."""
+    from django.db import connections
+
+    from tests import harness
+
+    operations = connections["default"].ops.__class__
+    original = operations.execute_sql_flush
+    operations.execute_sql_flush = harness.flush_past_triggers(original)
+    yield
+    operations.execute_sql_flush = original
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"

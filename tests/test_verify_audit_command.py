@@ -280,3 +280,26 @@ def test_export_and_file_together_are_refused(tmp_path, db):
         verify("--export", str(tmp_path / "a.jsonl"), "--file", str(tmp_path / "b.jsonl"))
 
     assert not (tmp_path / "a.jsonl").exists()
+
+
+def test_an_export_carrying_an_extra_unhashed_field_fails_naming_it(export):
+    """The issue: a field outside the hash rode through verification unnoticed."""
+    events = read_lines(export)
+    events[2]["approved_by"] = "Hiệu trưởng"
+    write_lines(export, events)
+
+    code, _, stderr = verify("--file", str(export))
+
+    assert code == 1
+    assert "line 3 has fields that are not hashed: approved_by" in stderr
+
+
+def test_the_standalone_checker_refuses_an_extra_unhashed_field(export):
+    events = read_lines(export)
+    events[0]["note"] = "x"
+    write_lines(export, events)
+
+    result = offline_check(export)
+
+    assert result.returncode == 1
+    assert "note" in result.stderr

@@ -4,6 +4,11 @@
   manage.py verify_audit --export trail.jsonl # write the events, one JSON object per line
   manage.py verify_audit --file trail.jsonl   # verify an export without the database
   manage.py verify_audit --file part.jsonl --partial  # verify a filtered export (a subset)
+  manage.py verify_audit --file trail.jsonl --checkpoint cp.json  # prove it against a checkpoint
+
+--checkpoint proves an export consistent with a signed checkpoint, offline: the checkpoint's
+signature verifies against the certificate it carries, the chain recomputes up to the
+checkpoint's sequence, and the event there has the checkpoint's hash.
 
 --partial checks each event of a filtered export against its own hash and links consecutive
 events; it cannot tell whether events were left out (see audit.hashchain).
@@ -14,7 +19,7 @@ number is named), 2 for bad arguments.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit import hashchain, log
+from audit import checkpoints, hashchain, log
 from dossiers.models import Institution
 
 
@@ -31,12 +36,25 @@ class Command(BaseCommand):
             help="with --file: the export is filtered (a subset of the chain); check each event's "
             "hash and the links between consecutive events",
         )
+        parser.add_argument(
+            "--checkpoint",
+            metavar="FILE",
+            help="with --file: prove the export consistent with this signed checkpoint",
+        )
 
     def handle(self, *args, institution=None, export=None, file=None, partial=False, **options):
+        checkpoint = options.get("checkpoint")
         if export and file:
             raise CommandError("Use either --export or --file, not both.")
         if partial and not file:
             raise CommandError("--partial applies to an export given with --file.")
+        if checkpoint and not file:
+            raise CommandError("--checkpoint applies to an export given with --file.")
+        if partial and checkpoint:
+            raise CommandError("A checkpoint is proved against a whole export, not --partial.")
+        if checkpoint:
+            self._prove(file, checkpoint)
+            return
         if file:
             reports = self._verify_file(file, partial=partial)
         else:
@@ -67,11 +85,12 @@ class Command(BaseCommand):
                     count += 1
         self.stdout.write(f"Exported {count} events to {path}")
 
-    def _verify_file(self, path, *, partial=False):
+    def _verify_file(self, path, *, partial=False, seen=None):
         verify = hashchain.verify_events_partial if partial else hashchain.verify_events
         try:
             with open(path, encoding="utf-8") as f:
-                reports = verify(hashchain.read_jsonl(f))
+                events = hashchain.read_jsonl(f)
+                reports = verify(map(seen, events) if seen else events)
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
         except ValueError as exc:
@@ -81,3 +100,45 @@ class Command(BaseCommand):
             self.stderr.write(f"{path} holds no audit events.")
             raise SystemExit(1)
         return reports
+
+    def _prove(self, path: str, checkpoint_path: str) -> None:
+        """The export, verified as a chain, contains the checkpoint's head; or exit 1 saying why."""
+        try:
+            with open(checkpoint_path, encoding="utf-8") as f:
+                checkpoint = checkpoints.verify(f.read())
+        except OSError as exc:
+            raise CommandError(f"Cannot read {checkpoint_path}: {exc.strerror}") from None
+        except checkpoints.InvalidCheckpoint as exc:
+            self._fail(f"{checkpoint_path} is not a valid checkpoint: {exc}")
+        found = {0: hashchain.GENESIS} if checkpoint.sequence == 0 else {}
+
+        def seen(event: dict) -> dict:
+            if event["institution"] == checkpoint.institution:
+                found.setdefault(event["sequence"], event["hash"])
+            return event
+
+        reports = self._verify_file(path, seen=seen)
+        report = next((r for r in reports if r.institution == checkpoint.institution), None)
+        if report is None:
+            self._fail(f"{path} holds no event of {checkpoint.institution}.")
+        if not report.intact:
+            self._fail(hashchain.describe(report))
+        if checkpoint.sequence not in found:
+            self._fail(
+                f"{checkpoint.institution}: the export ends at sequence {report.events}, "
+                f"before the checkpoint's sequence {checkpoint.sequence}."
+            )
+        if found[checkpoint.sequence] != checkpoint.hash:
+            self._fail(
+                f"{checkpoint.institution}: event {checkpoint.sequence} of the export has the "
+                f"hash {found[checkpoint.sequence]}, the checkpoint says {checkpoint.hash}."
+            )
+        self.stdout.write(
+            f"{checkpoint.institution}: the export is consistent with the checkpoint at sequence "
+            f"{checkpoint.sequence} ({checkpoint.hash}), signed by {checkpoint.signer} "
+            f"at {checkpoint.time}; {report.events} events verified."
+        )
+
+    def _fail(self, message: str):
+        self.stderr.write(message)
+        raise SystemExit(1)
