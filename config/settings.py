@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "dossiers",
     "audit",
+    "outbox",
     "workflow",
     "council",
     "decisions",
@@ -140,7 +141,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflow.background.send_reminders_task",
         "schedule": crontab(hour=7, minute=0),  # in CELERY_TIMEZONE (Asia/Ho_Chi_Minh)
     },
+    # The safety net of the outbox: rows whose nudge was lost, and retries that fell due.
+    "drain-outbox": {"task": "outbox.background.drain_outbox", "schedule": 60.0},
+    "sweep-signing-leftovers": {
+        "task": "decisions.background.sweep_orphans_task",
+        "schedule": crontab(minute=17),
+    },
 }
+# The outbox (outbox/): how often a failed mail or check is tried, and how soon.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30)  # the first wait; doubled after each
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
+# A row still pending after this long is listed for the council secretary.
+OUTBOX_STALE_MINUTES = env_int("OUTBOX_STALE_MINUTES", 15)
+# Signing writes its PDF under a temporary name until commit; leftovers older than this are swept.
+SIGNING_LEFTOVER_MINUTES = env_int("SIGNING_LEFTOVER_MINUTES", 30)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
