@@ -62,6 +62,7 @@ class AuditAction(models.TextChoices):
     TRAIL_EXPORTED = "audit.exported", _("Trail exported")
     INTEGRITY_CHECKED = "audit.integrity_checked", _("Chain integrity checked")
     ANOMALY_RULES_CHANGED = "anomaly_rules.changed", _("Anomaly thresholds changed")
+    OUTBOX_RETRIED = "outbox.retried", _("Undelivered message sent again")
 
 
 def title_of(code: str) -> str:

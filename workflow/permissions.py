@@ -48,6 +48,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "trail.read": (Role.AUDITOR, Role.PRINCIPAL),
     "trail.export": (Role.AUDITOR, Role.PRINCIPAL),
     "task.reassign": (Role.LEAD_REVIEWER,),
+    "outbox.view": (Role.COUNCIL_SECRETARY,),  # mails and checks that could not be done
     # Roles that carry a step of the work. A council member's ballot is personal (absent members
     # send a written opinion instead), an auditor's inspection is independent, and a vice
     # principal acts only through what the principal lends them: none of those can be lent.
