@@ -566,3 +566,13 @@ def earlier_mail_delivered() -> None:
 
     drain()
     mail.outbox.clear()
+
+
+def sign_committed(**arguments):
+    """sign_decision, then the commit played: the signed PDF gets its final name on commit."""
+    from django.test import TestCase
+
+    from decisions.services import sign_decision
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return sign_decision(**arguments)
