@@ -66,6 +66,7 @@ MAY = {
     "trail.read": {R.AUDITOR, R.PRINCIPAL},
     "trail.export": {R.AUDITOR, R.PRINCIPAL},
     "task.reassign": {R.LEAD_REVIEWER},
+    "outbox.view": {R.COUNCIL_SECRETARY},
     "delegation.give": {R.UNIT_HEAD, R.REVIEWER, R.LEAD_REVIEWER, R.COUNCIL_SECRETARY, R.PRINCIPAL},
 }
 # Roles that reach only their own unit's objects; every other role reaches the whole institution.
