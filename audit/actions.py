@@ -77,6 +77,7 @@ class AuditAction(models.TextChoices):
     INTEGRITY_CHECKED = "audit.integrity_checked", _("Chain integrity checked")
     CHECKPOINT_SIGNED = "audit.checkpoint_signed", _("Chain head signed (checkpoint)")
     ANOMALY_RULES_CHANGED = "anomaly_rules.changed", _("Anomaly thresholds changed")
+    OUTBOX_RETRIED = "outbox.retried", _("Undelivered message sent again")
 
 
 def title_of(code: str) -> str:

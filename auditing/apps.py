@@ -8,3 +8,9 @@ class AuditingConfig(AppConfig):
     name = "auditing"
     label = "auditing"
     verbose_name = _("Auditor's workspace")
+
+    def ready(self):
+        from auditing import integrity
+        from outbox import registry
+
+        registry.register("integrity_check", integrity.run_queued, on_failure=integrity.give_up)

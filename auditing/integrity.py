@@ -9,7 +9,6 @@ every signed decision with the chain. Events appended meanwhile (the check's own
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -18,11 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import hashchain, log
 from audit.models import AuditChainHead, AuditEvent
-from auditing.background import run_integrity_check
 from auditing.models import IntegrityCheck
 from auditing.selectors import may_inspect
 from decisions.models import Decision
 from dossiers.models import Institution, Person
+from outbox import services as outbox
 from workflow import permissions
 from workflow.errors import NotPermitted
 
@@ -39,13 +38,27 @@ MISMATCHES = {
 
 
 def request_check(*, institution: Institution, person: Person) -> IntegrityCheck:
-    """Queue a verification of the institution's chain; it starts once this transaction commits."""
+    """Queue a verification of the institution's chain, in the outbox: it runs on the next drain
+    once this transaction commits (at once without a broker), whatever the broker's state."""
     if not may_inspect(person) or person.institution_id != institution.pk:
         raise NotPermitted()
     with transaction.atomic():
         check = IntegrityCheck.objects.create(institution=institution, requested_by=person)
-        transaction.on_commit(partial(run_integrity_check.delay, check.pk))
+        outbox.enqueue("integrity_check", [{"check_id": check.pk}], institution_id=institution.pk)
     return check
+
+
+def run_queued(payload: dict) -> None:
+    """The outbox handler of an "integrity_check" row; a check already run is left alone."""
+    run_check(check_id=payload["check_id"])
+
+
+def give_up(payload: dict, error: str) -> None:
+    """The check's outbox row failed for the last time: show the check failed, with why."""
+    IntegrityCheck.objects.filter(
+        pk=payload["check_id"],
+        state__in=[IntegrityCheck.State.QUEUED, IntegrityCheck.State.RUNNING],
+    ).update(state=IntegrityCheck.State.FAILED, finished_at=timezone.now(), problem=error[:1000])
 
 
 def recent_checks(institution: Institution) -> QuerySet[IntegrityCheck]:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "dossiers",
     "audit",
+    "outbox",
     "workflow",
     "council",
     "decisions",
@@ -147,7 +148,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "decisions.background.sign_checkpoints_task",
         "schedule": crontab(hour=0, minute=5),  # each chain head that moved, signed daily
     },
+    # The safety net of the outbox: rows whose nudge was lost, and retries that fell due.
+    "drain-outbox": {"task": "outbox.background.drain_outbox", "schedule": 60.0},
+    "sweep-signing-leftovers": {
+        "task": "decisions.background.sweep_orphans_task",
+        "schedule": crontab(minute=17),
+    },
 }
+# The outbox (outbox/): how often a failed mail or check is tried, and how soon.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30)  # the first wait; doubled after each
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
+# A row still pending after this long is listed for the council secretary.
+OUTBOX_STALE_MINUTES = env_int("OUTBOX_STALE_MINUTES", 15)
+# Signing writes its PDF under a temporary name until commit; leftovers older than this are swept.
+SIGNING_LEFTOVER_MINUTES = env_int("SIGNING_LEFTOVER_MINUTES", 30)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)

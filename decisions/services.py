@@ -6,14 +6,13 @@ import hashlib
 import logging
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit import log
-from decisions import checkpoints
+from decisions import checkpoints, files
 from decisions.models import CitedLegalBasis, Decision, DecisionCounter, DecisionItem
 from decisions.rendering import decision_context
 from decisions.signing import SigningFailed, sign_pdf
@@ -141,8 +140,10 @@ def sign_decision(
     """Number, render, sign and store the decision; move its dossiers to signed — or nothing.
 
     A failure leaves no number used, no file and no moved dossier; only an audit event saying
-    that signing failed. A signer among the awardees must acknowledge it (`acknowledge_own_award`)
-    where the institution's rule only warns; where it blocks, they cannot sign.
+    that signing failed. The signed PDF gets its final name only once the signing commits
+    (decisions/files.py), so even a server killed half way leaves no signed file of no decision.
+    A signer among the awardees must acknowledge it (`acknowledge_own_award`) where the
+    institution's rule only warns; where it blocks, they cannot sign.
     """
     try:
         return _sign(decision_id, person, client_address, acknowledge_own_award)
@@ -187,7 +188,8 @@ def _check_signer(found, acknowledged: bool) -> None:
 
 def _sign(decision_id: int, person: Person, client_address: str, acknowledged: bool) -> Decision:
     acting = permissions.require(person, "decision.sign")
-    stored = None
+    files.sweep(unissued=False)  # what earlier interrupted signings left behind
+    staged = None
     try:
         with transaction.atomic():
             decision = (
@@ -222,9 +224,12 @@ def _sign(decision_id: int, person: Person, client_address: str, acknowledged: b
                 location=institution.place,
             )  # fmt: skip
             digest = hashlib.sha256(signed.data).hexdigest()
-            decision.pdf.save(f"{year}-{number:03d}-{digest[:12]}.pdf", ContentFile(signed.data),
-                              save=False)  # fmt: skip
-            stored = decision.pdf.name
+            final = decision.pdf.field.generate_filename(
+                decision, f"{year}-{number:03d}-{digest[:12]}.pdf"
+            )
+            staged = files.stage(final, signed.data)
+            decision.pdf.name = final
+            transaction.on_commit(lambda: files.promote(staged, final))
             decision.state = Decision.State.SIGNED
             decision.year, decision.number = year, number
             decision.series = institution.decision_series
@@ -254,8 +259,8 @@ def _sign(decision_id: int, person: Person, client_address: str, acknowledged: b
             )
             notifications.notify_decision_signed([i.dossier for i in decision.items.all()])
     except BaseException:
-        if stored:
-            Decision._meta.get_field("pdf").storage.delete(stored)
+        if staged:
+            files.discard(staged)
         raise
     return decision
 

@@ -555,3 +555,24 @@ def signing_certificate() -> None:
             passphrase=settings.SIGNING_PKCS12_PASSPHRASE,
             common_name="Hiệu trưởng (chứng thư thử nghiệm)",
         )
+
+
+def earlier_mail_delivered() -> None:
+    """Deliver the mail of the steps that built a test's data, and forget it: the test then sees
+    only the mail of the step it takes (every step's mail waits in the outbox until a drain)."""
+    from django.core import mail
+
+    from outbox.services import drain
+
+    drain()
+    mail.outbox.clear()
+
+
+def sign_committed(**arguments):
+    """sign_decision, then the commit played: the signed PDF gets its final name on commit."""
+    from django.test import TestCase
+
+    from decisions.services import sign_decision
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return sign_decision(**arguments)

@@ -1,4 +1,4 @@
-"""A real Celery worker on Redis sends a mail queued by a separate producer.
+"""A real Celery worker on Redis drains the outbox: it sends a mail another process wrote there.
 
 Needs Redis at 127.0.0.1:6379 (database 9 is used); the test fails, rather than skips, without
 it, because then background mail would silently never leave a production deployment either.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -17,8 +18,6 @@ from pathlib import Path
 import pytest
 import redis
 from celery import Celery
-
-from workflow.background import send_email_task
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
 CELERY = Path(sys.executable).with_name("celery")
@@ -32,8 +31,8 @@ def redis_is_up() -> None:
         pytest.fail(f"Redis is not reachable at {REDIS_URL} ({error}); start redis-server.")
 
 
-def start_worker(queue: str, tmp_path: Path) -> subprocess.Popen:
-    env = {
+def worker_env(tmp_path: Path) -> dict:
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CELERY_BROKER_URL": REDIS_URL,
@@ -44,6 +43,17 @@ def start_worker(queue: str, tmp_path: Path) -> subprocess.Popen:
         "VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
+
+
+def manage(tmp_path: Path, *arguments: str) -> None:
+    subprocess.run(  # noqa: S603 (a fixed command line)
+        [sys.executable, "manage.py", *arguments], cwd=PROJECT, env=worker_env(tmp_path),
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def start_worker(queue: str, tmp_path: Path) -> subprocess.Popen:
+    env = worker_env(tmp_path)
     command = [
         str(CELERY), "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
@@ -55,27 +65,35 @@ def start_worker(queue: str, tmp_path: Path) -> subprocess.Popen:
         )
 
 
-def test_a_real_worker_sends_the_mail_a_producer_queued_on_redis(tmp_path):
+def test_a_real_worker_drains_a_mail_another_process_wrote_to_the_outbox(tmp_path):
     redis_is_up()
     queue = f"test-mail-{uuid.uuid4().hex[:12]}"
-    producer = Celery("test-producer", broker=REDIS_URL, backend=REDIS_URL)
     subject = "[CĐTN] Hồ sơ cần thẩm định"
+    manage(tmp_path, "migrate", "-v0")
+    payload = {"to": "thamdinh@truong.edu.vn", "subject": subject, "body": "Kính gửi đồng chí,"}
+    manage(
+        tmp_path, "shell", "-c",
+        f"from outbox.models import OutboxMessage; "
+        f"OutboxMessage.objects.create(kind='email', payload={payload!r})",
+    )  # fmt: skip
+    producer = Celery("test-producer", broker=REDIS_URL, backend=REDIS_URL)
     worker = start_worker(queue, tmp_path)
     try:
-        result = producer.signature(
-            send_email_task.name, args=("thamdinh@truong.edu.vn", subject, "Kính gửi đồng chí,")
-        ).apply_async(queue=queue)
+        result = producer.signature("outbox.background.drain_outbox").apply_async(queue=queue)
         try:
-            sent = result.get(timeout=60)
+            summary = result.get(timeout=60)
         except Exception as error:
             log = (tmp_path / "worker.log").read_text()
             pytest.fail(f"no result from the worker ({error!r}); its log:\n{log}")
-        assert sent == 1
+        assert summary == "Outbox: 1 done, 0 to retry later, 0 failed."
         (written,) = (tmp_path / "mail").iterdir()
         message = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
         assert message["Subject"] == subject
         assert message["To"] == "thamdinh@truong.edu.vn"
         assert message["Auto-Submitted"] == "auto-generated"
+        with sqlite3.connect(tmp_path / "db.sqlite3") as database:
+            (state,) = database.execute("SELECT state FROM outbox_outboxmessage").fetchone()
+        assert state == "sent"
         result.forget()
     finally:
         worker.terminate()

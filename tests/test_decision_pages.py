@@ -359,10 +359,13 @@ def test_a_dossier_cannot_be_removed_from_a_signed_decision(
 # --- Signing ------------------------------------------------------------------------------------
 
 
-def test_the_principal_signs_a_draft_decision(principal, decision, dossiers, signing):
+def test_the_principal_signs_a_draft_decision(
+    principal, decision, dossiers, signing, django_capture_on_commit_callbacks
+):
     client = login(principal)
 
-    response = client.post(reverse("decision_sign", args=[decision.pk]))
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF gets its name on commit
+        response = client.post(reverse("decision_sign", args=[decision.pk]))
 
     assert response.status_code == 302
     decision.refresh_from_db()

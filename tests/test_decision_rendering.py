@@ -21,7 +21,7 @@ from decisions.rendering import decision_context
 from documents.rendering import nd30_date, render_pdf
 from dossiers.models import AwardType, Dossier, Person
 from tests.conftest import make_person
-from tests.factories import dossier_in
+from tests.factories import dossier_in, sign_committed
 
 pypdf = pytest.importorskip("pypdf")
 pytest_plugins = ["tests.signing_fixtures"]
@@ -153,7 +153,7 @@ def test_a_numbered_decision_passes_the_nd30_layout_check(decision, tmp_path):
 def test_a_signed_decision_passes_the_nd30_layout_check(
     decision, principal, pkcs12_signing, tmp_path
 ):
-    signed = services.sign_decision(decision_id=decision.pk, person=principal)
+    signed = sign_committed(decision_id=decision.pk, person=principal)
     with signed.pdf.open("rb") as stored:
         result = check_nd30(stored.read(), tmp_path)
 

@@ -19,6 +19,7 @@ from audit.models import AuditChainHead, AuditEvent
 from decisions.models import Decision, DecisionCounter
 from decisions.services import SigningError, sign_decision, verification_url
 from dossiers.models import Dossier, State
+from tests.factories import sign_committed
 from workflow.errors import IllegalTransition, NotPermitted
 
 pytest_plugins = ["tests.signing_fixtures"]
@@ -31,7 +32,7 @@ THANG = "Phạm Đức Thắng"
 def signed(pkcs12_signing, draft_decision, principal) -> Decision:
     """A decision over two dossiers (Hương's and Thắng's), signed by the principal."""
     decision = draft_decision([HUONG, THANG])
-    return sign_decision(decision_id=decision.pk, person=principal)
+    return sign_committed(decision_id=decision.pk, person=principal)
 
 
 def stored_bytes(decision: Decision) -> bytes:
@@ -103,7 +104,7 @@ def test_the_signed_event_records_the_chain_head_from_before_the_signing_events(
     decision = draft_decision([HUONG])
     head_before = AuditChainHead.objects.get(institution=institution).hash
 
-    signed = sign_decision(decision_id=decision.pk, person=principal)
+    signed = sign_committed(decision_id=decision.pk, person=principal)
 
     event = AuditEvent.objects.get(action="decision.signed")
     first_signing_event = AuditEvent.objects.get(action="dossier.signed")
@@ -186,7 +187,7 @@ def test_the_footer_carries_the_chain_head_hash_and_the_verification_url(signed,
 @pytest.fixture
 def signed_by_delegate(pkcs12_signing, draft_decision, delegated_vice) -> Decision:
     decision = draft_decision([HUONG])
-    return sign_decision(decision_id=decision.pk, person=delegated_vice)
+    return sign_committed(decision_id=decision.pk, person=delegated_vice)
 
 
 def test_a_delegate_signs_as_kt_hieu_truong_over_pho_hieu_truong(signed_by_delegate, pdf_tools):
@@ -213,7 +214,7 @@ def test_a_delegates_decision_is_signed_on_behalf_of_the_principal(
 def test_a_second_decision_of_the_year_gets_number_2(signed, draft_decision, principal):
     second = draft_decision(["Hoàng Văn Đức"])
 
-    second = sign_decision(decision_id=second.pk, person=principal)
+    second = sign_committed(decision_id=second.pk, person=principal)
 
     assert (second.number, second.reference) == (2, "02/QĐ-CĐTN")
 
@@ -334,7 +335,7 @@ def test_after_a_failed_signing_the_next_signing_takes_the_number_left_unused(
         sign_decision(decision_id=decision.pk, person=principal)
 
     settings.SIGNING_PKCS12_PATH = str(pkcs12_signing.pkcs12_path)
-    signed = sign_decision(decision_id=decision.pk, person=principal)
+    signed = sign_committed(decision_id=decision.pk, person=principal)
 
     assert signed.number == 5
 

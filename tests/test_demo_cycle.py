@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
+from django.test import TestCase, override_settings
 
 from audit.models import AuditEvent
 from council.models import Meeting
@@ -44,7 +44,9 @@ def demo_college(django_db_setup, django_db_blocker, demo_settings):
     so what one test changes the next does not see.
     """
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", stdout=StringIO())
+        # Its commits played: signed PDFs get their final names, queued mails are sent.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("demo", stdout=StringIO())
         yield Institution.objects.get(code="cdngt")
         transaction.set_rollback(True)
 

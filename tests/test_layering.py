@@ -1,10 +1,10 @@
 """Which package may import which: the lifecycle core stays below the apps built on it.
 
 The layers, lowest first: the domain vocabulary (dossiers.choices, workflow.transitions,
-audit.actions), the models, the one door (workflow), the council, decisions, and the
-auditor's workspace (auditing). A package imports only from layers below it. Every import counts,
-at module level or inside a function: a function-level import is still a dependency, only a
-later one.
+audit.actions), the models, the audit trail and the outbox, the one door (workflow), the
+council, decisions, and the auditor's workspace (auditing). A package imports only from layers
+below it. Every import counts, at module level or inside a function: a function-level import is
+still a dependency, only a later one.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def test_a_from_import_of_a_project_module_counts_as_that_module():
 
 @pytest.mark.parametrize(
     "package",
-    ["workflow", "council", "decisions", "audit", "documents", "dossiers/models",
+    ["workflow", "council", "decisions", "audit", "documents", "outbox", "dossiers/models",
      "dossiers/choices.py"],
 )  # fmt: skip
 def test_every_scanned_package_has_modules_to_scan(package):
@@ -133,6 +133,12 @@ def test_the_council_imports_neither_decisions_nor_the_auditors_workspace():
 
 def test_the_audit_trail_imports_none_of_the_apps_that_write_to_it():
     assert violations("audit", ("workflow", "council", "decisions", "auditing")) == []
+
+
+def test_the_outbox_imports_none_of_the_apps_whose_work_it_carries():
+    # Handlers are registered by their apps (workflow, auditing) in AppConfig.ready.
+    assert violations("outbox", ("audit", "documents", "workflow", "council", "decisions",
+                                 "auditing")) == []  # fmt: skip
 
 
 def test_the_document_renderer_imports_none_of_the_apps_that_render_with_it():

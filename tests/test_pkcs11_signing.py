@@ -15,6 +15,7 @@ from audit.models import AuditEvent
 from decisions.models import Decision, DecisionCounter
 from decisions.services import SigningError, sign_decision
 from dossiers.models import Dossier, State
+from tests.factories import sign_committed
 
 pytest_plugins = ["tests.signing_fixtures"]
 
@@ -24,7 +25,7 @@ HUONG = "Nguyễn Thị Hương"
 @pytest.fixture
 def signed(pkcs11_signing, draft_decision, principal) -> Decision:
     decision = draft_decision([HUONG])
-    return sign_decision(decision_id=decision.pk, person=principal)
+    return sign_committed(decision_id=decision.pk, person=principal)
 
 
 def test_a_decision_signed_through_the_token_is_valid_for_pdfsig(signed, pdf_tools):
@@ -109,7 +110,7 @@ def test_a_wrong_pin_does_not_lock_out_the_right_one(wrong_pin, draft, principal
         sign_decision(decision_id=draft.pk, person=principal)
 
     settings.SIGNING_PKCS11_PIN = "5678"
-    signed = sign_decision(decision_id=draft.pk, person=principal)
+    signed = sign_committed(decision_id=draft.pk, person=principal)
 
     assert (signed.number, signed.signed_on) == (1, timezone.localdate())
 

@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from decisions import services
 from decisions.models import Decision
 from dossiers.models import Dossier, State, TitleRecord
-from tests.factories import dossier_in, login
+from tests.factories import dossier_in, login, sign_committed
 from tests.test_decision_pages import (  # the signing set-up is shared with the decision pages
     draft,
     page_text,
@@ -39,7 +39,7 @@ def awarded(period, unit_a) -> list[Dossier]:
 def original(principal, secretary, awarded) -> Decision:
     """A signed award decision over Hương and Bình."""
     decision = draft(secretary, awarded)
-    return services.sign_decision(decision_id=decision.pk, person=principal)
+    return sign_committed(decision_id=decision.pk, person=principal)
 
 
 def revoke(person, original, dossiers, reason=REASON) -> Decision:
@@ -164,7 +164,7 @@ def test_a_signed_revocation_takes_the_next_number_of_the_year(
 ):
     revocation = revoke(secretary, original, awarded[:1])
 
-    signed = services.sign_decision(decision_id=revocation.pk, person=principal)
+    signed = sign_committed(decision_id=revocation.pk, person=principal)
 
     assert (original.number, signed.number) == (1, 2)
     assert (signed.year, signed.series) == (original.year, original.series)
@@ -214,7 +214,7 @@ def test_the_signed_revocation_names_the_original_decision_and_the_reason(
 ):
     revocation = revoke(secretary, original, awarded[:1])
 
-    signed = services.sign_decision(decision_id=revocation.pk, person=principal)
+    signed = sign_committed(decision_id=revocation.pk, person=principal)
 
     with signed.pdf.open("rb") as file:
         reader = PdfReader(io.BytesIO(file.read()))

@@ -13,7 +13,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 
 from decisions.models import Decision
-from decisions.services import sign_decision
+from tests.factories import sign_committed
 
 pytest_plugins = ["tests.signing_fixtures"]
 
@@ -23,7 +23,7 @@ HUONG = "Nguyễn Thị Hương"
 @pytest.fixture
 def signed(pkcs12_signing, draft_decision, principal) -> Decision:
     decision = draft_decision([HUONG])
-    return sign_decision(decision_id=decision.pk, person=principal)
+    return sign_committed(decision_id=decision.pk, person=principal)
 
 
 @pytest.fixture
@@ -196,7 +196,7 @@ def test_the_command_names_the_principal_a_delegate_signed_for(
     pkcs12_signing, draft_decision, delegated_vice, principal
 ):
     decision = draft_decision([HUONG])
-    decision = sign_decision(decision_id=decision.pk, person=delegated_vice)
+    decision = sign_committed(decision_id=decision.pk, person=delegated_vice)
 
     _status, output = run_command(Path(decision.pdf.path))
 

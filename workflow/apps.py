@@ -7,4 +7,11 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Workflow and audit trail")
 
     def ready(self):
-        from workflow import checks  # noqa: F401 - registers the lifecycle checks
+        from outbox import registry
+        from workflow import (
+            checks,  # noqa: F401 - registers the lifecycle checks
+            notifications,
+        )
+
+        registry.register("email", notifications.deliver)
+        registry.register("notification", notifications.announce)

@@ -21,4 +21,7 @@ def inbox(request) -> dict:
         "reads_decisions": SimpleLazyObject(
             lambda: permissions.may(person, "decision.read") is not None
         ),
+        "watches_outbox": SimpleLazyObject(
+            lambda: permissions.may(person, "outbox.view") is not None
+        ),
     }

@@ -1,11 +1,12 @@
-"""Emails about the workflow: who hears of what, each in their own language, after the commit.
+"""Emails about the workflow: who hears of what, each in their own language, never lost.
 
-Every message is composed for one recipient under their `person.language` from the templates in
-templates/workflow/email/ (`<name>_subject.txt`, `<name>_body.txt`) and handed to the
-`send_email_task` Celery task, which runs in-process when no broker is configured. Events are
-scheduled with `transaction.on_commit`, so a refused or rolled-back change mails nobody and no
-mail is sent from inside a state-change transaction. People without an email address or an
-active login are skipped.
+A change that should be announced writes an outbox row (kind "notification") in its own
+transaction, so a refused or rolled-back change mails nobody and a committed one is announced
+even if the broker or the mail server is down at the time. Draining that row decides the
+recipients and writes one "email" row per message, each composed for one recipient under their
+`person.language` from the templates in templates/workflow/email/ (`<name>_subject.txt`,
+`<name>_body.txt`); draining an email row sends it, retried with back-off (outbox/). People
+without an email address or an active login are skipped.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -29,8 +30,8 @@ from dossiers.models import (
     Role,
     RoleAssignment,
 )
+from outbox import services as outbox
 from workflow import permissions, process, steps
-from workflow.background import send_email_task
 
 # What every message shows about a dossier, loaded with it in one query.
 DOSSIER_RELATED = ("institution", "period", "award_type", "unit", "nominee_person", "nominee_unit")
@@ -41,6 +42,11 @@ class Email:
     to: str
     subject: str
     body: str
+    institution_id: int | None = None
+
+    @property
+    def payload(self) -> dict:
+        return {"to": self.to, "subject": self.subject, "body": self.body}
 
 
 def compose(template: str, person: Person, *, institution: Institution, **context) -> Email:
@@ -50,16 +56,30 @@ def compose(template: str, person: Person, *, institution: Institution, **contex
         subject = render_to_string(f"workflow/email/{template}_subject.txt", context)
         body = render_to_string(f"workflow/email/{template}_body.txt", context)
     body = re.sub(r"\n{3,}", "\n\n", body.strip())
-    return Email(to=person.email, subject=" ".join(subject.split()), body=body + "\n")
+    return Email(
+        to=person.email, subject=" ".join(subject.split()), body=body + "\n",
+        institution_id=institution.pk,
+    )  # fmt: skip
 
 
 def send(emails: Iterable[Email]) -> int:
-    """Queue each message for sending; call only once the change it reports is committed."""
-    count = 0
+    """Write each message to the outbox, in the caller's transaction; returns how many."""
+    by_institution = defaultdict(list)
     for email in emails:
-        send_email_task.delay(email.to, email.subject, email.body)
-        count += 1
-    return count
+        by_institution[email.institution_id].append(email.payload)
+    return sum(
+        outbox.enqueue("email", payloads, institution_id=institution_id)
+        for institution_id, payloads in by_institution.items()
+    )
+
+
+def deliver(payload: dict) -> int:
+    """The outbox handler of an "email" row: send one plain-text message to one address."""
+    # RFC 3834: tells mail servers not to answer with out-of-office replies.
+    headers = {"Auto-Submitted": "auto-generated"}
+    return EmailMessage(
+        subject=payload["subject"], body=payload["body"], to=[payload["to"]], headers=headers
+    ).send()
 
 
 # Who: the set-based counterpart of workflow.permissions.actings, one query per call.
@@ -133,30 +153,37 @@ def task_owner(task: Task) -> Person | None:
 
 
 def after_transition(dossier: Dossier, *, action: str, from_state: str, actor: Person, reason: str):
-    """Schedule the mails a transition causes, sent only if it commits.
+    """Record the mails a transition causes, in its transaction: sent only if it commits.
 
     A return tells the unit heads why (which also announces their new task); any other move
     that opens a task of a new step tells everyone who can take it, except the actor.
     """
-    dossier_id, actor_id = dossier.pk, actor.pk
     if action == "return_for_revision":
-        transaction.on_commit(lambda: _dossier_returned(dossier_id, reason), robust=True)
+        _announce("dossier_returned", [dossier], reason=reason)
     elif steps.step_for(dossier.state) not in (None, steps.step_for(from_state)):
-        transaction.on_commit(lambda: _task_opened(dossier_id, actor_id), robust=True)
+        _announce("task_opened", [dossier], actor_id=actor.pk)
 
 
 def notify_vote_opened(dossiers: Iterable[Dossier]) -> None:
-    """After commit, tell each council member the vote is open on these dossiers (one mail each)."""
-    dossier_ids = [d.pk for d in dossiers]
-    if dossier_ids:
-        transaction.on_commit(lambda: _vote_opened(dossier_ids), robust=True)
+    """Tell each council member the vote is open on these dossiers (one mail each), on commit."""
+    _announce("vote_opened", list(dossiers))
 
 
 def notify_decision_signed(dossiers: Iterable[Dossier]) -> None:
-    """After commit, tell the heads of the units concerned which of their dossiers were signed."""
-    dossier_ids = [d.pk for d in dossiers]
-    if dossier_ids:
-        transaction.on_commit(lambda: _decision_signed(dossier_ids), robust=True)
+    """Tell the heads of the units concerned which of their dossiers were signed, on commit."""
+    _announce("decision_signed", list(dossiers))
+
+
+def _announce(event: str, dossiers: list[Dossier], **details) -> None:
+    if dossiers:
+        payload = {"event": event, "dossier_ids": [d.pk for d in dossiers], **details}
+        outbox.enqueue("notification", [payload], institution_id=dossiers[0].institution_id)
+
+
+def announce(payload: dict) -> int:
+    """The outbox handler of a "notification" row: write the mails of one event to the outbox."""
+    details = {k: v for k, v in payload.items() if k not in ("event", "dossier_ids")}
+    return EVENTS[payload["event"]](payload["dossier_ids"], **details)
 
 
 def _load(dossier_ids) -> list[Dossier]:
@@ -165,8 +192,8 @@ def _load(dossier_ids) -> list[Dossier]:
     )
 
 
-def _task_opened(dossier_id: int, actor_id: int) -> int:
-    (dossier,) = _load([dossier_id])
+def _task_opened(dossier_ids: list[int], actor_id: int) -> int:
+    (dossier,) = _load(dossier_ids)
     task = process.open_tasks(dossier).select_related("owner__person").first()
     if task is None:  # the dossier reached its end before this ran
         return 0
@@ -187,8 +214,8 @@ def _task_opened(dossier_id: int, actor_id: int) -> int:
     )
 
 
-def _dossier_returned(dossier_id: int, reason: str) -> int:
-    (dossier,) = _load([dossier_id])
+def _dossier_returned(dossier_ids: list[int], reason: str) -> int:
+    (dossier,) = _load(dossier_ids)
     deadline = steps.deadline_for(steps.PREPARE, dossier.period)
     return send(
         compose(
@@ -232,3 +259,11 @@ def _decision_signed(dossier_ids: list[int]) -> int:
         compose("decision_signed", head, institution=signed[0].institution, dossiers=signed)
         for head, signed in letters.items()
     )
+
+
+EVENTS = {
+    "task_opened": _task_opened,
+    "dossier_returned": _dossier_returned,
+    "vote_opened": _vote_opened,
+    "decision_signed": _decision_signed,
+}

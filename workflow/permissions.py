@@ -52,6 +52,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "task.reassign": (Role.LEAD_REVIEWER,),
     # Any member of staff may object to a running public notice, whatever their roles.
     "notice.object": STAFF,
+    "outbox.view": (Role.COUNCIL_SECRETARY,),  # mails and checks that could not be done
     # Roles that carry a step of the work. A council member's ballot is personal (absent members
     # send a written opinion instead), an auditor's inspection is independent, and a vice
     # principal acts only through what the principal lends them: none of those can be lent.

@@ -126,7 +126,7 @@ def send_reminders(*, today: datetime.date, days: int = DEFAULT_DAYS) -> Summary
     if rows:
         with transaction.atomic():
             ReminderSent.objects.bulk_create(rows)
-            transaction.on_commit(lambda: notifications.send(emails))
+            notifications.send(emails)  # to the outbox, with the rows that say they were sent
     return summary
 
 
