@@ -22,7 +22,15 @@ from council.keystore import key_store
 from council.models import Choice, Meeting, Participation, PublishedReceipt, SealedBallot
 from dossiers.models import Person
 from tests.factories import login
-from tests.test_council_vote import ABSTAIN, AGREE, DISAGREE, IN_WRITING, Council, convene
+from tests.test_council_vote import (
+    ABSTAIN,
+    AGREE,
+    DISAGREE,
+    IN_WRITING,
+    Council,
+    convene,
+    in_english,
+)
 from workflow.errors import Conflict
 
 CHOICE_VALUES = tuple(Choice.values)  # "agree", "disagree", "abstain"
@@ -252,7 +260,7 @@ def test_closing_when_the_key_is_lost_is_refused_and_changes_nothing(period, uni
     with pytest.raises(Conflict) as refused:
         c.close()
 
-    assert "vote must be held again" in str(refused.value.message)
+    assert "the vote must be held again in a new meeting" in in_english(refused.value)
     c.refresh()
     assert c.meeting.state == Meeting.State.OPEN
     assert c.items[0].agree is None
