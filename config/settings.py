@@ -125,6 +125,13 @@ SIGNING_PKCS11_CERT_LABEL = os.environ.get("SIGNING_PKCS11_CERT_LABEL", "")
 # Printed on every signed decision: where anyone can check it (the public verification page).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Ballot secrecy: each open meeting's ballot key lives outside the database and is destroyed
+# after the tally. "file" keeps one 0600 file per meeting under BALLOT_KEY_DIR; "redis" keeps it
+# in Redis at BALLOT_KEY_REDIS_URL (for several web servers), or any dotted KeyStore class.
+BALLOT_KEY_STORE = os.environ.get("BALLOT_KEY_STORE", "file")
+BALLOT_KEY_DIR = Path(os.environ.get("BALLOT_KEY_DIR", VAR_DIR / "ballot-keys"))
+BALLOT_KEY_REDIS_URL = os.environ.get("BALLOT_KEY_REDIS_URL", "")
+
 # A PDF report renders in memory (about 35 ms per event): larger trails go to CSV or JSONL.
 AUDIT_PDF_EXPORT_LIMIT = env_int("AUDIT_PDF_EXPORT_LIMIT", 1000)
 

@@ -1,8 +1,7 @@
 """Council records in the admin, for inspection only: every change goes through the services.
 
-Who voted (Participation) and what was voted (BallotContent, BallotChoice) are registered apart
-and never shown together: no inline, column or filter joins one to the other. Ballot contents
-appear only once their meeting is closed, as on the results page: no interim tally while voting.
+Who voted (Participation) is shown; what was voted is not: sealed ballots are unreadable and not
+registered, and after closing only the tally (on the agenda items) and the receipt codes exist.
 """
 
 from django.contrib import admin
@@ -72,30 +71,23 @@ class ParticipationAdmin(ReadOnlyAdmin):
     ordering = ["meeting", "member__full_name"]
 
 
-class PublishedOnly:
-    """Ballot contents of closed meetings only."""
-
-    meeting_path = "meeting"
-
-    def get_queryset(self, request):
-        closed = {f"{self.meeting_path}__state": models.Meeting.State.CLOSED}
-        return super().get_queryset(request).filter(**closed)
-
-
-@admin.register(models.BallotContent)
-class BallotContentAdmin(PublishedOnly, ReadOnlyAdmin):
-    """A published ballot: its receipt code; its choices are listed on their own page."""
+@admin.register(models.PublishedReceipt)
+class PublishedReceiptAdmin(ReadOnlyAdmin):
+    """The receipt codes of counted ballots, published at closing: no name, no content."""
 
     list_display = ["receipt", "meeting"]
     list_select_related = ["meeting"]
     search_fields = ["receipt"]
 
 
-@admin.register(models.BallotChoice)
-class BallotChoiceAdmin(PublishedOnly, ReadOnlyAdmin):
-    meeting_path = "ballot__meeting"
-    list_display = ["ballot", "item", "choice"]
-    list_select_related = ["ballot", "item__dossier__nominee_person", "item__dossier__nominee_unit",
-                           "item__dossier__award_type"]  # fmt: skip
-    list_filter = ["choice"]
-    search_fields = ["ballot__receipt"]
+@admin.register(models.Recusal)
+class RecusalAdmin(ReadOnlyAdmin):
+    list_display = ["item", "person", "ground"]
+    list_select_related = ["item__meeting", "item__dossier__nominee_person",
+                           "item__dossier__nominee_unit", "person"]  # fmt: skip
+
+
+@admin.register(models.WrittenOpinion)
+class WrittenOpinionAdmin(ReadOnlyAdmin):
+    list_display = ["member", "meeting", "original_name", "recorded_by"]
+    list_select_related = ["member", "meeting", "recorded_by"]

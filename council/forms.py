@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from council.models import AgendaItem, BallotChoice, MeetingMember
+from council.models import AgendaItem, Choice, MeetingMember
+from dossiers.uploads import check_upload
 
 
 class MeetingForm(forms.Form):
@@ -63,21 +64,24 @@ class AttendanceForm(forms.Form):
 
 
 class BallotForm(forms.Form):
-    """One choice per agenda item. Completeness is the service's rule, so no field is required."""
+    """One choice per agenda item, none on an item the member is recused from. Completeness is
+    the service's rule, so no field is required."""
 
-    def __init__(self, *args, items: list[AgendaItem], **kwargs):
+    def __init__(self, *args, items: list[AgendaItem], recused: set[int] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.items = items
+        self.recused = recused
         for item in items:
             self.fields[f"item_{item.pk}"] = forms.ChoiceField(
                 label=str(item.dossier.nominee),
-                choices=BallotChoice.Choice.choices,
-                widget=forms.RadioSelect(attrs={"required": True}),
+                choices=Choice.choices,
+                widget=forms.RadioSelect(attrs={"required": item.pk not in recused}),
                 required=False,
             )
 
     def rows(self):
-        return [(item, self[f"item_{item.pk}"]) for item in self.items]
+        """(item, its field, whether the member is recused from it) in agenda order."""
+        return [(item, self[f"item_{item.pk}"], item.pk in self.recused) for item in self.items]
 
     def choices(self) -> dict[int, str]:
         return {
@@ -88,10 +92,21 @@ class BallotForm(forms.Form):
 
 
 class WrittenBallotForm(BallotForm):
-    """The secretary enters an absent member's written opinion."""
+    """The secretary enters an absent member's written opinion, with the scan of it."""
 
     member = forms.ModelChoiceField(queryset=None, label=_("Member (opinion in writing)"))
+    opinion = forms.FileField(
+        label=_("Scan of the signed written opinion"),
+        help_text=_("PDF, JPEG or PNG of the paper the member signed."),
+    )
 
     def __init__(self, *args, awaiting, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = awaiting
+        for item in self.items:  # a member may be recused from some: the service checks
+            self.fields[f"item_{item.pk}"].widget.attrs.pop("required", None)
+
+    def clean_opinion(self):
+        upload = self.cleaned_data["opinion"]
+        check_upload(upload)
+        return upload

@@ -12,18 +12,17 @@ import datetime
 from django.utils import timezone
 
 from council import selectors
-from council.models import BallotChoice, Meeting, MeetingMember
+from council.models import Meeting, MeetingMember, Recusal
 from documents.rendering import nd30_date, render_pdf
 
-CHOICE_WORDS = {
-    BallotChoice.Choice.AGREE: "Đồng ý",
-    BallotChoice.Choice.DISAGREE: "Không đồng ý",
-    BallotChoice.Choice.ABSTAIN: "Không biểu quyết",
-}
 ATTENDANCE_WORDS = {
     MeetingMember.Attendance.PRESENT: "Có mặt",
     MeetingMember.Attendance.IN_WRITING: "Vắng mặt, có ý kiến bằng văn bản",
     MeetingMember.Attendance.ABSENT: "Vắng mặt",
+}
+GROUND_WORDS = {
+    Recusal.Ground.NOMINEE: "là người được đề nghị",
+    Recusal.Ground.HEADS_NOMINATED_UNIT: "là thủ trưởng tập thể được đề nghị",
 }
 COMPARISON_WORDS = {"at_least": "từ", "more_than": "trên"}
 BASE_WORDS = {
@@ -40,6 +39,7 @@ def minutes_pdf(meeting: Meeting) -> bytes:
 
 def minutes_context(meeting: Meeting) -> dict:
     results = selectors.results(meeting)
+    recusals = selectors.recusals_by_item(meeting)
     return {
         "meeting": meeting,
         "institution": meeting.institution,
@@ -54,8 +54,11 @@ def minutes_context(meeting: Meeting) -> dict:
         "rules": list(
             dict.fromkeys((i.dossier.award_type.name_vi, rule_words(i)) for i in results.items)
         ),
-        "ballots": [
-            (b.receipt, [CHOICE_WORDS[c.choice] for c in b.choices]) for b in results.ballots
+        "receipts": results.receipts,
+        "recusals": [
+            (item, [(r.person.full_name, GROUND_WORDS[r.ground]) for r in recusals[item.pk]])
+            for item in results.items
+            if item.pk in recusals
         ],
     }
 

@@ -1,15 +1,18 @@
 """Council meetings and secret ballots.
 
-Secrecy by construction: who voted (Participation) and what was voted (BallotContent and its
-choices) live in separate tables that share nothing but the meeting — no foreign key, no
-timestamp, no sequence. Ballot contents have random primary keys and are rewritten in a random
-order on every cast (see services.cast_ballot), so neither row order, row ids nor the database's
-transaction stamps can line a content up with a participation.
+Secrecy by construction: who voted (Participation) and what was voted (SealedBallot) live in
+separate tables that share nothing but the meeting. A sealed ballot is written once (the database
+refuses UPDATE and DELETE) and encrypted to a per-meeting key kept outside the database and
+destroyed after the tally, so the database alone — with every old row version, its WAL or a
+backup — cannot tell what anyone chose. Closing the vote stores the tally in clear on each agenda
+item and publishes the receipt codes (PublishedReceipt), which prove a ballot was counted, not
+what it said.
 """
 
 from __future__ import annotations
 
 import uuid
+from pathlib import PurePath
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +100,7 @@ class AgendaItem(models.Model):
     agree = models.PositiveSmallIntegerField(_("agree"), null=True, blank=True)
     disagree = models.PositiveSmallIntegerField(_("disagree"), null=True, blank=True)
     abstain = models.PositiveSmallIntegerField(_("no vote"), null=True, blank=True)
+    recused = models.PositiveSmallIntegerField(_("recused"), null=True, blank=True)
     recommended = models.BooleanField(_("recommended"), null=True, blank=True)
     # The award's rule as it stood when the vote closed (the catalogue may change later).
     threshold_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
@@ -142,42 +146,110 @@ class Participation(models.Model):
         return f"{self.member} — {self.meeting}"
 
 
-class BallotContent(models.Model):
-    """One ballot's choices, known only by its receipt code: no member, no time, no order."""
+class Choice(models.TextChoices):
+    """What a member may answer on an agenda item."""
+
+    AGREE = "agree", _("Agree")
+    DISAGREE = "disagree", _("Disagree")
+    ABSTAIN = "abstain", _("No vote")
+
+
+class SealedBallot(models.Model):
+    """One ballot, sealed to its meeting's key (council/sealing.py): written once, never changed.
+
+    No member, no receipt, no choice and no time in clear. The key lives outside the database
+    while the vote is open and is destroyed after the tally, so from then on nobody can open it.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="ballots")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="sealed_ballots")
+    sealed = models.BinaryField(_("sealed ballot"))
+
+    class Meta:
+        verbose_name = _("sealed ballot")
+        verbose_name_plural = _("sealed ballots")
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class PublishedReceipt(models.Model):
+    """A receipt code of a counted ballot, published when the vote closes (not what it said).
+
+    Written in the closing transaction, all at once and in receipt order, so neither row order nor
+    transaction stamps say more than the code itself.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="published_receipts"
+    )
     receipt = models.CharField(_("receipt code"), max_length=20)
 
     class Meta:
-        verbose_name = _("ballot")
-        verbose_name_plural = _("ballots")
-        ordering = ["receipt"]  # a random code: the only order ever shown
+        verbose_name = _("published receipt")
+        verbose_name_plural = _("published receipts")
+        ordering = ["meeting", "receipt"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "receipt"], name="receipt_unique")
+            models.UniqueConstraint(fields=["meeting", "receipt"], name="receipt_published_once")
         ]
 
     def __str__(self) -> str:
         return self.receipt
 
 
-class BallotChoice(models.Model):
-    class Choice(models.TextChoices):
-        AGREE = "agree", _("Agree")
-        DISAGREE = "disagree", _("Disagree")
-        ABSTAIN = "abstain", _("No vote")
+class Recusal(models.Model):
+    """A member who casts no ballot on an agenda item that concerns them; public, not secret."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    ballot = models.ForeignKey(BallotContent, on_delete=models.CASCADE, related_name="choices")
-    item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="choices")
-    choice = models.CharField(_("choice"), max_length=10, choices=Choice.choices)
+    class Ground(models.TextChoices):
+        NOMINEE = "nominee", _("is the nominee")
+        HEADS_NOMINATED_UNIT = "heads_nominated_unit", _("heads the nominated collective")
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="recusals")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("member"))  # fmt: skip
+    ground = models.CharField(_("ground"), max_length=30, choices=Ground.choices)
 
     class Meta:
-        verbose_name = _("ballot choice")
-        verbose_name_plural = _("ballot choices")
+        verbose_name = _("recusal")
+        verbose_name_plural = _("recusals")
+        ordering = ["item__position", "person__full_name"]
         constraints = [
-            models.UniqueConstraint(fields=["ballot", "item"], name="one_choice_per_item")
+            models.UniqueConstraint(fields=["item", "person"], name="one_recusal_per_item")
         ]
 
     def __str__(self) -> str:
-        return f"{self.ballot}: {self.item_id} {self.choice}"
+        return f"{self.person} — {self.item}"
+
+
+def written_opinion_path(opinion: WrittenOpinion, filename: str) -> str:
+    return f"written_opinions/{opinion.meeting_id}/{uuid.uuid4().hex}{PurePath(filename).suffix}"
+
+
+class WrittenOpinion(models.Model):
+    """The scan of an absent member's signed written opinion, kept with the meeting and member.
+
+    It is the member's own signed paper, entered by the secretary; it is linked to no sealed
+    ballot and no receipt.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="written_opinions")
+    member = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("member"))  # fmt: skip
+    file = models.FileField(_("scanned opinion"), upload_to=written_opinion_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))  # fmt: skip
+
+    class Meta:
+        verbose_name = _("written opinion")
+        verbose_name_plural = _("written opinions")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="one_written_opinion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.meeting}"

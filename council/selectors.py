@@ -1,7 +1,7 @@
 """Reads of council meetings that pages and the minutes share, with their joins done once.
 
-While a vote is open nothing here reads a ballot's content: only the count of participations.
-Tallies and ballot contents are read only once the meeting is closed.
+Nothing here reads a ballot's content: while a vote is open, only the count of participations;
+once it is closed, the tally stored on each agenda item and the published receipt codes.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from council.models import (
     AgendaItem,
-    BallotChoice,
-    BallotContent,
     Meeting,
     MeetingMember,
     Participation,
+    PublishedReceipt,
+    Recusal,
 )
 from dossiers.models import Dossier, Person, RoleAssignment, State
 from workflow import permissions
@@ -143,31 +143,31 @@ def attendance(meeting: Meeting) -> list[tuple[str, str, list[MeetingMember]]]:
 
 
 @dataclass(frozen=True)
-class PublishedBallot:
-    receipt: str
-    choices: list[BallotChoice]  # in agenda order
-
-
-@dataclass(frozen=True)
 class Results:
-    items: list[AgendaItem]  # with agree / disagree / abstain / recommended and the rule
-    ballots: list[PublishedBallot]  # ordered by receipt code
+    items: list[AgendaItem]  # with agree / disagree / abstain / recused / recommended and the rule
+    receipts: list[str]  # every counted ballot's code, in code order; never what it said
     voters: int
 
 
 def results(meeting: Meeting) -> Results:
-    """The tally, outcomes and published ballots of a closed meeting (its agenda prefetched).
+    """The tally, outcomes and published receipts of a closed meeting (its agenda prefetched).
 
     Refused while the meeting is planned or open, so no page can show an interim tally.
     """
     if meeting.state != Meeting.State.CLOSED:
         raise IllegalTransition(_("The results are published once the vote is closed."))
+    receipts = list(
+        PublishedReceipt.objects.filter(meeting=meeting)
+        .order_by("receipt")
+        .values_list("receipt", flat=True)
+    )
     items = list(meeting.agenda.all())
-    contents = BallotContent.objects.filter(meeting=meeting).prefetch_related("choices")
-    ballots = []
-    for content in contents:
-        chosen = {c.item_id: c for c in content.choices.all()}
-        ballots.append(
-            PublishedBallot(receipt=content.receipt, choices=[chosen[i.pk] for i in items])
-        )
-    return Results(items=items, ballots=ballots, voters=ballots_cast(meeting))
+    return Results(items=items, receipts=receipts, voters=ballots_cast(meeting))
+
+
+def recusals_by_item(meeting: Meeting) -> dict[int, list[Recusal]]:
+    """The stored recusals of each agenda item, with the members' names (one query)."""
+    found: dict[int, list[Recusal]] = {}
+    for recusal in Recusal.objects.filter(item__meeting=meeting).select_related("person", "item"):
+        found.setdefault(recusal.item_id, []).append(recusal)
+    return found

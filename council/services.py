@@ -5,31 +5,41 @@ Dossiers move only through workflow.services.transition; this module decides whe
 
 from __future__ import annotations
 
-import random
 import secrets
 from collections import Counter
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit import log
+from council import notifications as council_mail
+from council import recusal, sealing
+from council.keystore import key_store
 from council.models import (
     AgendaItem,
-    BallotChoice,
-    BallotContent,
+    Choice,
     Meeting,
     MeetingMember,
     Participation,
+    PublishedReceipt,
+    Recusal,
+    SealedBallot,
+    WrittenOpinion,
 )
 from dossiers.models import Dossier, Period, Person, Role, RoleAssignment, State
 from dossiers.reasons import Reason
-from workflow import notifications, permissions
+from dossiers.services import _files_removed_on_failure as files_removed_on_failure
+from dossiers.uploads import check_upload
+from workflow import notifications, permissions, separation
 from workflow import services as lifecycle
 from workflow.errors import (
     BallotRefused,
+    Conflict,
     GuardFailed,
     IllegalTransition,
+    InvalidInput,
     MeetingNotFound,
 )
 
@@ -142,20 +152,16 @@ def record_attendance(
     actor = _secretary_actor(person, client_address)
     with transaction.atomic():
         meeting = _locked_meeting(meeting_id, person)
-        if meeting.state == Meeting.State.CLOSED:
-            raise IllegalTransition(_("The meeting is closed."))
+        if meeting.state != Meeting.State.PLANNED:
+            # Fixed at opening: otherwise the secretary could mark a present member absent and
+            # enter a written ballot in their name.
+            raise IllegalTransition(_("The attendance is fixed once the vote opens."))
         members = {m.person_id: m for m in meeting.members.select_related("person")}
-        voted = set(meeting.participations.values_list("member_id", flat=True))
         changed = {}
         for person_id, value in attendance.items():
             member = members.get(person_id)
             if member is None or value not in MeetingMember.Attendance.values:
                 raise GuardFailed([Reason(_("Unknown member or attendance."))])
-            if person_id in voted and member.attendance != value:
-                raise GuardFailed(
-                    [Reason(_("{name} has already voted; their attendance cannot change."),
-                            {"name": member.person.full_name})]
-                )  # fmt: skip
             if member.attendance != value:
                 member.attendance = value
                 member.save(update_fields=["attendance"])
@@ -171,9 +177,15 @@ def open_meeting(*, meeting_id: int, person: Person, client_address: str = "") -
         meeting = _locked_meeting(meeting_id, person)
         if meeting.state != Meeting.State.PLANNED:
             raise IllegalTransition(_("Only a planned meeting can be opened."))
-        items = list(meeting.agenda.select_related("dossier"))
+        items = list(meeting.agenda.select_related("dossier__award_type"))
         if not items:
             raise GuardFailed([Reason(_("The agenda is empty."))])
+        # The attendance is fixed from here on: without a quorum now, the vote could never close.
+        _check_quorum(
+            items,
+            present=meeting.members.filter(attendance=MeetingMember.Attendance.PRESENT).count(),
+            total=meeting.members.count(),
+        )
         meeting.open_vote()
         meeting.opened_at = timezone.now()
         meeting.save(update_fields=["state", "opened_at"])
@@ -182,10 +194,55 @@ def open_meeting(*, meeting_id: int, person: Person, client_address: str = "") -
                 dossier_id=item.dossier_id, action="open_vote", person=person,
                 expected_version=None, client_address=client_address,
             )  # fmt: skip
-        _audit(meeting, actor, "meeting.vote_opened", {"items": len(items)},
+        enforced = recusal.recusal_is_enforced(meeting.institution)
+        conflicts = _record_recusals(meeting, enforced)
+        key_store().create(meeting.pk)  # last: nothing after it can refuse the opening
+        _audit(meeting, actor, "meeting.vote_opened",
+               {"items": len(items), "recusals": conflicts, "recusal_enforced": enforced},
                from_state=Meeting.State.PLANNED)  # fmt: skip
+        if conflicts and not enforced:
+            _record_recusal_warning(meeting, items, conflicts, actor)
         notifications.notify_vote_opened([item.dossier for item in items])
     return meeting
+
+
+def _record_recusals(meeting: Meeting, enforced: bool) -> dict[str, dict[str, str]]:
+    """Store who recuses on which item (when the rule blocks); return them for the audit."""
+    found = recusal.recusals(meeting)
+    if enforced:
+        Recusal.objects.bulk_create(
+            Recusal(item_id=item_id, person_id=person_id, ground=ground)
+            for item_id, grounds in found.items()
+            for person_id, ground in sorted(grounds.items())
+        )
+    return {
+        str(item_id): {str(pid): ground for pid, ground in grounds.items()}
+        for item_id, grounds in found.items()
+        if grounds
+    }
+
+
+def _record_recusal_warning(meeting, items, conflicts: dict, actor: log.Actor) -> None:
+    """The recusal rule only warns: members vote on their own case, and the trail says who."""
+    names = dict(
+        Person.objects.filter(pk__in={int(p) for g in conflicts.values() for p in g}).values_list(
+            "pk", "full_name"
+        )
+    )
+    by_item = {str(item.pk): item for item in items}
+    reasons = [
+        Reason(_("{name} votes on item {position} ({nominee}), their own nomination or their "
+                 "collective's."),
+               {"name": names[int(pid)], "position": by_item[item_id].position,
+                "nominee": str(by_item[item_id].dossier.nominee)})
+        for item_id, grounds in conflicts.items()
+        for pid in grounds
+    ]  # fmt: skip
+    found = separation.conflict(meeting.institution_id, separation.COUNCIL_RECUSAL, reasons)
+    separation.record_warning(
+        found, institution=meeting.institution, actor=actor, object_type="meeting",
+        object_id=meeting.pk, action="open_vote", details={"recusals": conflicts},
+    )  # fmt: skip
 
 
 def cast_ballot(
@@ -209,32 +266,59 @@ def cast_ballot(
 
 
 def record_written_ballot(
-    *, meeting_id: int, person: Person, member_id: int, choices: dict[int, str],
+    *, meeting_id: int, person: Person, member_id: int, choices: dict[int, str], opinion,
     client_address: str = "",
 ) -> str:  # fmt: skip
-    """The secretary enters an absent member's sealed written opinion as an unlinked ballot."""
+    """The secretary enters the written opinion of a member absent when the vote opened.
+
+    The scan of the member's signed opinion is stored with the meeting and the member (not with
+    the ballot), and the member is told by mail that an opinion was entered in their name.
+    """
     actor = _secretary_actor(person, client_address)
-    with transaction.atomic():
+    if opinion is None:
+        raise InvalidInput(_("Attach the scan of the member's signed written opinion."))
+    try:
+        checked = check_upload(opinion)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages)) from error
+    with files_removed_on_failure() as stored:
         meeting = _locked_meeting(meeting_id, person)
-        member = Person.objects.filter(pk=member_id, institution_id=person.institution_id).first()
-        if member is None:
-            raise BallotRefused(_("This person is not a member of the council for this meeting."))
-        _check_can_vote(meeting, member)
-        attendance = meeting.members.get(person=member)
-        if attendance.attendance == MeetingMember.Attendance.PRESENT:
-            raise BallotRefused(
-                _("This member is present and casts their own ballot; a written opinion is only "
-                  "for an absent member.")
-            )  # fmt: skip
-        attendance.attendance = MeetingMember.Attendance.IN_WRITING
-        attendance.save(update_fields=["attendance"])
+        member = _absent_member(meeting, member_id)
         receipt = _store_ballot(meeting, member, choices, Participation.Channel.IN_WRITING)
-        log.append(
-            institution=meeting.institution, actor=actor, action="ballot.recorded_in_writing",
-            object_type="meeting", object_id=meeting.pk,
-            payload={"member_id": member.pk, "member": member.full_name},
+        written = WrittenOpinion(
+            meeting=meeting, member=member, original_name=checked.name,
+            content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+            recorded_by=person,
         )  # fmt: skip
+        written.file.save(checked.name, opinion, save=False)
+        stored.append(written)
+        written.save()
+        log.append(
+            institution=meeting.institution, actor=actor,
+            action="ballot.recorded_in_writing", object_type="meeting", object_id=meeting.pk,
+            payload={"member_id": member.pk, "member": member.full_name,
+                     "opinion_sha256": checked.sha256},
+        )  # fmt: skip
+        council_mail.notify_written_opinion_recorded(meeting, member, recorded_by=person)
     return receipt
+
+
+def _absent_member(meeting: Meeting, member_id: int) -> Person:
+    """The member whose written opinion is entered: one recorded absent when the vote opened."""
+    member = Person.objects.filter(pk=member_id, institution_id=meeting.institution_id).first()
+    if member is None:
+        raise BallotRefused(_("This person is not a member of the council for this meeting."))
+    _check_can_vote(meeting, member)
+    seat = meeting.members.get(person=member)
+    if seat.attendance == MeetingMember.Attendance.PRESENT:
+        raise BallotRefused(
+            _("This member was present when the vote opened and casts their own ballot; a "
+              "written opinion is only for a member recorded absent before opening.")
+        )  # fmt: skip
+    if seat.attendance == MeetingMember.Attendance.ABSENT:
+        seat.attendance = MeetingMember.Attendance.IN_WRITING
+        seat.save(update_fields=["attendance"])
+    return member
 
 
 def _check_can_vote(meeting: Meeting, member: Person) -> None:
@@ -259,20 +343,44 @@ def _check_present(meeting: Meeting, member: Person) -> None:
 
 
 def _store_ballot(meeting: Meeting, member: Person, choices: dict[int, str], channel: str) -> str:
-    items = list(meeting.agenda.all())
-    valid = set(BallotChoice.Choice.values)
-    if {i.pk for i in items} != set(choices) or not set(choices.values()) <= valid:
+    """Record that the member voted, and seal what they chose apart from it. Returns the receipt.
+
+    One INSERT each; no earlier row is read back in clear or rewritten.
+    """
+    items = list(meeting.agenda.order_by("position"))
+    recused = recusal.recused_items(meeting, member.pk)
+    expected = {i.pk for i in items} - recused
+    if recused & set(choices):
+        raise BallotRefused(
+            _("You take no part in the vote on an item that concerns you (recusal); leave it "
+              "without a choice.")
+        )  # fmt: skip
+    if expected != set(choices) or not set(choices.values()) <= set(Choice.values):
         raise BallotRefused(_("Give one choice for every item on the agenda."))
+    key = key_store().get(meeting.pk)
+    if key is None:
+        raise BallotRefused(KEY_LOST)
     Participation.objects.create(
         meeting=meeting, member=member, channel=channel, recorded_at=timezone.now()
     )
-    receipt = _new_receipt(meeting)
-    _reshuffle(meeting, extra=(receipt, choices))
+    receipt = _new_receipt(meeting, key)
+    words = [sealing.RECUSED if i.pk in recused else choices[i.pk] for i in items]
+    SealedBallot.objects.create(
+        meeting=meeting,
+        sealed=sealing.seal(key, meeting_id=meeting.pk, receipt=receipt, choices=words),
+    )
     return receipt
 
 
-def _new_receipt(meeting: Meeting) -> str:
-    taken = set(BallotContent.objects.filter(meeting=meeting).values_list("receipt", flat=True))
+KEY_LOST = _(
+    "The ballot key of this meeting is missing, so its ballots can no longer be counted; the "
+    "vote must be held again in a new meeting."
+)
+
+
+def _new_receipt(meeting: Meeting, key: bytes) -> str:
+    """A code no other ballot of the meeting has (the codes are sealed: open them to compare)."""
+    taken = {receipt for receipt, _words in _opened_ballots(meeting, key)}
     while True:
         code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
         receipt = f"{code[:4]}-{code[4:]}"
@@ -280,38 +388,36 @@ def _new_receipt(meeting: Meeting) -> str:
             return receipt
 
 
-def _reshuffle(meeting: Meeting, *, extra: tuple[str, dict[int, str]]) -> None:
-    """Rewrite every ballot of the meeting in a random order with fresh random ids.
-
-    Row order, row ids and the transaction that wrote a row then say nothing about who cast it.
-    """
-    ballots = {
-        b.receipt: {c.item_id: c.choice for c in b.choices.all()}
-        for b in BallotContent.objects.filter(meeting=meeting).prefetch_related("choices")
-    }
-    receipt, choices = extra
-    ballots[receipt] = choices
-    BallotContent.objects.filter(meeting=meeting).delete()
-    order = list(ballots.items())
-    random.SystemRandom().shuffle(order)
-    contents = BallotContent.objects.bulk_create(
-        BallotContent(meeting=meeting, receipt=code) for code, _choices in order
-    )
-    BallotChoice.objects.bulk_create(
-        BallotChoice(ballot=content, item_id=item_id, choice=choice)
-        for content, (_code, item_choices) in zip(contents, order, strict=True)
-        for item_id, choice in item_choices.items()
-    )
+def _opened_ballots(meeting: Meeting, key: bytes) -> list[tuple[str, list[str]]]:
+    try:
+        return [
+            sealing.open_sealed(key, meeting_id=meeting.pk, sealed=sealed)
+            for sealed in SealedBallot.objects.filter(meeting=meeting).values_list(
+                "sealed", flat=True
+            )
+        ]
+    except sealing.Unreadable as error:
+        raise Conflict(
+            _(
+                "A sealed ballot of this meeting does not open with the meeting's key; the vote "
+                "must be held again in a new meeting."
+            )
+        ) from error
 
 
-def tally(meeting: Meeting) -> dict[int, Counter]:
-    """Agree / disagree / abstain per agenda item."""
-    counts: dict[int, Counter] = {item.pk: Counter() for item in meeting.agenda.all()}
-    for item_id, choice in BallotChoice.objects.filter(ballot__meeting=meeting).values_list(
-        "item_id", "choice"
-    ):
-        counts[item_id][choice] += 1
-    return counts
+def tally(meeting: Meeting, key: bytes) -> tuple[dict[int, Counter], list[str]]:
+    """Agree / disagree / abstain / recused per agenda item, and the receipts, from the sealed
+    ballots."""
+    items = list(meeting.agenda.order_by("position"))
+    counts: dict[int, Counter] = {item.pk: Counter() for item in items}
+    receipts = []
+    for receipt, words in _opened_ballots(meeting, key):
+        if len(words) != len(items):
+            raise Conflict(_("A sealed ballot does not match the agenda of this meeting."))
+        receipts.append(receipt)
+        for item, word in zip(items, words, strict=True):
+            counts[item.pk][word] += 1
+    return counts, sorted(receipts)
 
 
 def close_meeting(*, meeting_id: int, person: Person, client_address: str = "") -> Meeting:
@@ -327,26 +433,36 @@ def close_meeting(*, meeting_id: int, person: Person, client_address: str = "") 
         # Whose opinion counts: members present, and absent members who gave theirs in writing.
         counted = meeting.members.exclude(attendance=MeetingMember.Attendance.ABSENT).count()
         voters = meeting.participations.count()
-        short = [
-            Reason(
-                _("Quorum not met for “{award}”: {present} of {total} members present."),
-                {"award": award, "present": present, "total": total},
+        _check_quorum(items, present=present, total=total)
+        key = key_store().get(meeting.pk)
+        if key is None:
+            raise Conflict(KEY_LOST)
+        counts, receipts = tally(meeting, key)
+        if len(receipts) != voters or len(set(receipts)) != voters:
+            raise Conflict(
+                _("The sealed ballots ({ballots}) do not match the members who voted "
+                  "({voters}); the vote must be held again.").format(
+                    ballots=len(receipts), voters=voters)
+            )  # fmt: skip
+        recused = recusal.recorded(meeting)
+        counted_ids = set(
+            meeting.members.exclude(attendance=MeetingMember.Attendance.ABSENT).values_list(
+                "person_id", flat=True
             )
-            for award in {i.dossier.award_type for i in items}
-            if not award.quorum_met(present=present, total_membership=total)
-        ]
-        if short:
-            raise GuardFailed(short)
-        counts = tally(meeting)
+        )
         meeting.close_vote()
         meeting.closed_at = timezone.now()
         meeting.save(update_fields=["state", "closed_at"])
         results = []
         for item in items:
-            _record_outcome(item, counts[item.pk], total=total, counted=counted)
+            # A recused member gives no opinion on the item: not part of a base of those taking
+            # part; the council's total membership stays the total.
+            taking_part = counted - len(recused[item.pk] & counted_ids)
+            _record_outcome(item, counts[item.pk], total=total, counted=taking_part)
             results.append(
                 {"dossier": item.dossier_id, "agree": item.agree, "disagree": item.disagree,
-                 "abstain": item.abstain, "recommended": item.recommended,
+                 "abstain": item.abstain, "recused": sorted(recused[item.pk]),
+                 "recommended": item.recommended,
                  "threshold": f"{item.threshold_comparison} {item.threshold_percent}"
                               f" {item.threshold_base}"}
             )  # fmt: skip
@@ -356,16 +472,36 @@ def close_meeting(*, meeting_id: int, person: Person, client_address: str = "") 
                 expected_version=None, client_address=client_address,
                 arguments={"recommended": item.recommended},
             )  # fmt: skip
+        PublishedReceipt.objects.bulk_create(
+            PublishedReceipt(meeting=meeting, receipt=receipt) for receipt in receipts
+        )
         summary = {"members": total, "present": present, "ballots": voters, "results": results}
         _audit(meeting, actor, "meeting.vote_closed", summary, from_state=Meeting.State.OPEN)
+        # Only once the tally is committed: a closing rolled back must still find its key.
+        meeting_pk = meeting.pk
+        transaction.on_commit(lambda: key_store().destroy(meeting_pk))
     return meeting
+
+
+def _check_quorum(items: list[AgendaItem], *, present: int, total: int) -> None:
+    short = [
+        Reason(
+            _("Quorum not met for “{award}”: {present} of {total} members present."),
+            {"award": award, "present": present, "total": total},
+        )
+        for award in {i.dossier.award_type for i in items}
+        if not award.quorum_met(present=present, total_membership=total)
+    ]
+    if short:
+        raise GuardFailed(short)
 
 
 def _record_outcome(item: AgendaItem, counts: Counter, *, total: int, counted: int) -> None:
     award = item.dossier.award_type
-    item.agree = counts[BallotChoice.Choice.AGREE]
-    item.disagree = counts[BallotChoice.Choice.DISAGREE]
-    item.abstain = counts[BallotChoice.Choice.ABSTAIN]
+    item.agree = counts[Choice.AGREE]
+    item.disagree = counts[Choice.DISAGREE]
+    item.abstain = counts[Choice.ABSTAIN]
+    item.recused = counts[sealing.RECUSED]
     item.recommended = award.vote_passes(agree=item.agree, total_membership=total, present=counted)
     item.threshold_percent = award.vote_threshold_percent
     item.threshold_comparison = award.vote_threshold_comparison

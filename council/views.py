@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from council import minutes, selectors, services
+from council import minutes, recusal, selectors, services
 from council.forms import (
     AgendaForm,
     AttendanceForm,
@@ -109,7 +109,7 @@ def meeting_detail(request, pk: int):
             candidates=selectors.agenda_candidates(meeting),
             initial={"dossiers": [item.dossier_id for item in meeting.agenda.all()]},
         )
-    if manages and meeting.state != Meeting.State.CLOSED:
+    if manages and meeting.state == Meeting.State.PLANNED:  # fixed once the vote opens
         context["attendance_form"] = AttendanceForm(members=list(meeting.members.all()))
     if manages and meeting.state == Meeting.State.OPEN:
         context["awaiting_written"] = selectors.awaiting_written_ballot(meeting).exists()
@@ -171,20 +171,22 @@ def _run(request, pk: int, success: str, service, **arguments):
 @never_cache
 @login_required
 def written_ballot(request, pk: int):
-    """The secretary enters the sealed written opinion of a member absent from the meeting."""
+    """The secretary enters the signed written opinion of a member absent when the vote opened."""
     meeting = _managed(request, pk)
     form = WrittenBallotForm(
         request.POST or None,
+        request.FILES or None,
         items=list(meeting.agenda.all()),
         awaiting=selectors.awaiting_written_ballot(meeting),
     )
-    status = 200
+    outcome = None
     if request.method == "POST" and form.is_valid():
         member = form.cleaned_data["member"]
         outcome = perform(
             request, services.record_written_ballot, form=form,
             meeting_id=pk, person=request.person, member_id=member.pk,
-            choices=form.choices(), client_address=client_address(request),
+            choices=form.choices(), opinion=form.cleaned_data["opinion"],
+            client_address=client_address(request),
         )  # fmt: skip
         if outcome.ok:
             return render(
@@ -192,9 +194,11 @@ def written_ballot(request, pk: int):
                 "council/receipt.html",
                 {"meeting": meeting, "receipt": outcome.result, "member": member, "written": True},
             )
-        status = outcome.status
     return render(
-        request, "council/written_ballot.html", {"meeting": meeting, "form": form}, status=status
+        request,
+        "council/written_ballot.html",
+        {"meeting": meeting, "form": form, "recusals": selectors.recusals_by_item(meeting)},
+        status=page_status(request, form, outcome),
     )
 
 
@@ -204,7 +208,11 @@ def ballot(request, pk: int):
     """A member's own secret ballot: every agenda item on one page, one submit."""
     meeting = _visible(request, pk)
     person = request.person
-    form = BallotForm(request.POST or None, items=list(meeting.agenda.all()))
+    form = BallotForm(
+        request.POST or None,
+        items=list(meeting.agenda.all()),
+        recused=recusal.recused_items(meeting, person.pk),
+    )
     blocked, status = selectors.why_cannot_vote(meeting, person), 200
     if request.method == "POST" and form.is_valid():
         # The service decides, even when the page already knows it will refuse.
@@ -229,10 +237,16 @@ def ballot(request, pk: int):
 def meeting_results(request, pk: int):
     meeting = _visible(request, pk)
     results = selectors.results(meeting)  # refused while the vote is open: an error page
+    recusals = selectors.recusals_by_item(meeting)
     return render(
         request,
         "council/results.html",
-        {"meeting": meeting, "results": results, "attendance": selectors.attendance(meeting)},
+        {
+            "meeting": meeting,
+            "results": results,
+            "attendance": selectors.attendance(meeting),
+            "recusals": [(i, r) for i in results.items for r in recusals.get(i.pk, [])],
+        },
     )
 
 

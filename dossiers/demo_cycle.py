@@ -133,6 +133,7 @@ def _dossiers_and_meetings(institution, period) -> int:
 def _closed_meeting(institution, period, agenda) -> None:
     """A closed meeting: every member votes, most agree; the last item is not recommended."""
     from council import services as council
+    from council.recusal import recused_items
 
     if len(agenda) < 2:
         return
@@ -148,8 +149,11 @@ def _closed_meeting(institution, period, agenda) -> None:
     council.open_meeting(meeting_id=meeting.pk, person=secretary)
     members = list(meeting.members.select_related("person"))
     for n, member in enumerate(members):
+        recused = recused_items(meeting, member.person_id)
         choices = {
-            item.pk: "disagree" if (item is items[-1] and n % 3) else "agree" for item in items
+            item.pk: "disagree" if (item is items[-1] and n % 3) else "agree"
+            for item in items
+            if item.pk not in recused
         }
         council.cast_ballot(meeting_id=meeting.pk, person=member.person, choices=choices)
     council.close_meeting(meeting_id=meeting.pk, person=secretary)
@@ -158,6 +162,7 @@ def _closed_meeting(institution, period, agenda) -> None:
 def _open_meeting(institution, period, agenda) -> None:
     """A second meeting, open for voting today: its dossiers wait in `voting`."""
     from council import services as council
+    from council.models import MeetingMember
 
     if not agenda:
         return
@@ -168,6 +173,13 @@ def _open_meeting(institution, period, agenda) -> None:
         chair=_person(institution, "hieutruong"),
     )  # fmt: skip
     council.set_agenda(meeting_id=meeting.pk, person=secretary, dossier_ids=[d.pk for d in agenda])
+    # One member away on the day gives a written opinion (the secretary enters it with its scan).
+    away = meeting.members.exclude(person__in=[secretary, meeting.chair]).order_by("-pk").first()
+    if away is not None:
+        council.record_attendance(
+            meeting_id=meeting.pk, person=secretary,
+            attendance={away.person_id: MeetingMember.Attendance.IN_WRITING},
+        )  # fmt: skip
     council.open_meeting(meeting_id=meeting.pk, person=secretary)
 
 

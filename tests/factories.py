@@ -282,11 +282,20 @@ def close_vote(d: Dossier, choice: str = "agree", by: Person | None = None) -> D
     item = AgendaItem.objects.get(dossier=d, meeting__state=Meeting.State.OPEN)
     for member in item.meeting.members.select_related("person"):
         council.cast_ballot(
-            meeting_id=item.meeting_id, person=member.person, choices={item.pk: choice}
-        )
+            meeting_id=item.meeting_id, person=member.person,
+            choices=unrecused(item.meeting, member.person, {item.pk: choice}),
+        )  # fmt: skip
     council.close_meeting(meeting_id=item.meeting_id, person=by or Cast(d.institution).secretary)
     d.refresh_from_db()
     return d
+
+
+def unrecused(meeting, person: Person, choices: dict[int, str]) -> dict[int, str]:
+    """The choices without the items the member is recused from (a nominee, a nominated head)."""
+    from council.recusal import recused_items
+
+    recused = recused_items(meeting, person.pk)
+    return {item_id: pick for item_id, pick in choices.items() if item_id not in recused}
 
 
 def publish(d: Dossier, by: Person | None = None, *, today=None) -> Dossier:
@@ -536,7 +545,7 @@ def dossiers_in(
             for member in meeting.members.select_related("person"):
                 council.cast_ballot(
                     meeting_id=meeting.pk, person=member.person,
-                    choices=dict.fromkeys(items, outcome),
+                    choices=unrecused(meeting, member.person, dict.fromkeys(items, outcome)),
                 )  # fmt: skip
             council.close_meeting(meeting_id=meeting.pk, person=cast.secretary)
     for d in dossiers:

@@ -291,8 +291,17 @@ def test_acting_on_behalf_of_the_nominee_is_a_hint(
     assert staff_a.full_name in hint.explanation
 
 
+@pytest.fixture
+def recusal_only_warns(institution):
+    """The institution's separation-of-duties rule set to warn: a nominee may still vote."""
+    from workflow import separation
+
+    separation.save_rule(institution=institution, rule=separation.COUNCIL_RECUSAL, mode="warn",
+                         basis="", actor=log.SYSTEM)  # fmt: skip
+
+
 def test_a_member_voting_in_the_meeting_that_decides_their_own_dossier_is_a_hint(
-    institution, period, unit_b, council_member
+    institution, period, unit_b, council_member, recusal_only_warns
 ):
     dossier = dossier_in(State.VOTING, period, unit_b, nominee=council_member)
     item = agenda_item(dossier)
@@ -304,18 +313,26 @@ def test_a_member_voting_in_the_meeting_that_decides_their_own_dossier_is_a_hint
 
 
 def test_a_written_opinion_of_the_nominee_on_their_own_dossier_is_a_hint(
-    institution, period, unit_b, council_member, secretary
+    institution, period, unit_b, council_member, secretary, principal, recusal_only_warns
 ):
-    dossier = dossier_in(State.VOTING, period, unit_b, nominee=council_member)
-    item = agenda_item(dossier)
+    dossier = dossier_in(State.REVIEWED, period, unit_b, nominee=council_member)
+    Cast(institution).council()
+    meeting = council.create_meeting(
+        person=secretary, period=period, title="Phiên họp xét thi đua",
+        held_on=timezone.now(), place="Phòng họp A", chair=principal,
+    )  # fmt: skip
+    council.set_agenda(meeting_id=meeting.pk, person=secretary, dossier_ids=[dossier.pk])
     council.record_attendance(
-        meeting_id=item.meeting_id, person=secretary, attendance={council_member.pk: "absent"}
+        meeting_id=meeting.pk, person=secretary, attendance={council_member.pk: "absent"}
     )
+    council.open_meeting(meeting_id=meeting.pk, person=secretary)
+    item = agenda_item(dossier)
     council.record_written_ballot(
         meeting_id=item.meeting_id,
         person=secretary,
         member_id=council_member.pk,
         choices={item.pk: "agree"},
+        opinion=factories.upload("y-kien.pdf"),
     )
 
     assert hinted(anomalies.own_nomination, institution) == [dossier]

@@ -1,8 +1,10 @@
 """Secret ballot: who voted and what was voted cannot be joined — not by a key, a time, a row order,
-a row id, a transaction stamp, an audit event, an export or a log line."""
+a row id, a transaction stamp, an old row version, an audit event, an export or a log line — and
+once the vote is closed nobody can read a ballot back, whatever they hold of the database."""
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import logging
@@ -11,17 +13,30 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection, models
+from django.db import DatabaseError, connection, models, transaction
 
 from audit.models import AuditEvent
-from council.models import BallotChoice, BallotContent, Meeting, Participation
+from council import sealing
+from council import services as council
+from council.keystore import key_store
+from council.models import Choice, Meeting, Participation, PublishedReceipt, SealedBallot
 from dossiers.models import Person
 from tests.factories import login
-from tests.test_council_vote import ABSTAIN, AGREE, DISAGREE, IN_WRITING, Council, convene
+from tests.test_council_vote import (
+    ABSTAIN,
+    AGREE,
+    DISAGREE,
+    IN_WRITING,
+    Council,
+    convene,
+    in_english,
+)
+from workflow.errors import Conflict
 
-CHOICE_VALUES = tuple(BallotChoice.Choice.values)  # "agree", "disagree", "abstain"
+CHOICE_VALUES = tuple(Choice.values)  # "agree", "disagree", "abstain"
 # Twelve different ballots over a three-item agenda.
 PATTERNS = list(itertools.product(CHOICE_VALUES, repeat=3))[:12]
+BALLOT_MODELS = [SealedBallot, PublishedReceipt]
 
 
 def related_models(model) -> set:
@@ -44,19 +59,22 @@ def mentions_choice(text: str) -> bool:
 # The models hold nothing that joins a voter to a ballot
 
 
-def test_ballot_contents_and_choices_know_no_person_and_no_participation():
-    for model in (BallotContent, BallotChoice):
-        assert Person not in related_models(model), model
-        assert Participation not in related_models(model), model
+@pytest.mark.parametrize("model", BALLOT_MODELS, ids=lambda m: m.__name__)
+def test_sealed_ballots_and_receipts_know_no_person_and_no_participation(model):
+    assert Person not in related_models(model)
+    assert Participation not in related_models(model)
 
 
-def test_a_participation_knows_no_ballot_content_and_no_choice():
-    assert BallotContent not in related_models(Participation)
-    assert BallotChoice not in related_models(Participation)
+def test_a_participation_knows_no_ballot_and_no_receipt():
+    assert not related_models(Participation) & set(BALLOT_MODELS)
     assert "receipt" not in {f.name for f in Participation._meta.get_fields()}
 
 
-@pytest.mark.parametrize("model", [BallotContent, BallotChoice], ids=lambda m: m.__name__)
+def test_a_sealed_ballot_stores_no_receipt_and_no_choice_in_clear():
+    assert {f.name for f in SealedBallot._meta.concrete_fields} == {"id", "meeting", "sealed"}
+
+
+@pytest.mark.parametrize("model", BALLOT_MODELS, ids=lambda m: m.__name__)
 def test_a_ballot_row_carries_no_date_or_time(model):
     timed = [
         f.name
@@ -66,7 +84,7 @@ def test_a_ballot_row_carries_no_date_or_time(model):
     assert timed == []
 
 
-@pytest.mark.parametrize("model", [BallotContent, BallotChoice], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", BALLOT_MODELS, ids=lambda m: m.__name__)
 def test_a_ballot_row_has_a_random_key_and_no_sequence(model):
     assert isinstance(model._meta.pk, models.UUIDField)
     assert callable(model._meta.pk.default)
@@ -74,32 +92,24 @@ def test_a_ballot_row_has_a_random_key_and_no_sequence(model):
     assert counters == []
 
 
-def test_voters_and_ballots_share_nothing_but_the_meeting():
-    assert related_models(Participation) & related_models(BallotContent) == {Meeting}
-    participation_columns = {f.column for f in Participation._meta.concrete_fields}
-    content_columns = {f.column for f in BallotContent._meta.concrete_fields}
-    # Both have a random UUID "id" of their own; the meeting is the only shared value.
-    assert participation_columns & content_columns == {"id", "meeting_id"}
-
-
 def test_no_other_model_joins_a_participation_to_a_ballot():
     joining = [
         model.__name__
         for model in apps.get_models()
-        if Participation in points_to(model) and points_to(model) & {BallotContent, BallotChoice}
+        if Participation in points_to(model) and points_to(model) & set(BALLOT_MODELS)
     ]
     assert joining == []
 
 
-# Storage order, ids and stamps say nothing about who cast a ballot
+# Each ballot is sealed once: no rewrite, nothing readable in clear
 
 
 @pytest.fixture
 def twelve_ballots(period, unit_a, secretary):
     """Twelve members cast twelve different ballots, one after the other.
 
-    Returns the council, the receipts in the order cast, and the ballot content ids and choice
-    ids just before and just after each cast.
+    Returns the council, the receipts in the order cast, and the stored sealed ballots (id ->
+    bytes) just before and just after each cast.
     """
     c = convene(
         period,
@@ -111,152 +121,173 @@ def twelve_ballots(period, unit_a, secretary):
     c.open()
     receipts, snapshots = [], []
     for member, pattern in zip(c.members, PATTERNS, strict=True):
-        before = content_and_choice_ids(c.meeting)
+        before = sealed_rows(c.meeting)
         receipts.append(c.vote(member, *pattern))
-        snapshots.append((before, content_and_choice_ids(c.meeting)))
+        snapshots.append((before, sealed_rows(c.meeting)))
     return c, receipts, snapshots
 
 
-def content_and_choice_ids(meeting) -> tuple[set, set]:
-    return (
-        set(BallotContent.objects.filter(meeting=meeting).values_list("pk", flat=True)),
-        set(BallotChoice.objects.filter(ballot__meeting=meeting).values_list("pk", flat=True)),
-    )
+def sealed_rows(meeting) -> dict:
+    return {
+        pk: bytes(blob)
+        for pk, blob in SealedBallot.objects.filter(meeting=meeting).values_list("pk", "sealed")
+    }
 
 
-def receipts_in(id_order: list) -> list[str]:
-    receipt_of = dict(BallotContent.objects.values_list("pk", "receipt"))
-    return [receipt_of[BallotContent._meta.pk.to_python(pk)] for pk in id_order]
-
-
-def natural_order() -> list[str]:
-    """Receipts in the order the database returns the rows when no order is asked for."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {BallotContent._meta.db_table}")  # noqa: S608
-        return receipts_in([row[0] for row in cursor.fetchall()])
-
-
-def storage_order() -> list[str]:
-    """Receipts in the order the rows physically sit: SQLite's rowid, PostgreSQL's ctid."""
-    physical = {"sqlite": "rowid", "postgresql": "ctid"}.get(connection.vendor)
-    if physical is None:
-        pytest.skip(f"no physical row order known for {connection.vendor}")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {BallotContent._meta.db_table} ORDER BY {physical}"  # noqa: S608
-        )
-        return receipts_in([row[0] for row in cursor.fetchall()])
-
-
-def test_every_cast_rewrites_all_ballots_of_the_meeting_with_new_ids(twelve_ballots):
+def test_a_cast_adds_one_sealed_ballot_and_leaves_every_earlier_one_as_it_was(twelve_ballots):
+    """Regression: every cast used to delete and rewrite all ballots of the meeting."""
     _c, _receipts, snapshots = twelve_ballots
 
-    for n, ((contents_before, choices_before), (contents_after, choices_after)) in enumerate(
-        snapshots, start=1
-    ):
-        assert len(contents_after) == n
-        assert len(choices_after) == 3 * n
-        assert contents_before.isdisjoint(contents_after), f"cast {n} kept old content ids"
-        assert choices_before.isdisjoint(choices_after), f"cast {n} kept old choice ids"
+    for n, (before, after) in enumerate(snapshots, start=1):
+        assert len(after) == n
+        assert {pk: after[pk] for pk in before} == before, f"cast {n} changed an earlier ballot"
 
 
-def test_rewriting_keeps_every_ballot_as_it_was_cast(twelve_ballots):
+def test_no_receipt_and_no_choice_can_be_read_from_the_stored_bytes(twelve_ballots):
     c, receipts, _snapshots = twelve_ballots
 
-    stored = {
-        content.receipt: {choice.item_id: choice.choice for choice in content.choices.all()}
-        for content in BallotContent.objects.filter(meeting=c.meeting).prefetch_related("choices")
-    }
-
-    assert stored == {
-        receipt: c.choices(*pattern) for receipt, pattern in zip(receipts, PATTERNS, strict=True)
-    }
+    for blob in sealed_rows(c.meeting).values():
+        for receipt in receipts:
+            assert receipt.encode() not in blob
+            assert receipt.replace("-", "").encode() not in blob
+        assert not [v for v in CHOICE_VALUES if v.encode() in blob]
 
 
-def test_ballots_ordered_by_id_do_not_follow_the_order_of_casting(twelve_ballots):
+def test_every_sealed_ballot_of_a_meeting_has_the_same_length(twelve_ballots):
+    c, _receipts, _snapshots = twelve_ballots
+
+    assert len({len(blob) for blob in sealed_rows(c.meeting).values()}) == 1
+
+
+def test_a_sealed_ballot_opens_only_with_its_meetings_key_and_its_meeting_id(twelve_ballots):
     c, receipts, _snapshots = twelve_ballots
+    key = key_store().get(c.pk)
+    blob = next(iter(sealed_rows(c.meeting).values()))
 
-    by_id = list(
-        BallotContent.objects.filter(meeting=c.meeting)
-        .order_by("pk")
-        .values_list("receipt", flat=True)
-    )
-
-    assert sorted(by_id) == sorted(receipts)
-    assert by_id not in (receipts, receipts[::-1])
+    receipt, _words = sealing.open_sealed(key, meeting_id=c.pk, sealed=blob)
+    assert receipt in receipts
+    with pytest.raises(sealing.Unreadable):
+        sealing.open_sealed(bytes(32), meeting_id=c.pk, sealed=blob)
+    with pytest.raises(sealing.Unreadable):
+        sealing.open_sealed(key, meeting_id=c.pk + 1, sealed=blob)
 
 
-def test_ballots_in_the_databases_natural_order_do_not_follow_the_order_of_casting(
-    twelve_ballots,
+def test_the_tally_counts_every_sealed_ballot_as_it_was_cast(twelve_ballots):
+    c, _receipts, _snapshots = twelve_ballots
+
+    c.close()
+
+    c.refresh()
+    expected = [
+        tuple(sum(1 for p in PATTERNS if p[n] == v) for v in CHOICE_VALUES) for n in range(3)
+    ]
+    assert [(i.agree, i.disagree, i.abstain) for i in c.items] == expected
+
+
+@pytest.mark.parametrize("model", BALLOT_MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE {table} SET meeting_id = meeting_id", "DELETE FROM {table}"],
+    ids=["update", "delete"],
+)
+def test_the_database_refuses_to_change_or_delete_a_written_ballot_row(
+    twelve_ballots, model, statement
 ):
-    _c, receipts, _snapshots = twelve_ballots
+    c, _receipts, _snapshots = twelve_ballots
+    c.close()
+    rows = model.objects.filter(meeting=c.meeting).count()
 
-    natural = natural_order()
-
-    assert sorted(natural) == sorted(receipts)
-    assert natural not in (receipts, receipts[::-1])
-
-
-def test_the_newest_ballot_is_not_always_stored_last_or_first_in_the_table(
-    period, unit_a, secretary
-):
-    c = convene(period, unit_a, secretary, size=12, awards=("advanced_worker",))
-    c.open()
-
-    places = []
-    for n, member in enumerate(c.members):
-        receipt = c.vote(member, CHOICE_VALUES[n % 3])
-        stored = storage_order()
-        places.append((stored.index(receipt), len(stored)))
-
-    assert not all(place == count - 1 for place, count in places[1:]), places
-    assert not all(place == 0 for place, _count in places[1:]), places
-
-
-def test_ballots_in_physical_row_order_do_not_follow_the_order_of_casting(twelve_ballots):
-    _c, receipts, _snapshots = twelve_ballots
-
-    physical = storage_order()  # SQLite: rowid; PostgreSQL: ctid
-
-    assert sorted(physical) == sorted(receipts)
-    assert physical not in (receipts, receipts[::-1])
-
-
-@pytest.mark.django_db(transaction=True)
-def test_on_postgresql_all_ballots_of_a_meeting_carry_the_transaction_stamp_of_the_last_cast(
-    period, unit_a, secretary
-):
-    if connection.vendor != "postgresql":
-        pytest.skip("xmin is PostgreSQL's")
-    c = convene(
-        period, unit_a, secretary, size=5, awards=("advanced_worker", "certificate_of_merit")
-    )
-    c.open()
-    content_table = BallotContent._meta.db_table
-    choice_table = BallotChoice._meta.db_table
-
-    stamps = []
-    for member, picks in zip(
-        c.members, [(AGREE, DISAGREE), (ABSTAIN, AGREE), (DISAGREE, DISAGREE)], strict=False
+    with (
+        pytest.raises(DatabaseError, match="written once"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
     ):
-        c.vote(member, *picks)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT DISTINCT xmin::text FROM {content_table} WHERE meeting_id = %s",  # noqa: S608
-                [c.pk],
-            )
-            content_stamps = {row[0] for row in cursor.fetchall()}
-            cursor.execute(
-                f"SELECT DISTINCT ch.xmin::text FROM {choice_table} ch"  # noqa: S608
-                f" JOIN {content_table} b ON ch.ballot_id = b.id WHERE b.meeting_id = %s",
-                [c.pk],
-            )
-            choice_stamps = {row[0] for row in cursor.fetchall()}
-        assert len(content_stamps) == 1, content_stamps
-        assert choice_stamps == content_stamps
-        stamps.append(content_stamps.pop())
+        cursor.execute(statement.format(table=model._meta.db_table))
 
-    assert len(set(stamps)) == 3  # each cast re-stamped every earlier ballot
+    assert rows > 0 and model.objects.filter(meeting=c.meeting).count() == rows
+
+
+# After closing: the key is gone, only the tally and the receipt codes remain
+
+
+def every_value_in_the_database() -> str:
+    """Every row of every table, as text (bytea as hex on PostgreSQL, blobs as hex on SQLite)."""
+    texts = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            quoted = connection.ops.quote_name(table)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SELECT t::text FROM {quoted} t")  # noqa: S608
+                texts.extend(row[0] for row in cursor.fetchall())
+            else:
+                cursor.execute(f"SELECT * FROM {quoted}")  # noqa: S608
+                texts.extend(
+                    " ".join(v.hex() if isinstance(v, bytes) else str(v) for v in row)
+                    for row in cursor.fetchall()
+                )
+    return "\n".join(texts)
+
+
+def test_after_closing_the_key_is_destroyed_and_is_nowhere_in_the_database(
+    period, unit_a, secretary, django_capture_on_commit_callbacks
+):
+    c = convene(period, unit_a, secretary, size=5, awards=("advanced_worker",))
+    c.open()
+    key = key_store().get(c.pk)
+    for member in c.members:
+        c.vote(member, AGREE)
+    blobs = list(sealed_rows(c.meeting).values())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        c.close()
+
+    assert key is not None and key_store().get(c.pk) is None
+    assert not list(key_store().directory.glob(f"meeting-{c.pk}.*"))
+    dump = every_value_in_the_database().lower()
+    for form in (key.hex(), base64.b64encode(key).decode().lower()):
+        assert form not in dump
+    assert len(blobs) == 5  # the sealed ballots stay, unopenable
+
+
+def test_closing_when_the_key_is_lost_is_refused_and_changes_nothing(period, unit_a, secretary):
+    c = convene(period, unit_a, secretary, size=5, awards=("advanced_worker",))
+    c.open()
+    for member in c.members:
+        c.vote(member, AGREE)
+    key_store().destroy(c.pk)
+    events_before = AuditEvent.objects.count()
+
+    with pytest.raises(Conflict) as refused:
+        c.close()
+
+    assert "the vote must be held again in a new meeting" in in_english(refused.value)
+    c.refresh()
+    assert c.meeting.state == Meeting.State.OPEN
+    assert c.items[0].agree is None
+    assert not PublishedReceipt.objects.filter(meeting=c.meeting).exists()
+    assert AuditEvent.objects.count() == events_before
+
+
+def test_a_ballot_cast_when_the_key_is_lost_is_refused_and_stores_nothing(
+    period, unit_a, secretary
+):
+    c = convene(period, unit_a, secretary, size=5, awards=("advanced_worker",))
+    c.open()
+    key_store().destroy(c.pk)
+
+    with pytest.raises(council.BallotRefused):
+        c.vote(c.members[1], AGREE)
+
+    assert not Participation.objects.filter(meeting=c.meeting).exists()
+    assert not SealedBallot.objects.filter(meeting=c.meeting).exists()
+
+
+def test_the_key_file_is_readable_by_its_owner_only(period, unit_a, secretary):
+    c = convene(period, unit_a, secretary, size=5, awards=("advanced_worker",))
+    c.open()
+
+    [path] = key_store().directory.glob(f"meeting-{c.pk}.key")
+    assert path.stat().st_mode & 0o777 == 0o600
 
 
 # Audit trail, export and logs never pair a member with a choice
@@ -333,6 +364,7 @@ def test_only_the_closing_tally_mentions_choices_and_it_counts_per_dossier_not_p
             "agree",
             "disagree",
             "abstain",
+            "recused",
             "recommended",
             "threshold",
         }
@@ -359,7 +391,7 @@ def test_the_audit_export_pairs_no_member_with_a_choice_or_a_receipt(closed_meet
         payload = json.dumps(event["payload"], ensure_ascii=False)
         assert not [name for name in names if name in payload]
         assert [set(r) for r in event["payload"]["results"]] == [
-            {"dossier", "agree", "disagree", "abstain", "recommended", "threshold"}
+            {"dossier", "agree", "disagree", "abstain", "recused", "recommended", "threshold"}
         ] * len(c.dossiers)
     cast_lines = [json.loads(line) for line in lines if '"ballot.cast"' in line]
     assert {e["actor_id"] for e in cast_lines} == {m.pk for m in c.members[:5]}
@@ -395,3 +427,86 @@ def test_the_dossier_page_after_the_vote_shows_no_receipt(closed_meeting):
         assert response.status_code == 200
         page = response.content.decode()
         assert not [r for r in receipts if r in page]
+
+
+# On PostgreSQL, what someone with page-level access reads pairs no member with a choice
+
+
+def rows(sql: str, params=()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def raw_tuples(table: str) -> list[bytes] | None:
+    """Every tuple on the table's pages, live and dead (old versions), via pageinspect; None when
+    the extension cannot be installed here."""
+    try:
+        with transaction.atomic():
+            rows("CREATE EXTENSION IF NOT EXISTS pageinspect")
+    except DatabaseError:
+        return None
+    pages = rows("SELECT pg_relation_size(%s) / current_setting('block_size')::int", [table])[0][0]
+    found = []
+    for page in range(pages):
+        found += [
+            bytes(data)
+            for (data,) in rows(
+                "SELECT t_data FROM heap_page_items(get_raw_page(%s, %s))", [table, page]
+            )
+            if data is not None
+        ]
+    return found
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_no_physical_attribute_links_a_member_to_a_choice_or_a_receipt(
+    period, unit_a, secretary
+):
+    c = convene(
+        period, unit_a, secretary, size=6, awards=("advanced_worker", "certificate_of_merit")
+    )
+    c.open()
+    picks = [(AGREE, AGREE), (AGREE, DISAGREE), (DISAGREE, ABSTAIN), (ABSTAIN, AGREE),
+             (DISAGREE, DISAGREE), (ABSTAIN, ABSTAIN)]  # fmt: skip
+    receipt_of = {m.pk: c.vote(m, *p) for m, p in zip(c.members, picks, strict=True)}
+    sealed_table = SealedBallot._meta.db_table
+
+    # xmin, ctid and insertion order do pair each member with the sealed row they wrote...
+    voted = rows(
+        f"SELECT member_id, xmin::text FROM {Participation._meta.db_table}"  # noqa: S608
+        " WHERE meeting_id = %s ORDER BY ctid",
+        [c.pk],
+    )
+    sealed = rows(
+        f"SELECT xmin::text, sealed FROM {sealed_table} WHERE meeting_id = %s"  # noqa: S608
+        " ORDER BY ctid",
+        [c.pk],
+    )
+    by_stamp = {stamp: bytes(blob) for stamp, blob in sealed}
+    assert len(by_stamp) == 6  # one transaction per ballot: no cast re-stamps another
+    # ...but what a member's row pairs with holds neither their receipt nor their choices,
+    for member_id, stamp in voted:
+        blob = by_stamp[stamp]
+        assert receipt_of[member_id].encode() not in blob
+        assert not [v for v in CHOICE_VALUES if v.encode() in blob]
+    # and no old version of any ballot exists to compare against.
+    tuples = raw_tuples(sealed_table)
+    if tuples is not None:
+        assert len(tuples) == 6, "a cast left an old row version behind"
+        assert not [r for r in receipt_of.values() for t in tuples if r.encode() in t]
+
+    c.close()
+
+    # Once closed, the receipts come from one transaction, stored in code order,
+    published = rows(
+        f"SELECT receipt, xmin::text FROM {PublishedReceipt._meta.db_table}"  # noqa: S608
+        " WHERE meeting_id = %s ORDER BY ctid",
+        [c.pk],
+    )
+    assert [r for r, _x in published] == sorted(receipt_of.values())
+    assert len({x for _r, x in published}) == 1
+    assert not {x for _r, x in published} & {stamp for _m, stamp in voted}
+    # and the sealed row a member wrote no longer opens: the key is gone.
+    assert key_store().get(c.pk) is None

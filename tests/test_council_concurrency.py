@@ -13,10 +13,11 @@ import pytest
 from audit import log
 from audit.models import AuditEvent
 from council import services as council
-from council.models import BallotContent, Meeting, Participation
+from council.models import Meeting, Participation, PublishedReceipt, SealedBallot
 from council.services import BallotRefused
 from dossiers.models import Person
 from tests.conftest import run_together
+from tests.factories import upload
 from tests.test_council_vote import AGREE, DISAGREE, IN_WRITING, ballot_rows, convene, in_english
 from workflow.errors import DomainError
 
@@ -46,11 +47,9 @@ def test_a_member_submitting_twice_at_the_same_moment_is_counted_once(period, un
     assert in_english(refused[0]) == "A ballot from this member has already been counted."
     assert ballot_rows(c.meeting) == {
         "participations": 1,
-        "contents": 1,
-        "choices": 1,
+        "sealed ballots": 1,
         "ballot events": 1,
     }
-    assert BallotContent.objects.get(meeting=c.meeting).receipt == receipts[0]
     assert AuditEvent.objects.get(action="ballot.cast").actor_id == member_id
     assert log.verify_institution(c.meeting.institution).intact
 
@@ -70,15 +69,16 @@ def test_a_member_voting_while_the_secretary_enters_their_written_opinion_is_cou
             return council.cast_ballot(meeting_id=c.pk, person=member, choices=choices)
         clerk = Person.objects.get(pk=secretary.pk)
         return council.record_written_ballot(
-            meeting_id=c.pk, person=clerk, member_id=writer.pk, choices=choices
-        )
+            meeting_id=c.pk, person=clerk, member_id=writer.pk, choices=choices,
+            opinion=upload("y-kien.pdf"),
+        )  # fmt: skip
 
     results = run_together(2, submit)
 
     assert sum(isinstance(r, str) for r in results) == 1
     assert [type(e) for e in errors(results)] == [BallotRefused]
     assert Participation.objects.filter(meeting=c.meeting, member=writer).count() == 1
-    assert BallotContent.objects.filter(meeting=c.meeting).count() == 1
+    assert SealedBallot.objects.filter(meeting=c.meeting).count() == 1
     assert log.verify_institution(c.meeting.institution).intact
 
 
@@ -101,15 +101,15 @@ def test_eight_members_voting_at_the_same_moment_are_all_counted(period, unit_a,
     assert len(receipts) == 8
     assert ballot_rows(c.meeting) == {
         "participations": 8,
-        "contents": 8,
-        "choices": 16,
+        "sealed ballots": 8,
         "ballot events": 8,
     }
-    stored = {
-        b.receipt: {ch.item_id: ch.choice for ch in b.choices.all()}
-        for b in BallotContent.objects.filter(meeting=c.meeting).prefetch_related("choices")
-    }
-    assert stored == {r: c.choices(*p) for r, p in zip(results, picks, strict=True)}
+    c.close()
+    c.refresh()
+    assert [(i.agree, i.disagree) for i in c.items] == [(4, 4), (4, 4)]
+    assert set(
+        PublishedReceipt.objects.filter(meeting=c.meeting).values_list("receipt", flat=True)
+    ) == set(receipts)
     assert Counter(
         AuditEvent.objects.filter(action="ballot.cast").values_list("actor_id", flat=True)
     ) == Counter(member_ids)
@@ -140,7 +140,7 @@ def test_a_ballot_racing_the_close_is_either_counted_or_refused_as_late(period, 
     if isinstance(cast, DomainError):
         assert isinstance(cast, BallotRefused)
         assert in_english(cast) == "Voting is closed."
-    counted = BallotContent.objects.filter(meeting=c.meeting).count()
+    counted = SealedBallot.objects.filter(meeting=c.meeting).count()
     assert counted == (5 if isinstance(cast, str) else 4)
     item = c.meeting.agenda.get()
     assert item.agree == counted  # no ballot landed after the tally

@@ -17,19 +17,20 @@ from django.utils.html import escape
 from council import services
 from council.models import (
     AgendaItem,
-    BallotChoice,
-    BallotContent,
+    Choice,
     Meeting,
     MeetingMember,
     Participation,
+    SealedBallot,
+    WrittenOpinion,
 )
 from dossiers.models import Dossier, Role, State
 from tests.conftest import make_person
-from tests.factories import dossier_in, login
+from tests.factories import dossier_in, earlier_mail_delivered, login, upload
 
-AGREE = BallotChoice.Choice.AGREE
-DISAGREE = BallotChoice.Choice.DISAGREE
-ABSTAIN = BallotChoice.Choice.ABSTAIN
+AGREE = Choice.AGREE
+DISAGREE = Choice.DISAGREE
+ABSTAIN = Choice.ABSTAIN
 # Every way a choice could be written on a page, in both languages.
 CHOICE_WORDS = ["Agree", "Disagree", "No vote", "Đồng ý", "Không đồng ý", "Không biểu quyết"]
 RECEIPT = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}\b")
@@ -90,8 +91,30 @@ def vote(meeting, member, *picks) -> str:
     return services.cast_ballot(meeting_id=meeting.pk, person=member, choices=choices)
 
 
+def open_with(meeting, secretary, attendance: dict | None = None) -> Meeting:
+    """Record the attendance (person -> attendance), then open the vote: attendance is fixed."""
+    if attendance:
+        services.record_attendance(
+            meeting_id=meeting.pk,
+            person=secretary,
+            attendance={person.pk: value for person, value in attendance.items()},
+        )
+    return services.open_meeting(meeting_id=meeting.pk, person=secretary)
+
+
+def write_in(meeting, secretary, member, choices) -> str:
+    return services.record_written_ballot(
+        meeting_id=meeting.pk,
+        person=secretary,
+        member_id=member.pk,
+        choices=choices,
+        opinion=upload("y-kien-bang-van-ban.pdf"),
+    )
+
+
 def vote_and_close(meeting, members) -> list[str]:
-    """Three members vote in person, the fourth in writing; then the vote is closed.
+    """Three members vote in person, the fourth (recorded in writing before opening) in writing;
+    then the vote is closed.
 
     Hương: 3 agree, 1 disagree, 0 no vote -> passed (more than 50%).
     Bình: 2 agree, 1 disagree, 1 no vote -> not passed (at least 80%).
@@ -103,20 +126,8 @@ def vote_and_close(meeting, members) -> list[str]:
         vote(meeting, principal, AGREE, DISAGREE),
         vote(meeting, member, DISAGREE, ABSTAIN),
     ]
-    services.record_attendance(
-        meeting_id=meeting.pk,
-        person=secretary,
-        attendance={fourth.pk: MeetingMember.Attendance.IN_WRITING},
-    )
     items = items_of(meeting)
-    receipts.append(
-        services.record_written_ballot(
-            meeting_id=meeting.pk,
-            person=secretary,
-            member_id=fourth.pk,
-            choices={items[0].pk: AGREE, items[1].pk: AGREE},
-        )
-    )
+    receipts.append(write_in(meeting, secretary, fourth, {items[0].pk: AGREE, items[1].pk: AGREE}))
     services.close_meeting(meeting_id=meeting.pk, person=secretary)
     meeting.refresh_from_db()
     return receipts
@@ -148,16 +159,16 @@ def opened(planned, secretary):
 
 
 @pytest.fixture
-def closed(opened, members):
-    opened.receipts = vote_and_close(opened, members)
-    return opened
+def closed(planned, secretary, members):
+    meeting = open_with(planned, secretary, {members[3]: MeetingMember.Attendance.IN_WRITING})
+    meeting.receipts = vote_and_close(meeting, members)
+    return meeting
 
 
-def ballot_rows(meeting) -> tuple[int, int, int]:
+def ballot_rows(meeting) -> tuple[int, int]:
     return (
         Participation.objects.filter(meeting=meeting).count(),
-        BallotContent.objects.filter(meeting=meeting).count(),
-        BallotChoice.objects.filter(ballot__meeting=meeting).count(),
+        SealedBallot.objects.filter(meeting=meeting).count(),
     )
 
 
@@ -308,62 +319,114 @@ def test_secretary_closes_the_vote_and_the_page_links_the_results_and_minutes(
     assert reverse("meeting_minutes", args=[opened.pk]) in page_text(response)
 
 
-def test_closing_without_a_quorum_shows_the_services_reason_and_stays_open(
-    opened, secretary, members
+def test_opening_without_a_quorum_shows_the_services_reason_and_stays_planned(
+    planned, secretary, members
 ):
     services.record_attendance(
-        meeting_id=opened.pk,
+        meeting_id=planned.pk,
         person=secretary,
         attendance={m.pk: MeetingMember.Attendance.ABSENT for m in members[1:]},
     )
 
-    response = login(secretary).post(reverse("meeting_close", args=[opened.pk]), follow=True)
+    response = login(secretary).post(reverse("meeting_open", args=[planned.pk]), follow=True)
 
-    opened.refresh_from_db()
+    planned.refresh_from_db()
     errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
-    assert opened.state == Meeting.State.OPEN
-    assert len(errors) == 1 and str(items_of(opened)[0].dossier.award_type) in errors[0]
+    assert planned.state == Meeting.State.PLANNED
+    assert len(errors) == 1 and str(items_of(planned)[0].dossier.award_type) in errors[0]
+
+
+def test_the_attendance_cannot_be_changed_once_the_vote_is_open(opened, secretary, members):
+    """Regression: the secretary marked a present member "in writing" during the vote, then
+    entered a written ballot in their name and the member could no longer vote."""
+    data = {f"member_{m.pk}": MeetingMember.Attendance.PRESENT for m in members}
+    data[f"member_{members[2].pk}"] = MeetingMember.Attendance.IN_WRITING
+
+    response = login(secretary).post(
+        reverse("meeting_attendance", args=[opened.pk]), data, follow=True
+    )
+
+    errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+    assert errors == [vi("The attendance is fixed once the vote opens.")]
+    assert set(opened.members.values_list("attendance", flat=True)) == {"present"}
+    assert "attendance_form" not in response.context
 
 
 def test_secretary_enters_the_written_opinion_of_a_member_absent_in_writing(
-    opened, secretary, fourth_member
+    planned, secretary, fourth_member, mailoutbox, django_capture_on_commit_callbacks
 ):
-    services.record_attendance(
-        meeting_id=opened.pk,
-        person=secretary,
-        attendance={fourth_member.pk: MeetingMember.Attendance.IN_WRITING},
-    )
+    opened = open_with(planned, secretary, {fourth_member: MeetingMember.Attendance.IN_WRITING})
+    earlier_mail_delivered()  # the vote-opened mail
+    fourth_member.email = "lan@example.edu.vn"
+    fourth_member.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(secretary).post(
+            reverse("meeting_written_ballot", args=[opened.pk]),
+            {
+                "member": fourth_member.pk,
+                "opinion": upload("y-kien-lan.pdf"),
+                **ballot_post(opened, AGREE, ABSTAIN),
+            },
+        )
+
+    assert response.status_code == 200
+    assert RECEIPT.search(page_text(response))
+    assert Participation.objects.get(meeting=opened).channel == "in_writing"
+    assert SealedBallot.objects.filter(meeting=opened).count() == 1
+    opinion = WrittenOpinion.objects.get(meeting=opened)
+    assert (opinion.member, opinion.original_name) == (fourth_member, "y-kien-lan.pdf")
+    assert opinion.file.storage.exists(opinion.file.name)
+    assert [m.to for m in mailoutbox] == [["lan@example.edu.vn"]]
+    assert opened.title in mailoutbox[0].subject
+
+
+def test_a_written_opinion_without_its_scan_is_refused_and_stores_nothing(
+    planned, secretary, fourth_member
+):
+    opened = open_with(planned, secretary, {fourth_member: MeetingMember.Attendance.IN_WRITING})
 
     response = login(secretary).post(
         reverse("meeting_written_ballot", args=[opened.pk]),
         {"member": fourth_member.pk, **ballot_post(opened, AGREE, ABSTAIN)},
     )
 
-    receipt = RECEIPT.search(page_text(response)).group()
-    assert response.status_code == 200
-    assert Participation.objects.get(meeting=opened).channel == "in_writing"
-    assert BallotContent.objects.get(meeting=opened).receipt == receipt
+    assert response.status_code == 400
+    assert ballot_rows(opened) == (0, 0)
+    assert not WrittenOpinion.objects.exists()
+
+
+def test_a_written_opinion_whose_scan_is_not_a_pdf_or_image_is_refused_and_stores_nothing(
+    planned, secretary, fourth_member
+):
+    opened = open_with(planned, secretary, {fourth_member: MeetingMember.Attendance.IN_WRITING})
+
+    response = login(secretary).post(
+        reverse("meeting_written_ballot", args=[opened.pk]),
+        {
+            "member": fourth_member.pk,
+            "opinion": upload("y-kien.pdf", b"not a pdf at all"),
+            **ballot_post(opened, AGREE, ABSTAIN),
+        },
+    )
+
+    assert response.status_code == 400
+    assert ballot_rows(opened) == (0, 0)
+    assert not WrittenOpinion.objects.exists()
 
 
 def test_the_written_opinion_form_offers_only_members_absent_in_writing_who_have_not_voted(
-    opened, secretary, members
+    planned, secretary, members
 ):
-    _sec, _principal, member, fourth = members
-    services.record_attendance(
-        meeting_id=opened.pk,
-        person=secretary,
-        attendance={member.pk: "in_writing", fourth.pk: "in_writing"},
-    )
-    services.record_written_ballot(
-        meeting_id=opened.pk,
-        person=secretary,
-        member_id=member.pk,
-        choices={item.pk: AGREE for item in items_of(opened)},
-    )
+    _sec, _principal, _member, fourth = members
+    opened = open_with(planned, secretary, {fourth: "in_writing"})
+    page = reverse("meeting_written_ballot", args=[opened.pk])
+    offered_before = list(login(secretary).get(page).context["form"].fields["member"].queryset)
 
-    response = login(secretary).get(reverse("meeting_written_ballot", args=[opened.pk]))
+    write_in(opened, secretary, fourth, {item.pk: AGREE for item in items_of(opened)})
 
-    assert list(response.context["form"].fields["member"].queryset) == [fourth]
+    offered_after = list(login(secretary).get(page).context["form"].fields["member"].queryset)
+    assert (offered_before, offered_after) == ([fourth], [])
 
 
 # The member's ballot page
@@ -395,7 +458,7 @@ def test_casting_a_ballot_shows_its_receipt_code_once(opened, council_member):
     second_visit = client.get(reverse("meeting_ballot", args=[opened.pk]))
 
     receipt = RECEIPT.search(page_text(response)).group()
-    assert BallotContent.objects.get(meeting=opened).receipt == receipt
+    assert SealedBallot.objects.filter(meeting=opened).count() == 1
     assert Participation.objects.get(meeting=opened).member == council_member
     assert receipt not in page_text(second_visit)
     assert escape(str(second_visit.context["blocked"])) in page_text(second_visit)
@@ -450,7 +513,7 @@ def test_a_ballot_from_someone_not_on_the_council_is_refused_and_stores_nothing(
     reason = vi("This person is not a member of the council for this meeting.")
     assert response.status_code == 409
     assert escape(reason) in page_text(response)
-    assert ballot_rows(opened) == (0, 0, 0)
+    assert ballot_rows(opened) == (0, 0)
 
 
 def test_an_incomplete_ballot_is_refused_with_the_services_reason_and_stores_nothing(
@@ -464,18 +527,14 @@ def test_an_incomplete_ballot_is_refused_with_the_services_reason_and_stores_not
 
     assert response.status_code == 409
     assert escape(vi("Give one choice for every item on the agenda.")) in page_text(response)
-    assert ballot_rows(opened) == (0, 0, 0)
+    assert ballot_rows(opened) == (0, 0)
     assert 'name="item_' in page_text(response)  # the member can complete it and submit again
 
 
 def test_a_member_recorded_absent_is_told_so_instead_of_given_a_ballot(
-    opened, secretary, council_member
+    planned, secretary, council_member
 ):
-    services.record_attendance(
-        meeting_id=opened.pk,
-        person=secretary,
-        attendance={council_member.pk: MeetingMember.Attendance.ABSENT},
-    )
+    opened = open_with(planned, secretary, {council_member: MeetingMember.Attendance.ABSENT})
     client = login(council_member)
 
     page = client.get(reverse("meeting_ballot", args=[opened.pk]))
@@ -486,7 +545,7 @@ def test_a_member_recorded_absent_is_told_so_instead_of_given_a_ballot(
     assert 'name="item_' not in page_text(page)
     assert escape(str(page.context["blocked"])) in page_text(page)
     assert refused.status_code == 409
-    assert ballot_rows(opened) == (0, 0, 0)
+    assert ballot_rows(opened) == (0, 0)
 
 
 # Who may open which page
@@ -645,19 +704,22 @@ def test_the_council_records_are_read_only_in_the_admin(closed, admin_client):
         "Meeting",
         "AgendaItem",
         "Participation",
-        "BallotContent",
-        "BallotChoice",
+        "PublishedReceipt",
+        "Recusal",
+        "WrittenOpinion",
     }
 
 
-def test_the_admin_shows_no_ballot_content_while_the_vote_is_open(opened, members, admin_client):
+def test_the_admin_shows_no_ballot_content_and_no_receipt_while_the_vote_is_open(
+    opened, members, admin_client
+):
     receipt = vote(opened, members[0], AGREE, AGREE)
 
-    contents = admin_client.get(reverse("admin:council_ballotcontent_changelist"))
-    choices = admin_client.get(reverse("admin:council_ballotchoice_changelist"))
+    receipts = admin_client.get(reverse("admin:council_publishedreceipt_changelist"))
 
-    assert receipt not in page_text(contents) and receipt not in page_text(choices)
-    assert contents.context["cl"].result_count == 0 and choices.context["cl"].result_count == 0
+    assert receipt not in page_text(receipts)
+    assert receipts.context["cl"].result_count == 0
+    assert SealedBallot not in admin.site._registry
 
 
 def test_the_meeting_date_is_shown_as_offices_write_it(period, secretary, principal, members):
@@ -669,3 +731,48 @@ def test_the_meeting_date_is_shown_as_offices_write_it(period, secretary, princi
     html = page_text(login(secretary).get(reverse("meeting_list")))
 
     assert "08:30 05/12/2026" in html
+
+
+# Recusal on the pages
+
+
+@pytest.fixture
+def nominee_meeting(period, unit_a, unit_b, secretary, principal, members):
+    """Hương's dossier, and one nominating the council member "member" themselves."""
+    own = dossier_in(State.REVIEWED, period, unit_b, award="certificate_of_merit",
+                     nominee=members[2])  # fmt: skip
+    huong = make_person(period.institution, unit_a, full_name="Nguyễn Thị Hương")
+    dossiers = [dossier_in(State.REVIEWED, period, unit_a, nominee=huong), own]
+    return open_with(plan(period, secretary, principal, dossiers), secretary)
+
+
+def test_the_ballot_page_shows_the_members_own_dossier_as_recused_without_a_choice(
+    nominee_meeting, council_member
+):
+    first, own = items_of(nominee_meeting)
+
+    response = login(council_member).get(reverse("meeting_ballot", args=[nominee_meeting.pk]))
+
+    html = page_text(response)
+    assert f'name="item_{first.pk}"' in html
+    assert f'name="item_{own.pk}"' not in html
+    assert escape(vi("Recused: this item concerns you, so you cast no ballot on it.")) in html
+
+
+def test_a_member_casts_their_ballot_without_the_recused_item_and_the_results_name_them(
+    nominee_meeting, secretary, members, council_member
+):
+    first, own = items_of(nominee_meeting)
+    login(council_member).post(
+        reverse("meeting_ballot", args=[nominee_meeting.pk]), {f"item_{first.pk}": AGREE}
+    )
+    for member in (members[0], members[1], members[3]):
+        vote(nominee_meeting, member, AGREE, AGREE)
+    services.close_meeting(meeting_id=nominee_meeting.pk, person=secretary)
+
+    response = login(council_member).get(reverse("meeting_results", args=[nominee_meeting.pk]))
+
+    own.refresh_from_db()
+    assert (own.agree, own.recused) == (3, 1)
+    assert response.context["recusals"] == [(own, own.recusals.get())]
+    assert council_member.full_name in page_text(response)

@@ -14,28 +14,40 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from audit import log
 from audit.models import AuditEvent
+from council import recusal
 from council import services as council
 from council.models import (
     AgendaItem,
-    BallotChoice,
-    BallotContent,
+    Choice,
     Meeting,
     MeetingMember,
     Participation,
+    PublishedReceipt,
+    SealedBallot,
+    WrittenOpinion,
 )
 from council.services import BallotRefused
 from dossiers.models import AwardType, Dossier, Period, Person, Role, RoleAssignment, State
+from tests import factories
 from tests.conftest import make_person, make_unit
-from tests.factories import dossier_in
-from workflow.errors import GuardFailed, IllegalTransition, MeetingNotFound, NotPermitted
+from tests.factories import dossier_in, earlier_mail_delivered, upload
+from workflow.errors import (
+    GuardFailed,
+    IllegalTransition,
+    InvalidInput,
+    MeetingNotFound,
+    NotPermitted,
+)
 
-AGREE = BallotChoice.Choice.AGREE
-DISAGREE = BallotChoice.Choice.DISAGREE
-ABSTAIN = BallotChoice.Choice.ABSTAIN
+AGREE = Choice.AGREE
+DISAGREE = Choice.DISAGREE
+ABSTAIN = Choice.ABSTAIN
 PRESENT = MeetingMember.Attendance.PRESENT
 IN_WRITING = MeetingMember.Attendance.IN_WRITING
 ABSENT = MeetingMember.Attendance.ABSENT
@@ -71,6 +83,7 @@ class Council:
             person=self.secretary,
             member_id=member.pk,
             choices=self.choices(*picks),
+            opinion=upload("y-kien-bang-van-ban.pdf"),
         )
 
     def attend(self, members, attendance: str) -> None:
@@ -101,9 +114,10 @@ def convene(
     *,
     size: int = 10,
     awards: tuple[str, ...] = ("advanced_worker",),
+    nominees: tuple = (),
 ) -> Council:
     """A planned meeting of a council of `size` members (the secretary among them) with one
-    reviewed dossier per award on its agenda."""
+    reviewed dossier per award on its agenda (the first ones for the `nominees` given)."""
     institution = period.institution
     already = (
         RoleAssignment.objects.active()
@@ -127,7 +141,11 @@ def convene(
         key=lambda p: (p.pk != secretary.pk, p.pk),
     )
     assert len(members) == size, "the helper's council does not have the size asked for"
-    dossiers = [dossier_in(State.REVIEWED, period, unit, award=code) for code in awards]
+    nominated = list(nominees) + [None] * (len(awards) - len(nominees))
+    dossiers = [
+        dossier_in(State.REVIEWED, period, unit, award=code, nominee=nominee)
+        for code, nominee in zip(awards, nominated, strict=True)
+    ]
     council.set_agenda(
         meeting_id=meeting.pk, person=secretary, dossier_ids=[d.pk for d in dossiers]
     )
@@ -147,8 +165,7 @@ def ballot_rows(meeting: Meeting) -> dict[str, int]:
     """Everything a ballot leaves behind, counted."""
     return {
         "participations": Participation.objects.filter(meeting=meeting).count(),
-        "contents": BallotContent.objects.filter(meeting=meeting).count(),
-        "choices": BallotChoice.objects.filter(ballot__meeting=meeting).count(),
+        "sealed ballots": SealedBallot.objects.filter(meeting=meeting).count(),
         "ballot events": AuditEvent.objects.filter(action__startswith="ballot.").count(),
     }
 
@@ -404,24 +421,21 @@ def test_the_threshold_share_of_members_present_is_counted_against_those_present
 # Quorum (default: more than half of the members present)
 
 
-def test_closing_without_a_quorum_is_refused_and_changes_nothing(period, unit_a, secretary):
+def test_opening_without_a_quorum_is_refused_and_changes_nothing(period, unit_a, secretary):
+    """The attendance is fixed when the vote opens, so a vote without a quorum never opens."""
     c = convene(period, unit_a, secretary, size=10)
     c.attend(c.members[5:], ABSENT)
-    c.open()
-    cast(c, agree=5, voters=c.members[:5])
 
     with pytest.raises(GuardFailed) as refused:
-        c.close()
+        c.open()
 
     [reason] = refused.value.reasons_en
     assert "Quorum not met" in reason
     assert "5 of 10 members present" in reason
     c.refresh()
-    assert (c.meeting.state, c.meeting.closed_at) == (Meeting.State.OPEN, None)
-    assert c.dossiers[0].state == State.VOTING
-    assert c.items[0].agree is None and c.items[0].recommended is None
-    assert not events("meeting.vote_closed").exists()
-    assert not events("dossier.vote_closed").exists()
+    assert (c.meeting.state, c.meeting.opened_at) == (Meeting.State.PLANNED, None)
+    assert c.dossiers[0].state == State.REVIEWED
+    assert not events("meeting.vote_opened").exists()
 
 
 def test_six_of_ten_present_is_a_quorum(period, unit_a, secretary):
@@ -440,35 +454,31 @@ def test_six_of_ten_present_is_a_quorum(period, unit_a, secretary):
 def test_written_opinions_do_not_make_up_the_quorum(period, unit_a, secretary):
     c = convene(period, unit_a, secretary, size=10)
     c.attend(c.members[5:], IN_WRITING)
-    c.open()
-    cast(c, agree=5, voters=c.members[:5])
-    for member in c.members[5:]:
-        c.write_in(member, AGREE)
 
     with pytest.raises(GuardFailed) as refused:
-        c.close()
+        c.open()
 
     assert "5 of 10 members present" in refused.value.reasons_en[0]
     c.refresh()
-    assert c.meeting.state == Meeting.State.OPEN
-    assert c.dossiers[0].state == State.VOTING
+    assert c.meeting.state == Meeting.State.PLANNED
 
 
-def test_a_failed_close_can_be_retried_once_enough_members_are_present(period, unit_a, secretary):
+def test_a_refused_opening_can_be_retried_once_enough_members_are_recorded_present(
+    period, unit_a, secretary
+):
     c = convene(period, unit_a, secretary, size=10)
     c.attend(c.members[5:], ABSENT)
-    c.open()
-    cast(c, agree=5, voters=c.members[:5])
     with pytest.raises(GuardFailed):
-        c.close()
+        c.open()
 
     c.attend(c.members[5:6], PRESENT)
-    c.vote(c.members[5], AGREE)
+    c.open()
+    cast(c, agree=6, voters=c.members[:6])
     c.close()
 
     c.refresh()
     assert c.dossiers[0].state == State.RECOMMENDED
-    assert events("meeting.vote_closed").count() == 1
+    assert events("meeting.vote_opened").count() == 1
 
 
 # Creating, setting the agenda, opening
@@ -550,7 +560,10 @@ def test_opening_moves_every_agenda_dossier_to_voting_through_the_one_service(
         (State.REVIEWED, State.VOTING, secretary.pk)
     }
     meeting_event = events("meeting.vote_opened").get()
-    assert (meeting_event.object_id, meeting_event.payload) == (str(c.pk), {"items": 2})
+    assert (meeting_event.object_id, meeting_event.payload) == (
+        str(c.pk),
+        {"items": 2, "recusals": {}, "recusal_enforced": True},
+    )
 
 
 def test_a_meeting_with_an_empty_agenda_cannot_be_opened(period, secretary):
@@ -744,10 +757,11 @@ def test_a_member_cannot_enter_a_written_opinion_for_another_member(period, unit
             person=c.members[1],
             member_id=c.members[-1].pk,
             choices=c.choices(AGREE),
+            opinion=upload("y-kien-bang-van-ban.pdf"),
         )
 
     assert ballot_rows(c.meeting) == dict.fromkeys(
-        ("participations", "contents", "choices", "ballot events"), 0
+        ("participations", "sealed ballots", "ballot events"), 0
     )
 
 
@@ -841,10 +855,13 @@ def test_a_member_cannot_vote_after_the_vote_is_closed(open_council):
     assert (c.items[0].agree, c.items[1].agree) == (9, 9)
 
 
-def test_a_written_opinion_cannot_be_entered_after_the_vote_is_closed(open_council):
-    c = open_council
+def test_a_written_opinion_cannot_be_entered_after_the_vote_is_closed(period, unit_a, secretary):
+    c = convene(
+        period, unit_a, secretary, size=10, awards=("advanced_worker", "certificate_of_merit")
+    )
     c.attend(c.members[-1:], IN_WRITING)
-    cast(c, agree=8, voters=c.members[1:9])
+    c.open()
+    cast(c, agree=9, voters=c.members[:9])
     c.close()
     before = ballot_rows(c.meeting)
 
@@ -938,9 +955,11 @@ def test_a_refused_ballot_does_not_use_up_the_members_vote(open_council):
         council.cast_ballot(meeting_id=c.pk, person=member, choices={c.items[0].pk: AGREE})
 
     receipt = c.vote(member, DISAGREE, DISAGREE)
+    cast(c, agree=4, voters=c.members[2:6])
+    c.close()
 
-    assert BallotContent.objects.filter(meeting=c.meeting, receipt=receipt).exists()
-    assert ballot_rows(c.meeting)["participations"] == 2
+    assert PublishedReceipt.objects.filter(meeting=c.meeting, receipt=receipt).exists()
+    assert ballot_rows(c.meeting)["participations"] == 6
 
 
 # After closing nothing can be cast or changed
@@ -1092,32 +1111,48 @@ def test_a_meeting_event_records_states_only_when_the_meeting_changes_state(
 # Receipts
 
 
-def test_the_receipt_names_exactly_one_published_ballot_with_the_members_choices(open_council):
+def test_the_receipt_is_published_once_when_the_vote_closes_without_what_was_chosen(
+    open_council,
+):
     c = open_council
     member = c.members[1]
 
     receipt = c.vote(member, DISAGREE, ABSTAIN)
     cast(c, agree=5, voters=c.members[2:7])
+    c.close()
 
     assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", receipt)
-    receipts = list(
-        BallotContent.objects.filter(meeting=c.meeting).values_list("receipt", flat=True)
+    published = list(
+        PublishedReceipt.objects.filter(meeting=c.meeting).values_list("receipt", flat=True)
     )
-    assert receipts.count(receipt) == 1
-    content = BallotContent.objects.get(meeting=c.meeting, receipt=receipt)
-    assert {ch.item_id: ch.choice for ch in content.choices.all()} == c.choices(DISAGREE, ABSTAIN)
+    assert published.count(receipt) == 1
+    assert {f.name for f in PublishedReceipt._meta.concrete_fields} == {"id", "meeting", "receipt"}
 
 
 def test_every_ballot_gets_its_own_receipt(open_council):
     c = open_council
     receipts = cast(c, agree=9, voters=c.members[1:])
+    c.close()
 
-    published = set(
-        BallotContent.objects.filter(meeting=c.meeting).values_list("receipt", flat=True)
+    published = list(
+        PublishedReceipt.objects.filter(meeting=c.meeting).values_list("receipt", flat=True)
     )
     assert len(set(receipts)) == 9
-    assert set(receipts) < published
-    assert len(published) == 10
+    assert set(receipts) < set(published)
+    assert len(published) == len(set(published)) == 10
+
+
+def test_the_published_receipts_are_in_code_order(open_council):
+    c = open_council
+    cast(c, agree=9, voters=c.members[1:])
+    c.close()
+
+    published = list(
+        PublishedReceipt.objects.filter(meeting=c.meeting)
+        .order_by()
+        .values_list("receipt", flat=True)
+    )
+    assert published == sorted(published)
 
 
 def test_the_chair_must_be_a_member_of_the_council(period, unit_a, secretary, reviewer):
@@ -1144,3 +1179,245 @@ def test_a_dossier_on_a_pending_agenda_cannot_be_put_on_another(period, unit_a, 
         f"Dossier {first.dossiers[0].pk} is already on the agenda of another meeting."
     ]
     assert not second.agenda.exists()
+
+
+# Recusal: a member casts no ballot on an item that concerns them
+
+
+def council_member(period, unit, **fields) -> Person:
+    return make_person(period.institution, unit, roles=[Role.COUNCIL_MEMBER], **fields)
+
+
+@pytest.fixture
+def nominee_on_council(period, unit_a, secretary) -> Council:
+    """Ten members; item 1 nominates one of them (advanced worker), item 2 someone else."""
+    nominee = council_member(period, unit_a, full_name="Lê Văn Tự")
+    c = convene(
+        period, unit_a, secretary, size=10,
+        awards=("advanced_worker", "certificate_of_merit"), nominees=(nominee,),
+    )  # fmt: skip
+    c.nominee = nominee
+    return c
+
+
+def test_the_nominee_cannot_vote_on_their_own_dossier(nominee_on_council):
+    """Regression: the principal, a council member, voted on his own dossier."""
+    c = nominee_on_council
+    c.open()
+
+    with pytest.raises(BallotRefused) as refused:
+        c.vote(c.nominee, AGREE, AGREE)
+
+    assert "recusal" in in_english(refused.value)
+    assert ballot_rows(c.meeting) == {"participations": 0, "sealed ballots": 0, "ballot events": 0}
+
+
+def test_the_nominee_votes_on_the_other_items_and_the_tally_records_the_recusal(
+    nominee_on_council,
+):
+    c = nominee_on_council
+    c.open()
+    first, second = c.items
+
+    council.cast_ballot(meeting_id=c.pk, person=c.nominee, choices={second.pk: DISAGREE})
+    for member in c.members:
+        if member != c.nominee:
+            c.vote(member, AGREE, AGREE)
+    c.close()
+
+    c.refresh()
+    assert (first.agree, first.disagree, first.abstain, first.recused) == (9, 0, 0, 1)
+    assert (second.agree, second.disagree, second.abstain, second.recused) == (9, 1, 0, 0)
+    assert list(first.recusals.values_list("person", "ground")) == [(c.nominee.pk, "nominee")]
+    [result] = [r for r in events("meeting.vote_closed").get().payload["results"]
+                if r["dossier"] == first.dossier_id]  # fmt: skip
+    assert result["recused"] == [c.nominee.pk]
+
+
+def test_the_head_of_a_nominated_collective_is_recused(period, unit_a, unit_b, secretary):
+    head = factories.Cast(period.institution).head_of(unit_b)
+    RoleAssignment.objects.create(
+        institution=period.institution, person=head, role=Role.COUNCIL_MEMBER,
+        valid_from=datetime.date(2020, 1, 1),
+    )  # fmt: skip
+    c = convene(
+        period, unit_b, secretary, size=10, awards=("advanced_collective",), nominees=(unit_b,)
+    )
+
+    c.open()
+
+    assert recusal.recorded(c.meeting) == {c.items[0].pk: {head.pk}}
+    with pytest.raises(BallotRefused):
+        c.vote(head, AGREE)
+
+
+@pytest.mark.parametrize(
+    ("agree", "outcome"),
+    [(8, State.RECOMMENDED), (7, State.NOT_RECOMMENDED)],
+    ids=["8_of_9_voting_is_80_percent_of_10", "7_of_9_voting_is_70_percent_of_10"],
+)
+def test_a_recused_member_still_counts_in_the_total_membership_base(
+    period, unit_a, secretary, agree, outcome
+):
+    nominee = council_member(period, unit_a)
+    c = convene(
+        period, unit_a, secretary, size=10, awards=("grassroots_emulation_fighter",),
+        nominees=(nominee,),
+    )  # fmt: skip
+    c.open()
+    voters = [m for m in c.members if m != nominee]
+    cast(c, agree=agree, disagree=9 - agree, voters=voters)
+    council.cast_ballot(meeting_id=c.pk, person=nominee, choices={})
+
+    c.close()
+
+    c.refresh()
+    assert c.dossiers[0].state == outcome
+    assert (c.items[0].agree, c.items[0].recused, c.items[0].threshold_base) == (
+        agree, 1, "total_membership",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("agree", "outcome"),
+    [(7, State.RECOMMENDED), (6, State.NOT_RECOMMENDED)],
+    ids=["7_of_9_taking_part_reach_75_percent", "6_of_9_taking_part_fall_short"],
+)
+def test_a_base_of_members_taking_part_leaves_the_recused_member_out(
+    institution, period, unit_a, secretary, agree, outcome
+):
+    """An award configured on "the members present": the recused member gives no opinion on
+    the item, so 7 agree of the 9 others reach 75% (of 10 they would not)."""
+    AwardType.objects.filter(institution=institution, code="advanced_worker").update(
+        vote_threshold_base=AwardType.VoteBase.MEMBERS_PRESENT,
+        vote_threshold_percent=Decimal("75"),
+        vote_threshold_comparison=AwardType.Comparison.AT_LEAST,
+    )
+    nominee = council_member(period, unit_a)
+    c = convene(period, unit_a, secretary, size=10, nominees=(nominee,))
+    c.open()
+    cast(c, agree=agree, disagree=9 - agree, voters=[m for m in c.members if m != nominee])
+
+    c.close()
+
+    c.refresh()
+    assert c.dossiers[0].state == outcome
+
+
+def test_recusals_are_computed_in_as_many_queries_for_three_items_as_for_one(
+    period, unit_a, secretary
+):
+    nominees = [council_member(period, unit_a) for _ in range(4)]
+    one = convene(period, unit_a, secretary, size=10, nominees=nominees[:1])
+    three = convene(
+        period, unit_a, secretary, size=10,
+        awards=("advanced_worker", "certificate_of_merit", "advanced_worker"),
+        nominees=tuple(nominees[1:]),
+    )  # fmt: skip
+
+    counted = []
+    for c in (one, three):
+        with CaptureQueriesContext(connection) as queries:
+            found = recusal.recusals(c.meeting)
+        counted.append(len(queries))
+
+    assert counted[0] == counted[1] <= 3
+    assert found == {item.pk: {n.pk: "nominee"} for item, n in zip(three.items, nominees[1:])}  # noqa: B905
+
+
+# Attendance is fixed when the vote opens; written opinions only for those absent then
+
+
+def test_the_attendance_cannot_change_once_the_vote_is_open(open_council):
+    """Regression: the secretary marked a member "in writing" during the vote and cast a
+    written ballot in their name; the member could no longer vote."""
+    c = open_council
+    member = c.members[3]
+
+    with pytest.raises(IllegalTransition) as refused:
+        c.attend([member], IN_WRITING)
+    with pytest.raises(BallotRefused):
+        c.write_in(member, AGREE, AGREE)
+
+    assert in_english(refused.value) == "The attendance is fixed once the vote opens."
+    assert c.meeting.members.get(person=member).attendance == PRESENT
+    c.vote(member, DISAGREE, DISAGREE)  # the member still casts their own ballot
+    assert Participation.objects.get(meeting=c.meeting, member=member).channel == "in_person"
+
+
+def test_a_written_opinion_needs_the_scan_of_the_signed_opinion(period, unit_a, secretary):
+    c = convene(period, unit_a, secretary, size=10)
+    c.attend(c.members[-1:], IN_WRITING)
+    c.open()
+
+    with pytest.raises(InvalidInput):
+        council.record_written_ballot(
+            meeting_id=c.pk, person=secretary, member_id=c.members[-1].pk,
+            choices=c.choices(AGREE), opinion=None,
+        )  # fmt: skip
+    with pytest.raises(InvalidInput):
+        council.record_written_ballot(
+            meeting_id=c.pk, person=secretary, member_id=c.members[-1].pk,
+            choices=c.choices(AGREE), opinion=upload("y-kien.pdf", b"GIF89a not a pdf"),
+        )  # fmt: skip
+
+    assert ballot_rows(c.meeting) == {"participations": 0, "sealed ballots": 0, "ballot events": 0}
+    assert not WrittenOpinion.objects.exists()
+
+
+def test_a_refused_written_opinion_leaves_no_file_behind(
+    period, unit_a, secretary, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"  # ids repeat between tests: a folder of its own
+    c = convene(period, unit_a, secretary, size=10)
+    c.attend(c.members[-1:], IN_WRITING)
+    c.open()
+
+    with pytest.raises(BallotRefused):
+        council.record_written_ballot(
+            meeting_id=c.pk, person=secretary, member_id=c.members[-1].pk,
+            choices={}, opinion=upload("y-kien.pdf"),
+        )  # fmt: skip
+
+    stored = settings.MEDIA_ROOT / "written_opinions" / str(c.pk)
+    assert not stored.exists() or not list(stored.iterdir())
+
+
+def test_the_member_is_told_by_mail_that_a_written_opinion_was_entered_in_their_name(
+    period, unit_a, secretary, mailoutbox, django_capture_on_commit_callbacks
+):
+    c = convene(period, unit_a, secretary, size=10)
+    writer = c.members[-1]
+    writer.email = "writer@example.edu.vn"
+    writer.save()
+    c.attend([writer], IN_WRITING)
+    c.open()
+    earlier_mail_delivered()  # the vote-opened mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        c.write_in(writer, AGREE)
+
+    [mail] = mailoutbox
+    assert mail.to == ["writer@example.edu.vn"]
+    assert secretary.full_name in mail.body
+    opinion = WrittenOpinion.objects.get(meeting=c.meeting, member=writer)
+    assert opinion.recorded_by == secretary and opinion.sha256
+
+
+def test_where_recusal_only_warns_the_nominee_votes_and_the_trail_says_so(
+    institution, nominee_on_council
+):
+    from workflow import separation
+
+    separation.save_rule(institution=institution, rule=separation.COUNCIL_RECUSAL, mode="warn",
+                         basis="", actor=log.SYSTEM)  # fmt: skip
+    c = nominee_on_council
+    c.open()
+
+    c.vote(c.nominee, AGREE, AGREE)
+
+    assert ballot_rows(c.meeting)["participations"] == 1
+    warning = events("separation.warning_recorded").get()
+    assert warning.payload["rule"] == separation.COUNCIL_RECUSAL
+    assert warning.object_type == "meeting" and warning.object_id == str(c.pk)
+    assert c.nominee.full_name in warning.reason

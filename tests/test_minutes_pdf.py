@@ -17,11 +17,15 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from council import minutes, services
-from tests.factories import login
+from council.models import MeetingMember
+from dossiers.models import State
+from tests.factories import dossier_in, login
 from tests.test_council_pages import (
     add_fourth_member,
+    open_with,
     plan,
     reviewed_nominations,
+    vote,
     vote_and_close,
 )
 
@@ -37,10 +41,11 @@ def empty_cache():
 
 @pytest.fixture
 def opened(period, unit_a, unit_b, secretary, principal, council_member):
-    """A council of four with Hương and Bình on the agenda, open for voting."""
+    """A council of four with Hương and Bình on the agenda, open for voting; the fourth member
+    gives a written opinion."""
     members = [secretary, principal, council_member, add_fourth_member(period.institution, unit_b)]
     meeting = plan(period, secretary, principal, reviewed_nominations(period, unit_a, unit_b))
-    meeting = services.open_meeting(meeting_id=meeting.pk, person=secretary)
+    meeting = open_with(meeting, secretary, {members[3]: MeetingMember.Attendance.IN_WRITING})
     meeting.members_in_order = members
     return meeting
 
@@ -90,12 +95,15 @@ def test_the_minutes_give_each_items_tally_and_outcome(minutes_text):
     assert "từ 80% tổng số thành viên Hội đồng" in minutes_text
 
 
-def test_the_minutes_list_every_receipt_code_with_its_choices(closed, minutes_text):
+def test_the_minutes_list_every_receipt_code_and_no_choice_beside_any(closed, minutes_text):
+    """Regression: the minutes listed each receipt with its choices, so a member could prove to
+    anyone how they voted."""
+    section = minutes_text.split("III. Danh sách mã phiếu đã kiểm", 1)[1]
     for receipt in closed.receipts:
-        assert receipt in minutes_text
-    assert re.search(
-        r"[A-Z2-9]{4}-[A-Z2-9]{4} 1\. Không đồng ý; 2\. Không biểu quyết", minutes_text
-    )
+        assert receipt in section
+    for word in ("Đồng ý", "Không đồng ý", "Không biểu quyết"):
+        assert word not in section
+    assert not re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4} 1\. ", minutes_text)
 
 
 def test_the_minutes_record_the_attendance_with_counts(minutes_text):
@@ -180,3 +188,19 @@ def test_the_date_line_has_leading_zeros_for_days_below_10_and_months_1_and_2(da
     moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
 
     assert minutes.document_date("Bắc Ninh", moment) == expected
+
+
+def test_the_minutes_record_who_recused_on_which_item(
+    period, unit_a, unit_b, secretary, principal, council_member
+):
+    fourth = add_fourth_member(period.institution, unit_b)
+    own = dossier_in(State.REVIEWED, period, unit_b, award="certificate_of_merit", nominee=fourth)
+    meeting = open_with(plan(period, secretary, principal, [own]), secretary)
+    for member in (secretary, principal, council_member):
+        vote(meeting, member, "agree")
+    services.cast_ballot(meeting_id=meeting.pk, person=fourth, choices={})
+    services.close_meeting(meeting_id=meeting.pk, person=secretary)
+
+    text = text_of(pdf_of(meeting, council_member).content)
+
+    assert "Mục 1 (Phạm Thị Lan): Phạm Thị Lan, là người được đề nghị." in text

@@ -58,7 +58,7 @@ from dossiers.models import (
     State,
     Unit,
 )
-from tests.factories import dossier_in, upload
+from tests.factories import dossier_in, unrecused, upload
 
 LANGUAGES = ("vi", "en")
 # One account per role (the demo's); some hold other roles too, as people do.
@@ -213,16 +213,13 @@ def _play_the_rest(institution: Institution) -> None:
         attendance={absent.person_id: MeetingMember.Attendance.ABSENT},
     )  # fmt: skip
     voting = Meeting.objects.get(institution=institution, state=Meeting.State.OPEN)
-    voted = set(Participation.objects.filter(meeting=voting).values_list("member_id", flat=True))
-    writer = voting.members.exclude(person_id__in=voted).exclude(person=principal).first()
-    council.record_attendance(
-        meeting_id=voting.pk, person=secretary,
-        attendance={writer.person_id: MeetingMember.Attendance.IN_WRITING},
-    )  # fmt: skip
+    # The demo's open meeting has a member recorded absent with a written opinion before opening.
+    writer = voting.members.get(attendance=MeetingMember.Attendance.IN_WRITING)
     items = list(voting.agenda.all())
     council.record_written_ballot(
         meeting_id=voting.pk, person=secretary, member_id=writer.person_id,
-        choices={item.pk: "agree" for item in items},
+        choices=unrecused(voting, writer.person, {item.pk: "agree" for item in items}),
+        opinion=upload("y-kien-bang-van-ban.pdf"),
     )  # fmt: skip
 
     # Delegations: one in force, one ended early.
