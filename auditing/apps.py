@@ -13,4 +13,6 @@ class AuditingConfig(AppConfig):
         from auditing import integrity
         from outbox import registry
 
-        registry.register("integrity_check", integrity.run_queued, on_failure=integrity.give_up)
+        registry.register(
+            "integrity_check", integrity.run_queued, on_failure=integrity.give_up, long=True
+        )

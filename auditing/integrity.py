@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,8 +49,9 @@ def request_check(*, institution: Institution, person: Person) -> IntegrityCheck
 
 
 def run_queued(payload: dict) -> None:
-    """The outbox handler of an "integrity_check" row; a check already run is left alone."""
-    run_check(check_id=payload["check_id"])
+    """The outbox handler of an "integrity_check" row; a check already run is left alone, and
+    one whose worker died (running for longer than the outbox's lease) is run again."""
+    run_check(check_id=payload["check_id"], abandoned_before=timezone.now() - outbox.lease())
 
 
 def give_up(payload: dict, error: str) -> None:
@@ -69,10 +70,18 @@ def recent_checks(institution: Institution) -> QuerySet[IntegrityCheck]:
     )
 
 
-def run_check(*, check_id: int, chunk_size: int = CHUNK_SIZE) -> IntegrityCheck:
-    """Verify the chain for one queued check; a check already started is left alone."""
-    started = IntegrityCheck.objects.filter(pk=check_id, state=IntegrityCheck.State.QUEUED)
-    if not started.update(state=IntegrityCheck.State.RUNNING, started_at=timezone.now()):
+def run_check(
+    *, check_id: int, chunk_size: int = CHUNK_SIZE, abandoned_before=None
+) -> IntegrityCheck:
+    """Verify the chain for one queued check; a check already started is left alone, unless it
+    started before `abandoned_before` (its worker died: the outbox ran the row again)."""
+    startable = Q(state=IntegrityCheck.State.QUEUED)
+    if abandoned_before is not None:
+        startable |= Q(state=IntegrityCheck.State.RUNNING, started_at__lt=abandoned_before)
+    started = IntegrityCheck.objects.filter(startable, pk=check_id)
+    if not started.update(
+        state=IntegrityCheck.State.RUNNING, started_at=timezone.now(), events_checked=0
+    ):
         return IntegrityCheck.objects.get(pk=check_id)
     check = IntegrityCheck.objects.select_related("institution", "requested_by").get(pk=check_id)
     try:

@@ -166,6 +166,8 @@ CELERY_BEAT_SCHEDULE = {
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30)  # the first wait; doubled after each
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
+# Long work (an integrity check) is run again when its worker has not reported after this long.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 3600)
 # A row still pending after this long is listed for the council secretary.
 OUTBOX_STALE_MINUTES = env_int("OUTBOX_STALE_MINUTES", 15)
 # Signing writes its PDF under a temporary name until commit; leftovers older than this are swept.

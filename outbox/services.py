@@ -95,17 +95,44 @@ def _run_next() -> str | None:
             return None
         message.attempts += 1
         handler = registry.handler_for(message.kind)
-        try:
-            if handler is None:
-                raise LookupError(f"no handler is registered for {message.kind!r}")
-            with transaction.atomic():  # a failing handler's writes are undone, not the claim
-                handler.run(message.payload)
-        except Exception as error:
-            return _attempt_failed(message, handler, error)
-        message.state = OutboxMessage.State.SENT
-        message.sent_at = timezone.now()
-        message.save(update_fields=["state", "sent_at", "attempts"])
-        return "sent"
+        if handler is not None and handler.long:
+            # Leased, not held: the work commits its own progress, and a row whose worker died
+            # is due again when the lease ends.
+            message.next_attempt_at = timezone.now() + lease()
+            message.save(update_fields=["attempts", "next_attempt_at"])
+        else:
+            try:
+                if handler is None:
+                    raise LookupError(f"no handler is registered for {message.kind!r}")
+                with transaction.atomic():  # a failing handler's writes are undone, not the claim
+                    handler.run(message.payload)
+            except Exception as error:
+                return _attempt_failed(message, handler, error)
+            return _done(message)
+    try:
+        handler.run(message.payload)
+    except Exception as error:
+        with transaction.atomic():
+            return _attempt_failed(_relocked(message), handler, error)
+    with transaction.atomic():
+        return _done(_relocked(message))
+
+
+def lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+
+
+def _relocked(message: OutboxMessage) -> OutboxMessage:
+    locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    locked.attempts = message.attempts
+    return locked
+
+
+def _done(message: OutboxMessage) -> str:
+    message.state = OutboxMessage.State.SENT
+    message.sent_at = timezone.now()
+    message.save(update_fields=["state", "sent_at", "attempts"])
+    return "sent"
 
 
 def _attempt_failed(message: OutboxMessage, handler, error: Exception) -> str:

@@ -227,6 +227,63 @@ def test_a_check_whose_outbox_row_failed_is_shown_failed_with_the_reason(
     assert "connection to the database lost" in page
 
 
+def abandoned(check, *, started_ago: datetime.timedelta) -> None:
+    """What a worker that died while checking leaves: its row leased, the check running."""
+    OutboxMessage.objects.filter(kind="integrity_check").update(
+        attempts=1, next_attempt_at=timezone.now() + services.lease()
+    )
+    IntegrityCheck.objects.filter(pk=check.pk).update(
+        state=IntegrityCheck.State.RUNNING, started_at=timezone.now() - started_ago
+    )
+
+
+def test_a_check_whose_worker_died_runs_again_once_its_lease_has_ended(
+    institution, auditor, settings
+):
+    from auditing import integrity
+
+    check = integrity.request_check(institution=institution, person=auditor)
+    abandoned(check, started_ago=services.lease() + datetime.timedelta(minutes=1))
+
+    assert services.drain()["sent"] == 0  # leased: not due yet
+    due_now()
+    services.drain()
+
+    check.refresh_from_db()
+    assert check.state == IntegrityCheck.State.DONE
+    assert OutboxMessage.objects.get(kind="integrity_check").state == OutboxMessage.State.SENT
+
+
+def test_a_check_still_within_its_lease_is_not_started_twice(institution, auditor):
+    from auditing import integrity
+
+    check = integrity.request_check(institution=institution, person=auditor)
+    abandoned(check, started_ago=datetime.timedelta(minutes=1))
+    due_now()
+
+    services.drain()
+
+    check.refresh_from_db()
+    assert check.state == IntegrityCheck.State.RUNNING
+
+
+def test_a_long_handler_runs_with_its_row_leased_not_locked(db, monkeypatch):
+    seen = {}
+
+    def look(payload):
+        row = OutboxMessage.objects.get(kind="long_work")
+        seen.update(attempts=row.attempts, leased=row.next_attempt_at > timezone.now())
+
+    monkeypatch.setitem(registry._HANDLERS, "long_work", registry.Handler("long_work", look,
+                                                                          long=True))  # fmt: skip
+    services.enqueue("long_work", [{}])
+
+    services.drain()
+
+    assert seen == {"attempts": 1, "leased": True}
+    assert OutboxMessage.objects.get(kind="long_work").state == OutboxMessage.State.SENT
+
+
 # The council secretary's page
 
 
