@@ -32,8 +32,10 @@ def redis_is_up() -> None:
 
 
 def worker_env(tmp_path: Path) -> dict:
+    # Its own SQLite database: the owner's URL of a two-role PostgreSQL run does not apply.
+    inherited = {k: v for k, v in os.environ.items() if k != "MIGRATE_DATABASE_URL"}
     return {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CELERY_BROKER_URL": REDIS_URL,
         "CELERY_RESULT_BACKEND": REDIS_URL,

@@ -127,7 +127,9 @@ def test_a_boolean_setting_accepts_the_usual_words_in_any_case(monkeypatch, raw,
 
 def run_manage(tmp_path, *args, **env):
     environ = {
-        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "DEBUG"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DATABASE_URL", "MIGRATE_DATABASE_URL", "DEBUG"}
     }
     environ.update(DJANGO_SETTINGS_MODULE="config.settings", DEBUG="false", VAR_DIR=str(tmp_path))
     environ.update(env)
