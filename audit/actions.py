@@ -60,6 +60,9 @@ class AuditAction(models.TextChoices):
     DELEGATION_CREATED = "delegation.created", _("Delegation given")
     DELEGATION_ENDED = "delegation.ended", _("Delegation ended")
     ACCOUNT_DEACTIVATED = "account.deactivated", _("Account deactivated")
+    # Personal API tokens
+    API_TOKEN_CREATED = "api_token.created", _("API token created")
+    API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
     # Separation of duties
     SEPARATION_RULE_CHANGED = "separation.rule_changed", _("Separation-of-duties rule changed")
     SEPARATION_WARNING = "separation.warning_recorded", _("Separation of duties overridden")

@@ -37,6 +37,9 @@ class CheckedUpload:
     sha256: str
 
 
+TOO_LARGE = "too_large"  # the code of the size refusal: the API answers it 413
+
+
 def check_upload(upload, *, max_bytes: int | None = None) -> CheckedUpload:
     """Accept a PDF, DOC, DOCX, JPEG or PNG by its content and size, or raise ValidationError."""
     max_bytes = settings.UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
@@ -48,6 +51,7 @@ def check_upload(upload, *, max_bytes: int | None = None) -> CheckedUpload:
         raise ValidationError(
             _("The file “%(name)s” is larger than the limit of %(limit)s."),
             params={"name": name, "limit": filesizeformat(max_bytes)},
+            code=TOO_LARGE,
         )
     if extension not in ACCEPTED:
         raise ValidationError(
