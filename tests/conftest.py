@@ -60,6 +60,15 @@ def _flush_past_the_audit_triggers():
     operations.execute_sql_flush = original
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: API throttle counts never carry over."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
