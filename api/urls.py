@@ -1,9 +1,9 @@
 """/api/v1/: the JSON API (README, "API"). Each area adds its paths here."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api import dossiers, meta
+from api import dossiers, meta, problems
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -18,4 +18,6 @@ urlpatterns = [
     path("dossiers/<int:pk>/documents/", dossiers.DocumentList.as_view()),
     path("dossiers/<int:pk>/documents/<int:document_id>/", dossiers.DocumentDetail.as_view()),
     path("dossiers/<int:pk>/documents/<int:document_id>/file/", dossiers.DocumentFile.as_view()),
+    # Last: any other path under /api/v1/ is a problem too, never the site's HTML 404 page.
+    re_path(r"^.*$", problems.unknown_path),
 ]
