@@ -112,7 +112,7 @@ def test_a_from_import_of_a_project_module_counts_as_that_module():
 @pytest.mark.parametrize(
     "package",
     ["workflow", "council", "decisions", "audit", "documents", "outbox", "dossiers/models",
-     "dossiers/choices.py"],
+     "dossiers/choices.py", "api"],
 )  # fmt: skip
 def test_every_scanned_package_has_modules_to_scan(package):
     assert python_files(package)  # a renamed folder would make its rules pass vacuously
@@ -180,3 +180,12 @@ def test_the_registry_imports_no_services_of_the_apps(module):
         if any(is_within(name, a) for a in apps)
     ]
     assert found == []
+
+
+@pytest.mark.parametrize(
+    "package", ["dossiers", "audit", "documents", "outbox", "workflow", "council", "decisions",
+                "auditing"],
+)  # fmt: skip
+def test_no_app_imports_the_api_built_on_top_of_them(package):
+    # The API is a thin layer over the services the pages call; nothing below may lean on it.
+    assert violations(package, ("api",)) == []
