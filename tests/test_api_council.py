@@ -176,7 +176,7 @@ def test_a_closed_meeting_reads_like_its_results_page(closed, council_member, fo
     ],
     ids=["agenda", "attendance", "open", "close", "candidates"],
 )
-@pytest.mark.parametrize("who", ["council_member", "reviewer"])
+@pytest.mark.parametrize("who", ["council_member", "reviewer", "auditor"])
 def test_someone_who_sees_the_meeting_but_is_not_its_secretary_is_refused_403(
     request, planned, who, method, tail, data
 ):
