@@ -681,11 +681,13 @@ def test_a_recused_member_is_told_so_and_votes_without_that_item(nominee_meeting
 
 
 def test_the_minutes_are_refused_while_the_vote_is_open(opened, secretary):
-    problem(ApiClient(secretary).get(url(opened, "minutes/")), 409, "illegal-transition")
+    response = ApiClient(secretary).get(url(opened, "minutes/"), HTTP_ACCEPT="application/pdf")
+
+    problem(response, 409, "illegal-transition")
 
 
 def test_the_minutes_of_a_closed_meeting_are_a_pdf(closed, council_member):
-    response = ApiClient(council_member).get(url(closed, "minutes/"))
+    response = ApiClient(council_member).get(url(closed, "minutes/"), HTTP_ACCEPT="application/pdf")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
