@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api import dossiers, meta, problems
+from api import council, dossiers, meta, problems
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -18,6 +18,17 @@ urlpatterns = [
     path("dossiers/<int:pk>/documents/", dossiers.DocumentList.as_view()),
     path("dossiers/<int:pk>/documents/<int:document_id>/", dossiers.DocumentDetail.as_view()),
     path("dossiers/<int:pk>/documents/<int:document_id>/file/", dossiers.DocumentFile.as_view()),
+    # Council meetings and ballots (api/council.py)
+    path("meetings/", council.MeetingList.as_view(), name="api_meetings"),
+    path("meetings/<int:pk>/", council.MeetingDetail.as_view(), name="api_meeting"),
+    path("meetings/<int:pk>/agenda/", council.AgendaView.as_view()),
+    path("meetings/<int:pk>/agenda/candidates/", council.AgendaCandidates.as_view()),
+    path("meetings/<int:pk>/attendance/", council.AttendanceView.as_view()),
+    path("meetings/<int:pk>/open/", council.OpenView.as_view()),
+    path("meetings/<int:pk>/close/", council.CloseView.as_view()),
+    path("meetings/<int:pk>/ballot/", council.BallotView.as_view()),
+    path("meetings/<int:pk>/written-ballots/", council.WrittenBallotView.as_view()),
+    path("meetings/<int:pk>/minutes/", council.MinutesView.as_view()),
     # Last: any other path under /api/v1/ is a problem too, never the site's HTML 404 page.
     re_path(r"^.*$", problems.unknown_path),
 ]

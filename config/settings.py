@@ -226,6 +226,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Each lifecycle's states under their own name, one entry a line.
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStateEnum": "dossiers.models.State",
+        "MeetingStateEnum": "council.models.Meeting.State",
+    },
 }
 # Personal API tokens: the longest a person may ask for.
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
