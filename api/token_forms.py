@@ -28,12 +28,14 @@ class TokenForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        default = timezone.localdate() + datetime.timedelta(days=DEFAULT_DAYS)
+        today = timezone.localdate()
+        latest = today + datetime.timedelta(days=settings.API_TOKEN_MAX_DAYS)
+        default = min(today + datetime.timedelta(days=DEFAULT_DAYS), latest)
         kwargs.setdefault("initial", {}).setdefault("expires_on", default)
         super().__init__(*args, **kwargs)
         self.fields["expires_on"].help_text = _(
-            "The token stops working after this day, at most %(days)s days from today."
-        ) % {"days": settings.API_TOKEN_MAX_DAYS}
+            "The token stops working after this date; the latest you may choose is %(date)s."
+        ) % {"date": latest.strftime("%d/%m/%Y")}
 
 
 class RevokeForm(forms.Form):

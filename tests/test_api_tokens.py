@@ -161,6 +161,14 @@ def test_the_form_proposes_an_expiry_ninety_days_away(head_a):
     assert f'value="{ddmmyyyy(TODAY + datetime.timedelta(days=90))}"' in response.content.decode()
 
 
+def test_the_proposed_expiry_is_never_beyond_the_longest_allowed(head_a, settings):
+    settings.API_TOKEN_MAX_DAYS = 30
+
+    response = login(head_a).get(PAGE)
+
+    assert f'value="{ddmmyyyy(TODAY + datetime.timedelta(days=30))}"' in response.content.decode()
+
+
 def make_on_the_page(client, name="HR sync", expires_on=None, **extra):
     if expires_on is None:
         expires_on = ddmmyyyy(TODAY + datetime.timedelta(days=90))
