@@ -354,8 +354,12 @@ def test_revoking_another_persons_token_answers_404_and_changes_nothing(head_a, 
     assert call(raw).status_code == 200
 
 
-def test_revoking_a_missing_token_answers_404(head_a):
-    assert revoke_on_the_page(login(head_a), 987654).status_code == 404
+@pytest.mark.parametrize("confirmed", [True, False], ids=["ticked", "not-ticked"])
+@pytest.mark.parametrize(
+    "token_id", [987654, 2**63, 10**30], ids=["missing", "past-bigint", "huge"]
+)
+def test_revoking_a_missing_token_answers_404(head_a, token_id, confirmed):
+    assert revoke_on_the_page(login(head_a), token_id, confirmed).status_code == 404
 
 
 def test_revoking_twice_is_audited_once(head_a):
