@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from rest_framework import permissions as drf_permissions
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 
 from dossiers.models import Person
 from workflow.errors import InvalidInput, NotPermitted
@@ -63,7 +63,13 @@ class ApiMixin:
             language = _accepted_language(request.META["HTTP_ACCEPT_LANGUAGE"]) or language
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        super().initial(request, *args, **kwargs)
+        try:
+            super().initial(request, *args, **kwargs)
+        except (NotAuthenticated, AuthenticationFailed):
+            # DRF throttles only after authentication: a refused caller still spends the
+            # budget of its address, so guessing tokens is throttled too.
+            self.check_throttles(request)
+            raise
 
     @property
     def person(self) -> Person | None:

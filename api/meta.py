@@ -45,3 +45,15 @@ class ProblemTypeDetail(ApiMixin, APIView):
         if found is None:
             raise NotFound()
         return Response(_described(code, *found))
+
+
+class UnknownPath(ApiMixin, APIView):
+    """Any other path under /api/v1/: 404 as problem details, whatever the method."""
+
+    authentication_classes = ()
+    permission_classes = (Anyone,)
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound()

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from api.models import ApiToken
 from audit import log
@@ -23,6 +24,12 @@ from dossiers.models import Person
 from workflow.errors import NotFound
 
 SCHEME = "tdkt"
+ACTIVE, EXPIRED, REVOKED = "active", "expired", "revoked"
+STATUS_LABELS = {
+    ACTIVE: gettext_lazy("Active"),
+    EXPIRED: gettext_lazy("Expired"),
+    REVOKED: gettext_lazy("Revoked"),
+}
 
 
 def hash_of(raw: str) -> str:
@@ -45,7 +52,7 @@ def issue(*, person: Person, name: str, expires_on: datetime.date, client_addres
         errors["expires_on"] = _("A token may last until %(date)s at the latest.") % {
             "date": latest.strftime("%d/%m/%Y")
         }
-    if person.user_id is None:
+    if person.user_id is None or not person.is_active:
         errors["name"] = _("Only a person who signs in may have API tokens.")
     if errors:
         raise ValidationError(errors)
@@ -98,6 +105,12 @@ def record_use(token: ApiToken, client_address: str) -> None:
 
 def tokens_of(person: Person):
     return ApiToken.objects.filter(person=person)
+
+
+def status_of(token: ApiToken, today: datetime.date | None = None) -> str:
+    if token.revoked_at is not None:
+        return REVOKED
+    return ACTIVE if token.is_usable(today) else EXPIRED
 
 
 def _audit(token: ApiToken, person: Person, action: str, client_address: str) -> None:

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from api import meta as api_meta
 from decisions import views as decision_views
 from dossiers import views as dossier_views
 
@@ -24,6 +25,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/tokens/", include("api.token_urls")),
     path("api/v1/", include("api.urls")),
+    re_path(r"^api/v1/", api_meta.UnknownPath.as_view()),  # problem details, not an HTML page
     path("admin/", admin.site.urls),
 ]
