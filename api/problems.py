@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Validati
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf
 
 from dossiers.uploads import TOO_LARGE
@@ -152,8 +151,3 @@ def _flatten(detail) -> list:
         return [f"{k}: {m}" for k, v in detail.items() for m in _flatten(v)]
     return [str(detail)]
 
-
-@csrf_exempt  # nothing happens here: the 404 must not turn into the CSRF page's HTML 403
-def unknown_path(request, *args, **kwargs) -> JsonResponse:
-    """A path under /api/v1/ that names no operation: 404 problem details, like a missing id."""
-    return for_exception(errors.NotFound(), request)

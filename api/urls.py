@@ -1,9 +1,10 @@
-"""/api/v1/: the JSON API (README, "API"). Each area adds its paths here."""
+"""/api/v1/: the JSON API (README, "API"). Each area adds its paths here; any other path under
+/api/v1/ answers problem details (config/urls.py, api.meta.UnknownPath)."""
 
-from django.urls import path, re_path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api import council, dossiers, meta, problems
+from api import council, dossiers, meta
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -29,6 +30,4 @@ urlpatterns = [
     path("meetings/<int:pk>/ballot/", council.BallotView.as_view()),
     path("meetings/<int:pk>/written-ballots/", council.WrittenBallotView.as_view()),
     path("meetings/<int:pk>/minutes/", council.MinutesView.as_view()),
-    # Last: any other path under /api/v1/ is a problem too, never the site's HTML 404 page.
-    re_path(r"^.*$", problems.unknown_path),
 ]
