@@ -150,4 +150,3 @@ def _flatten(detail) -> list:
     if isinstance(detail, dict):
         return [f"{k}: {m}" for k, v in detail.items() for m in _flatten(v)]
     return [str(detail)]
-

@@ -33,6 +33,16 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def _unthrottled(monkeypatch):
+    """Hundreds of requests a minute from one token and one address: throttles are tested apart
+    (test_api_problems.py), here every request must reach its operation."""
+    from api.throttling import PerAddressThrottle, PerTokenThrottle
+
+    for throttle in (PerTokenThrottle, PerAddressThrottle):
+        monkeypatch.setattr(throttle, "rate", "1000000/min")
+
+
 @pytest.fixture
 def schema(db, settings):
     """The document as the running application serves it, called in-process over WSGI.
