@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api import dossiers, meta
+from api import delegations, dossiers, meta, records
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -18,4 +18,18 @@ urlpatterns = [
     path("dossiers/<int:pk>/documents/", dossiers.DocumentList.as_view()),
     path("dossiers/<int:pk>/documents/<int:document_id>/", dossiers.DocumentDetail.as_view()),
     path("dossiers/<int:pk>/documents/<int:document_id>/file/", dossiers.DocumentFile.as_view()),
+    # The institution's reference data, its staff and their ratings; delegations
+    path("units/", records.UnitList.as_view()),
+    path("units/<int:pk>/", records.UnitDetail.as_view()),
+    path("people/", records.PersonList.as_view()),
+    path("people/<int:pk>/", records.PersonDetail.as_view()),
+    path("people/<int:pk>/ratings/", records.RatingList.as_view()),
+    path("people/<int:pk>/ratings/<int:rating_id>/", records.RatingDetail.as_view()),
+    path("award-types/", records.AwardTypeList.as_view()),
+    path("award-types/<int:pk>/", records.AwardTypeDetail.as_view()),
+    path("periods/", records.PeriodList.as_view()),
+    path("periods/<int:pk>/", records.PeriodDetail.as_view()),
+    path("delegations/", delegations.DelegationList.as_view()),
+    path("delegations/<int:pk>/", delegations.DelegationDetail.as_view()),
+    path("delegations/<int:pk>/end/", delegations.DelegationEnd.as_view()),
 ]
