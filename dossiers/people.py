@@ -52,9 +52,8 @@ def change_person(
             setattr(person, field, value)
         person.full_clean()
         actor = log.Actor.acting(officer, acting, client_address)
-        fields = [Person._meta.get_field(name).attname for name in changes]
         admin_changes.save_object(
-            person, actor=actor, write=lambda: person.save(update_fields=fields)
+            person, actor=actor, write=lambda: person.save(update_fields=list(changes))
         )
         if is_active is False:
             person = accounts.deactivate_person(person, actor=actor)
