@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    RequestDataTooBig,
+    ValidationError,
+)
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -127,7 +132,9 @@ def _validation(error: ValidationError, request) -> JsonResponse:
     if TOO_LARGE in codes:
         return problem(413, "payload-too-large", " ".join(error.messages), request)
     if hasattr(error, "error_dict"):
-        fields = {field: [str(m) for m in ValidationError(e).messages]
+        # A model's non-field errors ("__all__") are named as DRF names its own.
+        fields = {("non_field_errors" if field == NON_FIELD_ERRORS else field):
+                  [str(m) for m in ValidationError(e).messages]
                   for field, e in error.error_dict.items()}  # fmt: skip
     else:
         fields = {"non_field_errors": list(error.messages)}

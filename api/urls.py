@@ -4,7 +4,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api import council, dossiers, meta
+from api import council, delegations, dossiers, meta, records
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -30,4 +30,18 @@ urlpatterns = [
     path("meetings/<int:pk>/ballot/", council.BallotView.as_view()),
     path("meetings/<int:pk>/written-ballots/", council.WrittenBallotView.as_view()),
     path("meetings/<int:pk>/minutes/", council.MinutesView.as_view()),
+    # The institution's reference data, its staff and their ratings; delegations
+    path("units/", records.UnitList.as_view()),
+    path("units/<int:pk>/", records.UnitDetail.as_view()),
+    path("people/", records.PersonList.as_view()),
+    path("people/<int:pk>/", records.PersonDetail.as_view()),
+    path("people/<int:pk>/ratings/", records.RatingList.as_view()),
+    path("people/<int:pk>/ratings/<int:rating_id>/", records.RatingDetail.as_view()),
+    path("award-types/", records.AwardTypeList.as_view()),
+    path("award-types/<int:pk>/", records.AwardTypeDetail.as_view()),
+    path("periods/", records.PeriodList.as_view()),
+    path("periods/<int:pk>/", records.PeriodDetail.as_view()),
+    path("delegations/", delegations.DelegationList.as_view()),
+    path("delegations/<int:pk>/", delegations.DelegationDetail.as_view()),
+    path("delegations/<int:pk>/end/", delegations.DelegationEnd.as_view()),
 ]

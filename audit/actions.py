@@ -67,7 +67,7 @@ class AuditAction(models.TextChoices):
     SEPARATION_RULE_CHANGED = "separation.rule_changed", _("Separation-of-duties rule changed")
     SEPARATION_WARNING = "separation.warning_recorded", _("Separation of duties overridden")
     # The administrator's data: the catalogue (award types, legal bases, document kinds, periods)
-    # and the records eligibility is decided on (ratings, discipline, initiatives, title history)
+    # and the records eligibility is decided on (people, ratings, discipline, initiatives, titles)
     CATALOGUE_CREATED = "catalogue.created", _("Catalogue entry created")
     CATALOGUE_CHANGED = "catalogue.changed", _("Catalogue entry changed")
     CATALOGUE_ARCHIVED = "catalogue.archived", _("Catalogue entry archived")

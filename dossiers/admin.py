@@ -119,7 +119,9 @@ class Deactivation(RefusedDeletions, AuditedRoleChanges):
 
 
 @admin.register(models.Person)
-class PersonAdmin(Deactivation, InstitutionOwnedAdmin):
+class PersonAdmin(Deactivation, AuditedChanges, InstitutionOwnedAdmin):
+    """A person's fields are audited with their diff, as the personnel officer's API writes are."""
+
     list_display = ["full_name", "unit", "position", "holds_leadership_post", "user", "is_active"]
     list_filter = ["is_active", "holds_leadership_post", "gender", "unit__kind"]
     readonly_fields = ["is_active"]  # changed by the audited action "Deactivate"

@@ -1,4 +1,5 @@
-"""Changes the administrator makes to the catalogue and the eligibility records, each audited.
+"""Changes the administrator makes to the catalogue, the staff list and the eligibility records,
+each audited (the personnel officer's writes through the API too, in dossiers.people).
 
 The admin screens call these services instead of saving or deleting rows themselves: the change
 and its audit event (a field diff, `{"changes": {field: [old, new]}}`) commit together or not at
@@ -26,6 +27,7 @@ from dossiers.models import (
     Institution,
     LegalBasis,
     Period,
+    Person,
     RecognisedInitiative,
     TitleRecord,
 )
@@ -37,6 +39,7 @@ GROUPS = {
     LegalBasis: "catalogue",
     DocumentKind: "catalogue",
     Period: "catalogue",
+    Person: "record",
     AnnualRating: "record",
     DisciplinaryRecord: "record",
     RecognisedInitiative: "record",

@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     PRINCIPAL = "principal", _("Principal")
     VICE_PRINCIPAL = "vice_principal", _("Vice principal")
     AUDITOR = "auditor", _("Auditor")
+    PERSONNEL_OFFICER = "personnel_officer", _("Personnel officer")
 
 
 Role.UNIT_SCOPED = frozenset({Role.UNIT_HEAD})

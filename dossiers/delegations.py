@@ -147,6 +147,21 @@ def delegations_received(person: Person):
     return Delegation.objects.filter(delegate=person).select_related("delegator__unit")
 
 
+def delegations_of(person: Person):
+    """Those the person gave and those they received, both people joined (the list page's two)."""
+    return Delegation.objects.filter(Q(delegator=person) | Q(delegate=person)).select_related(
+        "delegator", "delegate"
+    )
+
+
+def delegation_for(person: Person, pk: int) -> Delegation | None:
+    """One delegation the person gave or received (an administrator: any of their institution)."""
+    scope = Delegation.objects.of(person.institution_id).select_related("delegator", "delegate")
+    if person.user is None or not is_administrator(person.user):
+        scope = scope.filter(Q(delegator=person) | Q(delegate=person))
+    return scope.filter(pk=pk).first()
+
+
 def status_of(delegation: Delegation, today: datetime.date | None = None) -> str:
     today = today or timezone.localdate()
     if delegation.revoked_at is not None:

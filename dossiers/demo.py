@@ -142,6 +142,7 @@ NAMED_ACCOUNTS = [
     ("thamdinh2", "tchc", "Chuyên viên", [Role.REVIEWER]),
     ("kiemtra", "khtc", "Trưởng ban Thanh tra nhân dân", [Role.AUDITOR]),
     ("chutichcongdoan", "cd", "Chủ tịch Công đoàn", [Role.COUNCIL_MEMBER, Role.UNIT_HEAD]),
+    ("tochuc", "tchc", "Chuyên viên", [Role.PERSONNEL_OFFICER]),
 ]
 # Heads of these units also sit on the council.
 COUNCIL_UNIT_HEADS = {"gdth", "gdmn", "khtn", "dt", "tchc"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dossiers.models import Person, RoleAssignment
+from dossiers.models import AnnualRating, AwardType, Person, RoleAssignment
 from workflow.permissions import active_roles, visible_dossiers
 
 
@@ -46,3 +46,23 @@ def visible_dossier(person, pk: int):
         .filter(pk=pk)
         .first()
     )
+
+
+def staff_list(institution, *, unit_id: int | None = None, active: bool | None = None):
+    """The institution's people, each with their unit, filtered by unit and by being active."""
+    people = Person.objects.of(institution).select_related("unit")
+    if unit_id is not None:
+        people = people.filter(unit_id=unit_id)
+    if active is not None:
+        people = people.filter(is_active=active)
+    return people
+
+
+def award_catalogue(institution):
+    """The institution's award types with the document kinds each requires."""
+    return AwardType.objects.of(institution).prefetch_related("required_document_kinds")
+
+
+def ratings_of(person: Person):
+    """A person's annual ratings, with their period."""
+    return AnnualRating.objects.filter(person=person).select_related("person", "period")

@@ -186,6 +186,25 @@ def test_an_admin_edit_of_an_eligibility_record_is_audited_with_its_diff(
     assert event.payload["changes"] == {field: [old, new]}
 
 
+def test_a_persons_edit_in_the_admin_is_audited_with_its_diff(institution, unit_a, unit_b, client):
+    person = make_person(institution, unit_a, position="Giảng viên")
+    url = change_url(person)
+    data = form_data(client, url, unit=str(unit_b.pk), position="Trưởng bộ môn")
+    data.update({f"role_assignments-{n}": "0" for n in ("TOTAL_FORMS", "INITIAL_FORMS")})
+    mark = audit_mark()
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    event = events_after(mark).get()
+    assert (event.action, event.object_type, event.role) == (
+        "record.changed", "person", "administrator"
+    )  # fmt: skip
+    assert event.payload["changes"] == {
+        "unit": [unit_a.pk, unit_b.pk], "position": ["Giảng viên", "Trưởng bộ môn"]
+    }  # fmt: skip
+
+
 def test_a_disciplinary_record_added_in_the_admin_is_audited_as_created(
     institution, period, unit_a, client
 ):

@@ -67,6 +67,8 @@ MAY = {
     "trail.export": {R.AUDITOR, R.PRINCIPAL},
     "task.reassign": {R.LEAD_REVIEWER},
     "outbox.view": {R.COUNCIL_SECRETARY},
+    "person.manage": {R.PERSONNEL_OFFICER},
+    "rating.manage": {R.PERSONNEL_OFFICER},
     "delegation.give": {R.UNIT_HEAD, R.REVIEWER, R.LEAD_REVIEWER, R.COUNCIL_SECRETARY, R.PRINCIPAL},
     # A staff right (anyone with a login), except the auditor, who stays read-only.
     "notice.object": {*Role.values, "nobody"} - {R.AUDITOR},

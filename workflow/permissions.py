@@ -53,6 +53,10 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     # Any member of staff may object to a running public notice, whatever their roles.
     "notice.object": STAFF,
     "outbox.view": (Role.COUNCIL_SECRETARY,),  # mails and checks that could not be done
+    # The staff list and the annual ratings, kept by the personnel office (pushed by its HR
+    # system through the API). Keeping them is not reviewing: no dossier is seen through them.
+    "person.manage": (Role.PERSONNEL_OFFICER,),
+    "rating.manage": (Role.PERSONNEL_OFFICER,),
     # Roles that carry a step of the work. A council member's ballot is personal (absent members
     # send a written opinion instead), an auditor's inspection is independent, and a vice
     # principal acts only through what the principal lends them: none of those can be lent.
