@@ -230,6 +230,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DossierStateEnum": "dossiers.models.State",
         "MeetingStateEnum": "council.models.Meeting.State",
+        "ComparisonEnum": "dossiers.models.AwardType.Comparison",
+        "VoteBaseEnum": "dossiers.models.AwardType.VoteBase",
     },
 }
 # Personal API tokens: the longest a person may ask for.
