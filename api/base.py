@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from rest_framework import permissions as drf_permissions
+from rest_framework import renderers
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 
 from dossiers.models import Person
@@ -116,3 +117,19 @@ def expected_version(request, body_version) -> int:
 
 def _if_match_message():
     return _("If-Match must be the ETag of the dossier, and agree with `version`.")
+
+
+class FileRenderer(renderers.BaseRenderer):
+    """Lets a download answer whatever the caller accepts (`Accept: application/pdf`, `*/*`):
+    the view hands over the file itself; errors still come back as problem details."""
+
+    media_type = "*/*"
+    format = "file"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+DOWNLOAD_RENDERERS = [renderers.JSONRenderer, FileRenderer]

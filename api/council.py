@@ -18,11 +18,11 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import generics, renderers, serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import ApiMixin
+from api.base import DOWNLOAD_RENDERERS, ApiMixin
 from api.dossiers import MAX_ID, UPLOAD_OVERHEAD, DossierOut
 from api.serializers import AwardRef, PeriodRef, PersonRef, UnitRef
 from council import minutes, selectors, services
@@ -472,22 +472,10 @@ class WrittenBallotView(ApiMixin, APIView):
         )
 
 
-class PdfRenderer(renderers.BaseRenderer):
-    """Lets a caller ask for `Accept: application/pdf`; the view hands over the bytes itself."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
-
-
 class MinutesView(ApiMixin, APIView):
     """The minutes (biên bản) as PDF, once the vote is closed."""
 
-    renderer_classes = [renderers.JSONRenderer, PdfRenderer]
+    renderer_classes = DOWNLOAD_RENDERERS
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):

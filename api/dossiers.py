@@ -17,7 +17,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import ApiMixin, etag, expected_version
+from api.base import DOWNLOAD_RENDERERS, ApiMixin, etag, expected_version
 from api.serializers import AwardRef, PeriodRef, UnitRef, Version
 from audit.actions import title_of
 from dossiers import selectors, services
@@ -456,6 +456,8 @@ class DocumentDetail(ApiMixin, APIView):
 
 class DocumentFile(ApiMixin, APIView):
     """The file itself, as uploaded."""
+
+    renderer_classes = DOWNLOAD_RENDERERS
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, pk: int, document_id: int):

@@ -464,3 +464,24 @@ def test_malformed_transition_bodies_are_bad_input(period, unit_a, head_a, body)
     )  # fmt: skip
     dossier.refresh_from_db()
     assert dossier.state == State.DRAFT
+
+
+def test_a_document_downloads_for_a_caller_that_accepts_only_pdf(period, unit_a, head_a):
+    dossier = make_dossier(period, unit_a)
+    document = dossier.documents.first()
+
+    response = ApiClient(head_a).get(
+        f"/api/v1/dossiers/{dossier.pk}/documents/{document.pk}/file/",
+        HTTP_ACCEPT="application/pdf",
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == PDF_BYTES
+
+
+def test_a_missing_download_is_a_problem_even_for_a_caller_that_accepts_only_pdf(head_a):
+    problem(
+        ApiClient(head_a).get("/api/v1/dossiers/1/documents/1/file/", HTTP_ACCEPT="application/pdf"),
+        404, "not-found",
+    )  # fmt: skip
