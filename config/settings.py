@@ -226,6 +226,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets that share a field name with another resource's (`state`, `kind`), named once.
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStateEnum": "dossiers.models.State",
+        "DecisionStateEnum": "decisions.models.Decision.State",
+        "DecisionKindEnum": "decisions.models.Decision.Kind",
+    },
 }
 # Personal API tokens: the longest a person may ask for.
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
