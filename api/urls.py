@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api import decisions, dossiers, meta, verification
+from api import decisions, dossiers, meta, notices, upward, verification
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -18,7 +18,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/documents/", dossiers.DocumentList.as_view()),
     path("dossiers/<int:pk>/documents/<int:document_id>/", dossiers.DocumentDetail.as_view()),
     path("dossiers/<int:pk>/documents/<int:document_id>/file/", dossiers.DocumentFile.as_view()),
-    # Decisions, and the public check of a decision PDF (decisions/*).
+    # Decisions, public notices and objections, proposals upward (decisions/*).
     path("decisions/", decisions.DecisionList.as_view(), name="api_decisions"),
     path("decisions/verify/", verification.VerifyDecision.as_view(), name="api_verify_decision"),
     path("decisions/<int:pk>/", decisions.DecisionDetail.as_view(), name="api_decision"),
@@ -28,4 +28,17 @@ urlpatterns = [
     path("decisions/<int:pk>/sign/", decisions.SignDecision.as_view()),
     path("decisions/<int:pk>/revocations/", decisions.Revocations.as_view()),
     path("dossiers/<int:pk>/cover/", decisions.CoverSheet.as_view()),
+    path("dossiers/<int:pk>/outcome/", upward.RecordOutcome.as_view()),
+    path("notices/", notices.NoticeList.as_view(), name="api_notices"),
+    path("notices/publishable/", notices.Publishable.as_view()),
+    path("notices/<int:pk>/objections/", notices.FileObjection.as_view()),
+    path("objections/", notices.ObjectionList.as_view(), name="api_objections"),
+    path("objections/mine/", notices.OwnObjections.as_view()),
+    path("objections/<int:pk>/resolve/", notices.ResolveObjection.as_view()),
+    path("upward/", upward.Submit.as_view(), name="api_upward"),
+    path("upward/proposable/", upward.Proposable.as_view()),
+    path("upward/awaiting/", upward.Awaiting.as_view()),
+    path("upward/memos/", upward.MemoList.as_view()),
+    path("upward/memos/<int:pk>/", upward.MemoDetail.as_view()),
+    path("upward/memos/<int:pk>/pdf/", upward.MemoPdf.as_view()),
 ]
