@@ -226,12 +226,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    # Each lifecycle's states under their own name, one entry a line.
+    # Choice sets that share a field name with another resource's (`state`, `kind`), named once,
+    # one entry a line.
     "ENUM_NAME_OVERRIDES": {
         "DossierStateEnum": "dossiers.models.State",
         "MeetingStateEnum": "council.models.Meeting.State",
         "ComparisonEnum": "dossiers.models.AwardType.Comparison",
         "VoteBaseEnum": "dossiers.models.AwardType.VoteBase",
+        "DecisionStateEnum": "decisions.models.Decision.State",
+        "DecisionKindEnum": "decisions.models.Decision.Kind",
     },
 }
 # Personal API tokens: the longest a person may ask for.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from documents.rendering import nd30_date, signature_block
+from django.utils import timezone
+
+from documents.rendering import nd30_date, render_pdf, signature_block
 from dossiers.models import Person
 
 
@@ -31,3 +33,15 @@ def decision_context(decision, *, number: int | None, signed_on: datetime.date,
         "verify_url": verify_url,
         "draft": number is None,
     }
+
+
+def draft_pdf(decision, *, verify_url: str) -> bytes:
+    """The draft as it will be printed, without number or signature, marked "DỰ THẢO"."""
+    pdf, _key = render_pdf(
+        "decisions/decision.html",
+        decision_context(
+            decision, number=None, signed_on=timezone.localdate(), signer=None,
+            on_behalf_of=None, chain_head="", verify_url=verify_url,
+        ),
+    )  # fmt: skip
+    return pdf

@@ -14,6 +14,9 @@ from pyhanko_certvalidator import ValidationContext
 from audit.models import Checkpoint
 from decisions.models import Decision
 
+# No decision we issue comes near this; a larger upload is refused before it is read.
+MAX_VERIFY_BYTES = 30 * 1024 * 1024
+
 
 @dataclass
 class Verdict:

@@ -7,10 +7,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -20,17 +18,22 @@ from audit.models import Checkpoint
 from decisions import services
 from decisions.forms import AwardChoiceForm, ItemForm, PrepareDecisionForm, RevocationForm
 from decisions.models import Decision
-from decisions.rendering import decision_context
-from decisions.selectors import visible_decisions
-from decisions.verification import published_checkpoints, verify_pdf
-from documents.rendering import render_pdf
-from dossiers.models import AwardType, Period, State
+from decisions.rendering import draft_pdf
+from decisions.selectors import (
+    decidable_awards,
+    decision_actions,
+    decision_candidates,
+    decision_rows,
+    own_award,
+    visible_decisions,
+)
+from decisions.verification import MAX_VERIFY_BYTES, published_checkpoints, verify_pdf
+from dossiers.models import Period, State
 from dossiers.views import client_address
 from workflow import permissions
 from workflow.errors import DecisionNotFound, InvalidInput
 from workflow.responses import page_status, perform, perform_then_redirect
 
-MAX_VERIFY_BYTES = 30 * 1024 * 1024
 PAGE_SIZE = 25
 ITEM_JOINS = ("dossier__nominee_person", "dossier__nominee_unit", "dossier__unit",
               "dossier__award_type")  # fmt: skip
@@ -39,10 +42,6 @@ ITEM_JOINS = ("dossier__nominee_person", "dossier__nominee_unit", "dossier__unit
 def _may_prepare(person) -> bool:
     """Preparing, changing and revoking drafts (the services check the same roles)."""
     return permissions.may(person, "decision.prepare") is not None
-
-
-def _may_sign(person) -> bool:
-    return permissions.may(person, "decision.sign") is not None
 
 
 def _visible(request, pk: int) -> Decision:
@@ -61,13 +60,7 @@ def _visible(request, pk: int) -> Decision:
 def decision_list(request):
     if not permissions.may(request.person, "decision.read"):
         raise Http404
-    decisions = (
-        visible_decisions(request.person)
-        .select_related("on_behalf_of", "revokes")
-        .annotate(awardees=Count("items"))
-        .order_by("-created_at", "-pk")
-    )
-    page = Paginator(decisions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(decision_rows(request.person), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "decisions/decision_list.html",
@@ -84,16 +77,14 @@ def decision_new(request):
     if period is None:
         messages.error(request, _("There is no current period. Ask the administrator to open one."))
         return redirect("decision_list")
-    awards = AwardType.objects.of(person.institution).filter(
-        is_active=True, decided_by=AwardType.DecidedBy.PRINCIPAL
-    )
-    chooser = AwardChoiceForm(request.GET or None, awards=awards.order_by("name_vi"))
+    awards = decidable_awards(person).order_by("name_vi")
+    chooser = AwardChoiceForm(request.GET or None, awards=awards)
     award = chooser.cleaned_data["award"] if chooser.is_valid() else None
     form = None
     if award is not None:
         form = PrepareDecisionForm(
             request.POST if request.method == "POST" else None,
-            candidates=_candidates(person, period, award),
+            candidates=decision_candidates(person, period, award),
             initial={
                 "subject": f"Về việc tặng danh hiệu “{award.name_vi}”",
                 "recitals": services.default_recitals(award, person.institution),
@@ -118,17 +109,6 @@ def decision_new(request):
     )
 
 
-def _candidates(person, period, award):
-    """Dossiers of the period the council recommended for this award, not in a draft already."""
-    return (
-        permissions.visible_dossiers(person)
-        .filter(period=period, award_type=award, state__in=services.SIGNABLE)
-        .exclude(decision_items__decision__state=Decision.State.DRAFT)
-        .select_related("unit", "nominee_person", "nominee_unit")
-        .order_by("unit__name", "pk")
-    )
-
-
 @login_required
 def decision_detail(request, pk: int):
     decision = _visible(request, pk)
@@ -139,23 +119,18 @@ def _detail_context(request, decision: Decision, *, revocation_form=None) -> dic
     """The decision, its items and the forms this person may use on it now."""
     person = request.person
     items = list(decision.items.select_related(*ITEM_JOINS))
-    draft = decision.state == Decision.State.DRAFT
-    may_prepare = _may_prepare(person)
-    revocable = [item for item in items if item.dossier.state == State.SIGNED]
-    if (
-        revocation_form is None and may_prepare and revocable
-        and decision.state == Decision.State.SIGNED and decision.kind == Decision.Kind.AWARD
-    ):  # fmt: skip
+    actions = decision_actions(person, decision, items)
+    if revocation_form is None and "revoke" in actions:
+        revocable = [item for item in items if item.dossier.state == State.SIGNED]
         revocation_form = RevocationForm(items=revocable)
-    may_sign = draft and bool(items) and _may_sign(person)
-    acting = permissions.may(person, "decision.sign", decision) if may_sign else None
+    may_sign = "sign" in actions
     return {
         "decision": decision,
         "items": items,
         "may_sign": may_sign,
         # The signer among the awardees: the reasons, and whether the rule blocks or asks.
-        "own_award": acting and services.signer_conflict(decision, person, acting.on_behalf_of),
-        "may_remove": draft and may_prepare,
+        "own_award": own_award(person, decision) if may_sign else None,
+        "may_remove": "remove" in actions,
         "revocation_form": revocation_form,
         "revocations": decision.revocations.order_by("created_at")
         if decision.kind == Decision.Kind.AWARD
@@ -229,13 +204,7 @@ def decision_preview(request, pk: int):
     decision = _visible(request, pk)
     if decision.state != Decision.State.DRAFT:
         return redirect("decision_pdf", pk=pk)
-    pdf, _key = render_pdf(
-        "decisions/decision.html",
-        decision_context(
-            decision, number=None, signed_on=timezone.localdate(), signer=None,
-            on_behalf_of=None, chain_head="", verify_url=services.verification_url(),
-        ),
-    )  # fmt: skip
+    pdf = draft_pdf(decision, verify_url=services.verification_url())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="du-thao-quyet-dinh-{pk}.pdf"'
     return response
