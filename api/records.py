@@ -84,7 +84,8 @@ class PersonOut(serializers.Serializer):
     gender = serializers.ChoiceField(choices=Person.Gender.choices)
     is_active = serializers.BooleanField()
     birth_date = serializers.DateField(required=False, allow_null=True)
-    email = serializers.EmailField(required=False)
+    # A plain string: "" for someone without an address (not a malformed e-mail).
+    email = serializers.CharField(required=False, allow_blank=True)
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
 
     def to_representation(self, person):
