@@ -16,7 +16,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import ApiMixin
+from api.base import DOWNLOAD_RENDERERS, ApiMixin
 from api.dossiers import MAX_ID, DossierOut, visible_or_404
 from api.schema import Problem
 from api.serializers import AwardRef, PersonRef
@@ -296,6 +296,8 @@ class DecisionDetail(ApiMixin, APIView):
 class DecisionPdf(ApiMixin, APIView):
     """The signed PDF; for a draft, the preview as it will be printed (no number, "DỰ THẢO")."""
 
+    renderer_classes = DOWNLOAD_RENDERERS
+
     @extend_schema(responses=PDF)
     def get(self, request, pk: int):
         decision = visible_decision(self.person, pk)
@@ -311,6 +313,8 @@ class DecisionPdf(ApiMixin, APIView):
 
 class DecisionCertificates(ApiMixin, APIView):
     """The certificates (Giấy khen) of a signed award decision, one page per awardee."""
+
+    renderer_classes = DOWNLOAD_RENDERERS
 
     @extend_schema(responses=PDF)
     def get(self, request, pk: int):
@@ -392,6 +396,8 @@ class Revocations(ApiMixin, APIView):
 
 class CoverSheet(ApiMixin, APIView):
     """The dossier's cover sheet: its details and its documents with their hashes."""
+
+    renderer_classes = DOWNLOAD_RENDERERS
 
     @extend_schema(responses=PDF, operation_id="dossiers_cover_sheet")
     def get(self, request, pk: int):

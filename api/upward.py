@@ -14,7 +14,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import ApiMixin
+from api.base import DOWNLOAD_RENDERERS, ApiMixin
 from api.decisions import PDF
 from api.dossiers import MAX_ID, DossierDetailOut, DossierOut, dossier_response, visible_or_404
 from api.notices import DossierSelectionIn, selected_dossiers
@@ -145,6 +145,8 @@ class MemoDetail(ApiMixin, APIView):
 
 class MemoPdf(ApiMixin, APIView):
     """The memo's PDF, as generated and sent."""
+
+    renderer_classes = DOWNLOAD_RENDERERS
 
     @extend_schema(responses=PDF, operation_id="upward_memos_pdf")
     def get(self, request, pk: int):
