@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from audit import log
 from auditing import exports
-from auditing.trail import TrailFilter
+from auditing.trail import DATE_VALIDATORS, TrailFilter
 from dossiers.forms import MAX_ID
 from dossiers.views import client_address
 from workflow import permissions
@@ -36,8 +36,12 @@ class ExportFilterForm(forms.Form):
     actor_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     action = forms.CharField(required=False, max_length=60)
     state = forms.CharField(required=False, max_length=20)
-    date_from = forms.DateField(required=False, input_formats=DATE_FORMATS)
-    date_to = forms.DateField(required=False, input_formats=DATE_FORMATS)
+    date_from = forms.DateField(
+        required=False, input_formats=DATE_FORMATS, validators=DATE_VALIDATORS
+    )
+    date_to = forms.DateField(
+        required=False, input_formats=DATE_FORMATS, validators=DATE_VALIDATORS
+    )
     text = forms.CharField(required=False, max_length=200)
 
     def trail_filter(self) -> TrailFilter:
