@@ -19,3 +19,18 @@ urlpatterns = [
     path("dossiers/<int:pk>/documents/<int:document_id>/", dossiers.DocumentDetail.as_view()),
     path("dossiers/<int:pk>/documents/<int:document_id>/file/", dossiers.DocumentFile.as_view()),
 ]
+
+# The auditor's workspace (api.audit).
+from api import audit  # noqa: E402
+
+urlpatterns += [
+    path("audit/events/", audit.EventList.as_view(), name="api_audit_events"),
+    path("audit/events/<int:sequence>/", audit.EventDetail.as_view()),
+    path("audit/exports/csv/", audit.CsvExport.as_view()),
+    path("audit/exports/jsonl/", audit.JsonLinesExport.as_view()),
+    path("audit/exports/pdf/", audit.PdfExport.as_view()),
+    path("audit/verify/", audit.Verification.as_view()),
+    path("audit/checks/", audit.CheckList.as_view()),
+    path("audit/checks/<int:pk>/", audit.CheckDetail.as_view()),
+    path("audit/dossiers/<int:pk>/", audit.DossierStory.as_view()),
+]

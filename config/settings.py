@@ -226,6 +226,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several kinds of objects have a `state`: each set of choices gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStateEnum": "dossiers.choices.State",
+        "IntegrityCheckStateEnum": "auditing.models.IntegrityCheck.State",
+        "OutboxMessageStateEnum": "outbox.models.OutboxMessage.State",
+    },
 }
 # Personal API tokens: the longest a person may ask for.
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
