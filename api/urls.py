@@ -34,3 +34,16 @@ urlpatterns += [
     path("audit/checks/<int:pk>/", audit.CheckDetail.as_view()),
     path("audit/dossiers/<int:pk>/", audit.DossierStory.as_view()),
 ]
+
+# The inbox and the undelivered messages (api.tasks).
+from api import tasks  # noqa: E402
+
+urlpatterns += [
+    path("tasks/", tasks.TaskList.as_view(), name="api_tasks"),
+    path("tasks/undelivered/", tasks.UndeliveredList.as_view()),
+    path("tasks/undelivered/<int:pk>/retry/", tasks.RetryUndelivered.as_view()),
+    path("tasks/<int:task_id>/take/", tasks.TakeTask.as_view()),
+    path("tasks/<int:task_id>/release/", tasks.ReleaseTask.as_view()),
+    path("tasks/<int:task_id>/reassign/", tasks.ReassignTask.as_view()),
+    path("tasks/<int:task_id>/candidates/", tasks.TaskCandidates.as_view()),
+]
