@@ -225,6 +225,7 @@ class TaskCandidates(ApiMixin, generics.GenericAPIView):
     you are a lead reviewer and the task is of a step that can be handed over."""
 
     serializer_class = PersonRef
+    pagination_class = None  # a short list, whole
 
     @extend_schema(responses=PersonRef(many=True), operation_id="tasks_candidates")
     def get(self, request, task_id: int):
@@ -244,7 +245,7 @@ class UndeliveredList(ApiMixin, generics.GenericAPIView):
     several minutes, newest first (at most 200, as on the page)."""
 
     serializer_class = OutboxMessageOut
-    pagination_class = None
+    pagination_class = None  # the page's list, at most 200
 
     @extend_schema(responses=OutboxMessageOut(many=True))
     def get(self, request):
