@@ -78,3 +78,31 @@ urlpatterns = [
     path("upward/memos/<int:pk>/", upward.MemoDetail.as_view()),
     path("upward/memos/<int:pk>/pdf/", upward.MemoPdf.as_view()),
 ]
+
+# The auditor's workspace (api.audit).
+from api import audit  # noqa: E402
+
+urlpatterns += [
+    path("audit/events/", audit.EventList.as_view(), name="api_audit_events"),
+    path("audit/events/<int:sequence>/", audit.EventDetail.as_view()),
+    path("audit/exports/csv/", audit.CsvExport.as_view()),
+    path("audit/exports/jsonl/", audit.JsonLinesExport.as_view()),
+    path("audit/exports/pdf/", audit.PdfExport.as_view()),
+    path("audit/verify/", audit.Verification.as_view()),
+    path("audit/checks/", audit.CheckList.as_view()),
+    path("audit/checks/<int:pk>/", audit.CheckDetail.as_view()),
+    path("audit/dossiers/<int:pk>/", audit.DossierStory.as_view()),
+]
+
+# The inbox and the undelivered messages (api.tasks).
+from api import tasks  # noqa: E402
+
+urlpatterns += [
+    path("tasks/", tasks.TaskList.as_view(), name="api_tasks"),
+    path("tasks/undelivered/", tasks.UndeliveredList.as_view()),
+    path("tasks/undelivered/<int:pk>/retry/", tasks.RetryUndelivered.as_view()),
+    path("tasks/<int:task_id>/take/", tasks.TakeTask.as_view()),
+    path("tasks/<int:task_id>/release/", tasks.ReleaseTask.as_view()),
+    path("tasks/<int:task_id>/reassign/", tasks.ReassignTask.as_view()),
+    path("tasks/<int:task_id>/candidates/", tasks.TaskCandidates.as_view()),
+]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from audit import log
 from auditing import exports
-from auditing.trail import TrailFilter
+from auditing.trail import DATE_VALIDATORS, TrailFilter
 from dossiers.forms import MAX_ID
 from dossiers.views import client_address
 from workflow import permissions
@@ -36,8 +35,12 @@ class ExportFilterForm(forms.Form):
     actor_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     action = forms.CharField(required=False, max_length=60)
     state = forms.CharField(required=False, max_length=20)
-    date_from = forms.DateField(required=False, input_formats=DATE_FORMATS)
-    date_to = forms.DateField(required=False, input_formats=DATE_FORMATS)
+    date_from = forms.DateField(
+        required=False, input_formats=DATE_FORMATS, validators=DATE_VALIDATORS
+    )
+    date_to = forms.DateField(
+        required=False, input_formats=DATE_FORMATS, validators=DATE_VALIDATORS
+    )
     text = forms.CharField(required=False, max_length=200)
 
     def trail_filter(self) -> TrailFilter:
@@ -69,10 +72,8 @@ def _prepare(request) -> tuple[exports.Snapshot, log.Actor]:
 
 def _describe(response: HttpResponse, snap: exports.Snapshot, extension: str) -> HttpResponse:
     """Attachment headers, and what the export covers, for scripts that download it."""
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(snap, extension)}"'
-    response["X-Audit-Event-Count"] = str(snap.count)
-    response["X-Audit-Head-Sequence"] = str(snap.head_sequence)
-    response["X-Audit-Head-Hash"] = snap.head_hash
+    for header, value in exports.download_headers(snap, extension).items():
+        response[header] = value
     return response
 
 
@@ -114,13 +115,9 @@ def export_jsonl(request, snap: exports.Snapshot, actor: log.Actor):
 @_export_view
 def export_pdf(request, snap: exports.Snapshot, actor: log.Actor):
     """A PDF report of the filtered trail with the chain head; refused above the size limit."""
-    limit = settings.AUDIT_PDF_EXPORT_LIMIT
-    if snap.count > limit:
-        message = _(
-            "These %(count)d events are too many for a PDF report (at most %(limit)d). Narrow "
-            "the filter, or export them as CSV or JSON Lines, which have no limit."
-        ) % {"count": snap.count, "limit": limit}
-        return _text_response(message, 400)
+    refusal = exports.pdf_refusal(snap)
+    if refusal is not None:
+        return _text_response(refusal.text(), 400)
     pdf = exports.pdf_report(snap, exported_by=actor)
     exports.record(snap, actor, "pdf", status="rendered")
     return _describe(HttpResponse(pdf, content_type="application/pdf"), snap, "pdf")

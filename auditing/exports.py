@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -33,6 +34,7 @@ from auditing import labels
 from auditing.trail import TrailFilter, stream, trail
 from documents.rendering import SERIF_STACK
 from dossiers.models import Dossier, Institution, Period, Person, Unit
+from dossiers.reasons import Reason
 
 EXPORTED = "audit.exported"
 LANGUAGE = "vi"  # of the CSV's titles and labels and of the PDF report, whoever exports
@@ -129,6 +131,16 @@ def record(snap: Snapshot, actor: log.Actor, export_format: str, status: str) ->
 def filename(snap: Snapshot, extension: str) -> str:
     stamp = snap.taken_at.astimezone(ZONE).strftime("%Y-%m-%d-%H%M")
     return f"nhat-ky-{snap.institution.code}-{stamp}.{extension}"
+
+
+def download_headers(snap: Snapshot, extension: str) -> dict[str, str]:
+    """The attachment's name, and what the export covers, for scripts that download it."""
+    return {
+        "Content-Disposition": f'attachment; filename="{filename(snap, extension)}"',
+        "X-Audit-Event-Count": str(snap.count),
+        "X-Audit-Head-Sequence": str(snap.head_sequence),
+        "X-Audit-Head-Hash": snap.head_hash,
+    }
 
 
 # CSV
@@ -259,6 +271,20 @@ def report_rows(events: Iterable[AuditEvent]) -> Iterator[ReportRow]:
             object_label=labels.object_label(event.object_type, event.object_id),
             states=labels.state_change(event.object_type, event.from_state, event.to_state),
         )
+
+
+def pdf_refusal(snap: Snapshot) -> Reason | None:
+    """Why the snapshot is too long for a PDF report (settings.AUDIT_PDF_EXPORT_LIMIT), or None."""
+    limit = settings.AUDIT_PDF_EXPORT_LIMIT
+    if snap.count <= limit:
+        return None
+    return Reason(
+        _(
+            "These {count} events are too many for a PDF report (at most {limit}). Narrow the "
+            "filter, or export them as CSV or JSON Lines, which have no limit."
+        ),
+        {"count": snap.count, "limit": limit},
+    )
 
 
 def pdf_report(snap: Snapshot, exported_by: log.Actor) -> bytes:

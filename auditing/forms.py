@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.actions import title_of
 from auditing.selectors import actions_present
-from auditing.trail import TrailFilter
+from auditing.trail import DATE_VALIDATORS, TrailFilter
 from dossiers.forms import MAX_ID
 from dossiers.models import Institution, Period, Person, State, Unit
 
@@ -24,6 +24,7 @@ def _date_field(label) -> forms.DateField:
         label=label,
         required=False,
         input_formats=DATE_INPUT_FORMATS,
+        validators=DATE_VALIDATORS,
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
     )
 

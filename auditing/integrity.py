@@ -62,12 +62,17 @@ def give_up(payload: dict, error: str) -> None:
     ).update(state=IntegrityCheck.State.FAILED, finished_at=timezone.now(), problem=error[:1000])
 
 
-def recent_checks(institution: Institution) -> QuerySet[IntegrityCheck]:
+def checks_of(institution: Institution) -> QuerySet[IntegrityCheck]:
+    """The institution's checks, newest first, with who asked for each."""
     return (
         IntegrityCheck.objects.filter(institution=institution)
         .select_related("requested_by")
-        .order_by("-requested_at", "-id")[:RECENT_CHECKS]
+        .order_by("-requested_at", "-id")
     )
+
+
+def recent_checks(institution: Institution) -> QuerySet[IntegrityCheck]:
+    return checks_of(institution)[:RECENT_CHECKS]
 
 
 def run_check(

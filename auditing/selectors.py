@@ -61,6 +61,11 @@ def trail_page(institution: Institution, flt: TrailFilter, *, before: int | None
     return page(trail(institution, flt), before=before, size=size)
 
 
+def event(institution: Institution, sequence: int) -> AuditEvent | None:
+    """One event of the institution's trail, by its sequence number in the chain."""
+    return AuditEvent.objects.filter(institution=institution, sequence=sequence).first()
+
+
 def dossiers_named(institution: Institution, events: list[AuditEvent]) -> dict[str, Dossier]:
     """The dossiers a page of events is about, by the events' object id, in one query."""
     ids = {e.object_id for e in events if e.object_type == "dossier" and e.object_id.isdigit()}

@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
         "VoteBaseEnum": "dossiers.models.AwardType.VoteBase",
         "DecisionStateEnum": "decisions.models.Decision.State",
         "DecisionKindEnum": "decisions.models.Decision.Kind",
+        "IntegrityCheckStateEnum": "auditing.models.IntegrityCheck.State",
+        "OutboxMessageStateEnum": "outbox.models.OutboxMessage.State",
     },
 }
 # Personal API tokens: the longest a person may ask for.
