@@ -71,6 +71,7 @@ ACCOUNTS = {
     Role.PRINCIPAL: "hieutruong",
     Role.VICE_PRINCIPAL: "phohieutruong",
     Role.AUDITOR: "kiemtra",
+    Role.PERSONNEL_OFFICER: "tochuc",
 }
 PAGES_PER_ROLE = 150
 SKIPPED_PREFIXES = ("/admin/", "/logout/", "/i18n/", "/static/", "/media/")
