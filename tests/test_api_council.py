@@ -25,15 +25,30 @@ from dossiers.models import Period, Role, State
 from tests.api_helpers import ApiClient, problem
 from tests.conftest import make_person, make_unit
 from tests.factories import dossier_in, login, upload
-from tests.test_council_pages import (
-    add_fourth_member,
+from tests.test_council_pages import (  # the page tests' fixtures too
     ballot_post,
     items_of,
     open_with,
     plan,
-    reviewed_nominations,
     vote,
-    vote_and_close,
+)
+from tests.test_council_pages import (
+    closed as closed,
+)
+from tests.test_council_pages import (
+    dossiers as dossiers,
+)
+from tests.test_council_pages import (
+    fourth_member as fourth_member,
+)
+from tests.test_council_pages import (
+    members as members,
+)
+from tests.test_council_pages import (
+    opened as opened,
+)
+from tests.test_council_pages import (
+    planned as planned,
 )
 
 AGREE, DISAGREE, ABSTAIN = "agree", "disagree", "abstain"
@@ -62,38 +77,6 @@ def ballot_rows(meeting) -> tuple[int, int]:
 
 def put(client: ApiClient, path: str, data) -> object:
     return client.client.put(path, data, content_type="application/json", **client.headers)
-
-
-@pytest.fixture
-def fourth_member(institution, unit_b):
-    return add_fourth_member(institution, unit_b)
-
-
-@pytest.fixture
-def members(secretary, principal, council_member, fourth_member):
-    return [secretary, principal, council_member, fourth_member]
-
-
-@pytest.fixture
-def dossiers(period, unit_a, unit_b):
-    return reviewed_nominations(period, unit_a, unit_b)
-
-
-@pytest.fixture
-def planned(period, secretary, principal, members, dossiers):
-    return plan(period, secretary, principal, dossiers)
-
-
-@pytest.fixture
-def opened(planned, secretary):
-    return services.open_meeting(meeting_id=planned.pk, person=secretary)
-
-
-@pytest.fixture
-def closed(planned, secretary, members):
-    meeting = open_with(planned, secretary, {members[3]: IN_WRITING})
-    meeting.receipts = vote_and_close(meeting, members)
-    return meeting
 
 
 # The whole meeting, driven through the API only

@@ -18,7 +18,18 @@ from tests.api_helpers import ApiClient, problem
 from tests.conftest import make_person, make_unit
 from tests.factories import dossier_in, dossiers_in, login
 from tests.test_outbox import failed_mail
-from workflow import process
+from tests.test_task_assignment import (  # the page tests' fixtures
+    lead as lead,
+)
+from tests.test_task_assignment import (
+    other_reviewer as other_reviewer,
+)
+from tests.test_task_assignment import (
+    submitted as submitted,
+)
+from tests.test_task_assignment import (
+    task as task,
+)
 
 TASKS = "/api/v1/tasks/"
 TOO_BIG = "99999999999999999999"
@@ -38,26 +49,6 @@ def reloaded(task) -> Task:
 
 def events(action: str) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action=action))
-
-
-@pytest.fixture
-def submitted(period, unit_a):
-    return dossier_in(State.SUBMITTED, period, unit_a)
-
-
-@pytest.fixture
-def task(submitted):
-    return process.open_tasks(submitted).get()
-
-
-@pytest.fixture
-def other_reviewer(institution, unit_a):
-    return make_person(institution, unit_a, roles=[Role.REVIEWER], full_name="Lê Thị Duyệt")
-
-
-@pytest.fixture
-def lead(institution, unit_a):
-    return make_person(institution, unit_a, roles=[Role.LEAD_REVIEWER], full_name="Trần Văn Trưởng")
 
 
 def take(person, task):
