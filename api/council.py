@@ -475,6 +475,7 @@ class WrittenBallotView(ApiMixin, APIView):
 class MinutesView(ApiMixin, APIView):
     """The minutes (biên bản) as PDF, once the vote is closed."""
 
+    conflicts_on_read = True  # 409 until the vote is closed
     renderer_classes = DOWNLOAD_RENDERERS
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})

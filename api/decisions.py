@@ -314,6 +314,7 @@ class DecisionPdf(ApiMixin, APIView):
 class DecisionCertificates(ApiMixin, APIView):
     """The certificates (Giấy khen) of a signed award decision, one page per awardee."""
 
+    conflicts_on_read = True  # 409 until the decision is signed
     renderer_classes = DOWNLOAD_RENDERERS
 
     @extend_schema(responses=PDF)

@@ -38,6 +38,8 @@ class AutoSchema(openapi.AutoSchema):
             return responses
         ref = self.resolve_serializer(Problem, "response").ref
         statuses = READ_PROBLEMS if self.method in ("GET", "HEAD") else WRITE_PROBLEMS
+        if getattr(self.view, "conflicts_on_read", False):
+            statuses = (*statuses, 409)  # a file that does not exist yet in this state
         for status in statuses:
             responses.setdefault(
                 str(status),

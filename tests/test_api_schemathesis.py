@@ -25,7 +25,7 @@ from schemathesis.checks import (
 from dossiers.models import Role, State
 from tests.api_helpers import ApiClient
 from tests.conftest import make_dossier, make_person
-from tests.factories import dossier_in, dossiers_in
+from tests.factories import Cast, dossier_in, dossiers_in
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "4"))
 ROLES = [*Role.values, "nobody", "anonymous"]
@@ -66,13 +66,21 @@ def schema(db, settings):
 
 
 @pytest.fixture
-def world(institution, period, unit_a, unit_b):
+def world(institution, period, unit_a, unit_b, django_capture_on_commit_callbacks):
     """Objects in every stage a caller may meet, and the ids a path may name."""
+    from decisions.services import prepare_decision
+
     make_dossier(period, unit_a)
     dossier_in(State.SUBMITTED, period, unit_a)
     dossier_in(State.RETURNED, period, unit_b)
     dossiers_in(State.VOTING, period, unit_a, 1)
-    dossiers_in(State.RECOMMENDED, period, unit_b, 1)
+    (recommended,) = dossiers_in(State.RECOMMENDED, period, unit_b, 1)
+    prepare_decision(person=Cast(institution).secretary, award_type=recommended.award_type,
+                     dossier_ids=[recommended.pk])  # a draft  # fmt: skip
+    dossier_in(State.PUBLIC_NOTICE, period, unit_a)
+    dossier_in(State.SUBMITTED_UPWARD, period, unit_b)
+    with django_capture_on_commit_callbacks(execute=True):  # the signed PDF keeps its name
+        dossier_in(State.SIGNED, period, unit_a)
     return path_ids()
 
 
