@@ -481,7 +481,6 @@ def test_a_document_downloads_for_a_caller_that_accepts_only_pdf(period, unit_a,
 
 
 def test_a_missing_download_is_a_problem_even_for_a_caller_that_accepts_only_pdf(head_a):
-    problem(
-        ApiClient(head_a).get("/api/v1/dossiers/1/documents/1/file/", HTTP_ACCEPT="application/pdf"),
-        404, "not-found",
-    )  # fmt: skip
+    missing = "/api/v1/dossiers/1/documents/1/file/"
+
+    problem(ApiClient(head_a).get(missing, HTTP_ACCEPT="application/pdf"), 404, "not-found")
