@@ -42,12 +42,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
-def database_config(url: str | None, *, default_sqlite: Path) -> dict:
-    """Parse DATABASE_URL; the default is an SQLite file in WAL mode with a busy timeout."""
+def database_config(url: str | None, *, default_sqlite: Path, conn_max_age: int = 0) -> dict:
+    """Parse DATABASE_URL; the default is an SQLite file in WAL mode with a busy timeout.
+
+    `conn_max_age` seconds a connection is kept for the next request (0: one per request), with
+    a health check before reuse so a connection the server dropped is replaced, not failed on.
+    """
     if not url:
         url = f"sqlite:///{default_sqlite}"
     try:
-        config = dj_database_url.parse(url, conn_max_age=0)
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     except (ValueError, KeyError) as exc:
         raise ImproperlyConfigured(
             f"DATABASE_URL={url!r} is not a valid database URL ({exc}); use e.g. "

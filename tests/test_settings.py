@@ -40,6 +40,19 @@ def test_the_folder_of_the_sqlite_file_is_created(tmp_path):
     assert (tmp_path / "var").is_dir()
 
 
+def test_connections_are_kept_for_the_next_request_and_checked_before_reuse(tmp_path):
+    config = database_config("postgres://a@db/tdkt", default_sqlite=tmp_path / "x",
+                             conn_max_age=60)  # fmt: skip
+
+    assert (config["CONN_MAX_AGE"], config["CONN_HEALTH_CHECKS"]) == (60, True)
+
+
+def test_the_settings_keep_connections_a_minute_unless_told_otherwise():
+    from django.conf import settings
+
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] == 60
+
+
 def test_a_postgres_url_gives_engine_name_host_port_and_user(tmp_path):
     config = database_config(
         "postgres://alice:secret@db.example.org:5433/tdkt", default_sqlite=tmp_path / "x"
