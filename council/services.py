@@ -30,7 +30,7 @@ from council.models import (
 )
 from dossiers.models import Dossier, Period, Person, Role, RoleAssignment, State
 from dossiers.reasons import Reason
-from dossiers.services import _files_removed_on_failure as files_removed_on_failure
+from dossiers.services import files_removed_on_failure
 from dossiers.uploads import check_upload
 from workflow import notifications, permissions, separation
 from workflow import services as lifecycle
@@ -177,7 +177,11 @@ def open_meeting(*, meeting_id: int, person: Person, client_address: str = "") -
         meeting = _locked_meeting(meeting_id, person)
         if meeting.state != Meeting.State.PLANNED:
             raise IllegalTransition(_("Only a planned meeting can be opened."))
-        items = list(meeting.agenda.select_related("dossier__award_type"))
+        items = list(
+            meeting.agenda.select_related(
+                "dossier__award_type", "dossier__nominee_person", "dossier__nominee_unit"
+            )
+        )
         if not items:
             raise GuardFailed([Reason(_("The agenda is empty."))])
         # The attendance is fixed from here on: without a quorum now, the vote could never close.
@@ -427,7 +431,11 @@ def close_meeting(*, meeting_id: int, person: Person, client_address: str = "") 
         meeting = _locked_meeting(meeting_id, person)
         if meeting.state != Meeting.State.OPEN:
             raise IllegalTransition(_("Only a meeting open for voting can be closed."))
-        items = list(meeting.agenda.select_related("dossier__award_type"))
+        items = list(
+            meeting.agenda.select_related(
+                "dossier__award_type", "dossier__nominee_person", "dossier__nominee_unit"
+            )
+        )
         total = meeting.members.count()
         present = meeting.members.filter(attendance=MeetingMember.Attendance.PRESENT).count()
         # Whose opinion counts: members present, and absent members who gave theirs in writing.

@@ -43,7 +43,7 @@ def create_dossier(
         raise NotPermitted()
     checked = [(kind, upload, check_upload(upload)) for kind, upload in documents]
     actor = log.Actor.acting(person, acting, client_address)
-    with _files_removed_on_failure() as stored:
+    with files_removed_on_failure() as stored:
         dossier = Dossier(
             institution_id=unit.institution_id,
             unit=unit,
@@ -97,7 +97,7 @@ def add_document(
     client_address: str = "",
 ) -> Document:
     checked = check_upload(upload)
-    with _files_removed_on_failure() as stored:
+    with files_removed_on_failure() as stored:
         dossier, acting = _locked_for_edit(dossier_id, person, expected_version)
         actor = log.Actor.acting(person, acting, client_address)
         document = _store_document(dossier, kind, upload, checked, actor, stored)
@@ -206,7 +206,7 @@ def _audit_content_change(dossier: Dossier, actor: log.Actor, action: str, paylo
     )
 
 
-class _files_removed_on_failure:
+class files_removed_on_failure:
     """A transaction that deletes the files it stored when it rolls back: no orphan files."""
 
     def __enter__(self):
