@@ -57,8 +57,10 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# On the local PostgreSQL (BENCH_DATABASE_URL to use another); writes bench/results.{json,md}.
 bench: $(VENV)/.installed-test
-	$(BIN)/pytest bench -m bench -p no:cacheprovider -s
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/thidua_bench} \
+	  $(BIN)/pytest bench -m bench -p no:cacheprovider -s
 
 messages: $(VENV)/.installed-test
 	DEBUG=true $(BIN)/python manage.py makemessages -l vi -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'

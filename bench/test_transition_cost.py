@@ -1,0 +1,41 @@
+"""`transition_queries`: the queries of one audited approval through the page, session and
+authentication included (issue 14's goal: at most 15), and its in-process time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bench.figures import Figure, median_ms
+from dossiers.models import State
+from tests.factories import Cast, dossier_in, login
+
+APPROVALS = 30
+GOAL_QUERIES = 15
+
+pytestmark = pytest.mark.bench
+
+
+def test_queries_and_time_of_one_approval_through_the_page(period, unit_a, figures):
+    dossiers = [dossier_in(State.SUBMITTED, period, unit_a) for _ in range(APPROVALS + 1)]
+    browser = login(Cast(unit_a.institution).reviewer)
+    first, *rest = dossiers
+    with CaptureQueriesContext(connection) as queries:
+        response = browser.post(f"/dossiers/{first.pk}/act/approve/", {"version": first.version})
+    assert response.status_code == 302
+    count = len(queries.captured_queries)  # now: the next request resets the query log
+    samples = []
+    for dossier in rest:
+        started = time.perf_counter()
+        browser.post(f"/dossiers/{dossier.pk}/act/approve/", {"version": dossier.version})
+        samples.append(time.perf_counter() - started)
+        dossier.refresh_from_db()
+        assert dossier.state == State.REVIEWED
+
+    figures.record(Figure(
+        "transition_queries", count, "queries", "the goal",
+        GOAL_QUERIES, note=f"in-process median {median_ms(samples)} ms per approval",
+    ))  # fmt: skip
