@@ -59,7 +59,7 @@ def schema(db, settings):
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+        yield schemathesis.openapi.from_wsgi("/api/v1/schema/", closing(application))
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
@@ -82,6 +82,20 @@ def world(institution, period, unit_a, unit_b, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=True):  # the signed PDF keeps its name
         dossier_in(State.SIGNED, period, unit_a)
     return path_ids()
+
+
+def closing(app):
+    """The application as a WSGI server calls it: the body read, then the response closed (a
+    file download's file with it), which the in-process client would leave to the collector."""
+
+    def call(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            response.close()
+
+    return call
 
 
 def path_ids() -> list[int]:
