@@ -64,9 +64,14 @@ DRAFT_FITS = {
 
 @after_transition
 def leave_drafts_it_no_longer_fits(dossier, transition) -> None:
-    """A dossier returned to the council, suspended, revoked... leaves the drafts it was in."""
+    """A dossier returned to the council, suspended, revoked... leaves the drafts it was in.
+
+    A dossier is in a draft of a kind only while in a state that fits it, so a transition that
+    could not start from such a state (submitting, approving...) has no draft to look at.
+    """
     for kind, states in DRAFT_FITS.items():
-        if dossier.state not in states:
+        could_be_in_a_draft = not set(transition.source).isdisjoint(states)
+        if could_be_in_a_draft and dossier.state not in states:
             DecisionItem.objects.filter(
                 dossier=dossier, decision__state=Decision.State.DRAFT, decision__kind=kind
             ).delete()

@@ -29,6 +29,11 @@ def dossier_list(person, *, state: str = "", period_id=None, unit_id=None, award
     return dossiers
 
 
+def is_visible(person, pk: int) -> bool:
+    """Whether the person may see this dossier: one query, for a view that only needs to know."""
+    return visible_dossiers(person).filter(pk=pk).exists()
+
+
 def visible_dossier(person, pk: int):
     """One dossier the person may see, with its documents; None when absent or not theirs."""
     return (

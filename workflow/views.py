@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dossiers.forms import ActionForm
-from dossiers.selectors import visible_dossier
+from dossiers.selectors import is_visible, visible_dossier
 from workflow import services, transitions
 from workflow.chart import flow_svg
 from workflow.responses import perform
@@ -19,7 +19,7 @@ from workflow.responses import perform
 @require_POST
 def act(request, pk: int, action: str):
     spec = transitions.get(action)
-    if spec is None or spec.button is None or visible_dossier(request.person, pk) is None:
+    if spec is None or spec.button is None or not is_visible(request.person, pk):
         raise Http404
     form = ActionForm(request.POST, transition=spec)
     if not form.is_valid():
