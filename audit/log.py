@@ -87,11 +87,19 @@ def append(
 
 
 def locked_head(institution: Institution) -> AuditChainHead:
-    """The chain head row, created on first use and locked until the transaction ends."""
-    AuditChainHead.objects.bulk_create(
-        [AuditChainHead(institution=institution)], ignore_conflicts=True
-    )
-    return AuditChainHead.objects.select_for_update().get(institution=institution)
+    """The chain head row, created on first use and locked until the transaction ends.
+
+    One query once the institution has a head; the first append creates it (a concurrent first
+    append waits on the insert, then both lock the one row).
+    """
+    heads = AuditChainHead.objects.select_for_update()
+    head = heads.filter(institution=institution).first()
+    if head is None:
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(institution=institution)], ignore_conflicts=True
+        )
+        head = heads.get(institution=institution)
+    return head
 
 
 def chain_events(institution: Institution, chunk_size: int = 2000) -> Iterator[dict]:

@@ -25,6 +25,7 @@ class CurrentPersonMiddleware:
                 .first()
             )
             if request.person:
+                request.person.user = request.user  # the same account: no query to reach it
                 request.institution = request.person.institution
                 request.user.current_person = request.person
                 self._use_person_language(request)

@@ -11,7 +11,7 @@ from tests.factories import Cast, dossier_in, login
 
 # Session, user, person, roles, delegations; the visibility check; the door (lock, separation,
 # viewflow's task and route, the outbox row, the audit append). Lower it as the path gets leaner.
-APPROVAL_QUERIES = 37
+APPROVAL_QUERIES = 33
 
 
 def approval_queries(period, unit) -> list[str]:
@@ -39,3 +39,21 @@ def test_an_action_no_draft_decision_can_hold_the_dossier_in_leaves_the_drafts_a
     period, unit_a
 ):
     assert not [sql for sql in approval_queries(period, unit_a) if "decisions_decisionitem" in sql]
+
+
+def test_the_signed_in_account_is_read_once(period, unit_a):
+    assert len([sql for sql in approval_queries(period, unit_a) if 'FROM "auth_user"' in sql]) == 1
+
+
+def test_the_dossiers_open_tasks_are_read_once_for_the_whole_action(period, unit_a):
+    reads = [sql for sql in approval_queries(period, unit_a)
+             if sql.startswith("SELECT") and 'FROM "viewflow_task"' in sql
+             and 'INNER JOIN "workflow_dossierprocess"' in sql]  # fmt: skip
+
+    assert len(reads) == 1
+
+
+def test_the_audit_head_is_locked_with_one_query_once_it_exists(period, unit_a):
+    head = [sql for sql in approval_queries(period, unit_a) if "workflow_auditchainhead" in sql]
+
+    assert [sql.split()[0] for sql in head] == ["SELECT", "UPDATE"]

@@ -38,14 +38,23 @@ def step_of(task: Task) -> str:
     return task.flow_task.name
 
 
-def advance(dossier: Dossier, *, user) -> None:
-    """After a state change: close the current step's task if the step changed, open the next."""
-    process = DossierProcess.objects.filter(dossier=dossier).first()
-    if process is None:
-        start(dossier)
+def open_task_list(dossier: Dossier) -> list[Task]:
+    """The dossier's open tasks with their owners, read once for a whole transition."""
+    return list(open_tasks(dossier).select_related("owner__person"))
+
+
+def advance(dossier: Dossier, *, user, tasks: list[Task] | None = None) -> None:
+    """After a state change: close the current step's task if the step changed, open the next.
+
+    `tasks`: the open tasks as read before the change (the door reads them once).
+    """
+    tasks = open_task_list(dossier) if tasks is None else tasks
+    if not tasks:  # a process that ended, or (for an older dossier) none yet
+        if not DossierProcess.objects.filter(dossier=dossier).exists():
+            start(dossier)
         return
     target = steps.step_for(dossier.state)
-    for task in open_tasks(dossier):
+    for task in tasks:
         if step_of(task) == target:
             return
         complete(task, user=user)
@@ -65,9 +74,9 @@ def complete(task: Task, *, user) -> None:
         activation.execute()
 
 
-def taken_by_someone_else(dossier: Dossier, *, user, acting_role: str):
+def taken_by_someone_else(tasks: list[Task], *, user, acting_role: str):
     """The open task's owner, when another person has taken the work this role does; else None."""
-    for task in open_tasks(dossier).select_related("owner__person"):
+    for task in tasks:
         if task.owner_id is None or task.owner_id == user.pk:
             continue
         if acting_role in steps.STEP_ROLES.get(step_of(task), ()):

@@ -145,7 +145,8 @@ def _apply(
     blocking = [reason for found in conflicts if found.blocks for reason in found.reasons]
     if blocking:
         raise SeparationRefused(blocking)
-    owner = process.taken_by_someone_else(dossier, user=person.user, acting_role=acting.role)
+    tasks = process.open_task_list(dossier)
+    owner = process.taken_by_someone_else(tasks, user=person.user, acting_role=acting.role)
     if owner is not None:
         raise NotPermitted(
             Reason(_("{name} has taken this dossier's task."), {"name": _owner_name(owner)})
@@ -168,7 +169,7 @@ def _apply(
     method(**spec.method_arguments(arguments))
     dossier.version += 1
     dossier.save(update_fields=["state", "state_before_suspension", "version", "updated_at"])
-    process.advance(dossier, user=person.user)
+    process.advance(dossier, user=person.user, tasks=tasks)
     for hook in _after_transition:
         hook(dossier, spec)
     notifications.after_transition(
