@@ -3,7 +3,12 @@
 import pytest
 
 from bench.figures import Figures
-from tests.conftest import institution, period, unit_a  # noqa: F401
+from tests.conftest import (  # noqa: F401
+    _flush_past_the_audit_triggers,
+    institution,
+    period,
+    unit_a,
+)
 
 _run = Figures()
 
