@@ -71,26 +71,43 @@ class AuditEvent(models.Model):
 
     def as_chain_event(self, institution_code: str) -> dict:
         """The event as hashed and exported (see audit.hashchain)."""
-        return {
-            "institution": institution_code,
-            "sequence": self.sequence,
-            "created_at": hashchain.format_timestamp(self.created_at),
-            "actor_id": self.actor_id,
-            "actor": self.actor_name,
-            "role": self.role,
-            "on_behalf_of_id": self.on_behalf_of_id,
-            "on_behalf_of": self.on_behalf_of_name,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "from_state": self.from_state,
-            "to_state": self.to_state,
-            "reason": self.reason,
-            "payload": self.payload,
-            "client_address": self.client_address,
-            "prev_hash": self.prev_hash,
-            "hash": self.hash,
-        }
+        return chain_event(institution_code, tuple(getattr(self, c) for c in CHAIN_COLUMNS))
+
+
+# The columns an event is hashed and exported from, in the order `chain_event` reads them: a
+# whole chain is read as tuples of these (audit.log.chain_events), never as model instances.
+CHAIN_COLUMNS = (
+    "sequence", "created_at", "actor_id", "actor_name", "role", "on_behalf_of_id",
+    "on_behalf_of_name", "action", "object_type", "object_id", "from_state", "to_state", "reason",
+    "payload", "client_address", "prev_hash", "hash",
+)  # fmt: skip
+
+
+def chain_event(institution_code: str, row: tuple) -> dict:
+    """One event as hashed and exported, from its CHAIN_COLUMNS values."""
+    (sequence, created_at, actor_id, actor_name, role, on_behalf_of_id, on_behalf_of_name,
+     action, object_type, object_id, from_state, to_state, reason, payload, client_address,
+     prev_hash, hash_) = row  # fmt: skip
+    return {
+        "institution": institution_code,
+        "sequence": sequence,
+        "created_at": hashchain.format_timestamp(created_at),
+        "actor_id": actor_id,
+        "actor": actor_name,
+        "role": role,
+        "on_behalf_of_id": on_behalf_of_id,
+        "on_behalf_of": on_behalf_of_name,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "from_state": from_state,
+        "to_state": to_state,
+        "reason": reason,
+        "payload": payload,
+        "client_address": client_address,
+        "prev_hash": prev_hash,
+        "hash": hash_,
+    }
 
 
 class AuditChainHead(models.Model):
