@@ -13,7 +13,6 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -28,6 +27,7 @@ from api.serializers import AwardRef, PeriodRef, PersonRef, UnitRef
 from council import minutes, selectors, services
 from council.forms import MeetingForm
 from council.models import Choice, Meeting, MeetingMember, Recusal
+from documents.rendering import inline_pdf
 from dossiers.models import AwardType, Period, State
 from dossiers.uploads import TOO_LARGE, check_upload
 from workflow import permissions
@@ -481,6 +481,4 @@ class MinutesView(ApiMixin, APIView):
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
         meeting = visible_or_404(self.person, pk)
-        response = HttpResponse(minutes.minutes_pdf(meeting), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="bien-ban-hop-{meeting.pk}.pdf"'
-        return response
+        return inline_pdf(minutes.minutes_pdf(meeting), f"bien-ban-hop-{meeting.pk}.pdf")

@@ -8,7 +8,7 @@ page's own forms, so a rule is never decided twice.
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -26,6 +26,7 @@ from decisions.cover_sheet import cover_sheet_pdf
 from decisions.forms import AwardChoiceForm, PrepareDecisionForm, RevocationForm
 from decisions.models import Decision
 from decisions.rendering import draft_pdf
+from documents.rendering import inline_pdf
 from dossiers.models import Period, State
 from workflow import permissions
 from workflow.errors import Conflict, DecisionNotFound
@@ -227,12 +228,6 @@ def cleaned_by(form) -> dict:
         errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
         raise serializers.ValidationError(errors)
     return form.cleaned_data
-
-
-def inline_pdf(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 # Views --------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,6 +23,7 @@ from council.forms import (
     WrittenBallotForm,
 )
 from council.models import Meeting
+from documents.rendering import inline_pdf
 from dossiers.models import Period
 from dossiers.views import client_address
 from workflow import permissions
@@ -255,6 +255,4 @@ def meeting_minutes(request, pk: int):
     """The minutes (biên bản) as PDF, once the vote is closed."""
     meeting = _visible(request, pk)
     pdf = minutes.minutes_pdf(meeting)  # refused while the vote is open: an error page
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bien-ban-hop-{meeting.pk}.pdf"'
-    return response
+    return inline_pdf(pdf, f"bien-ban-hop-{meeting.pk}.pdf")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.views.decorators.http import require_safe
 
 from decisions.certificates import certificates_pdf
 from decisions.cover_sheet import cover_sheet_pdf
 from decisions.selectors import visible_decisions
+from documents.rendering import inline_pdf
 from dossiers.selectors import visible_dossier
 from workflow.errors import DecisionNotFound
 
@@ -26,7 +27,7 @@ def decision_certificates(request, pk: int):
     if decision is None:
         raise DecisionNotFound()
     pdf = certificates_pdf(decision)  # refused for a draft: an error page
-    return _inline_pdf(pdf, f"giay-khen-{decision.year}-{decision.number:03d}.pdf")
+    return inline_pdf(pdf, f"giay-khen-{decision.year}-{decision.number:03d}.pdf")
 
 
 @login_required
@@ -36,10 +37,4 @@ def dossier_cover_sheet(request, pk: int):
     dossier = visible_dossier(request.person, pk)
     if dossier is None:
         raise Http404
-    return _inline_pdf(cover_sheet_pdf(dossier), f"phieu-ho-so-{dossier.pk}.pdf")
-
-
-def _inline_pdf(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return inline_pdf(cover_sheet_pdf(dossier), f"phieu-ho-so-{dossier.pk}.pdf")

@@ -28,6 +28,7 @@ from decisions.selectors import (
     visible_decisions,
 )
 from decisions.verification import MAX_VERIFY_BYTES, published_checkpoints, verify_pdf
+from documents.rendering import inline_pdf
 from dossiers.models import Period, State
 from dossiers.views import client_address
 from workflow import permissions
@@ -205,9 +206,7 @@ def decision_preview(request, pk: int):
     if decision.state != Decision.State.DRAFT:
         return redirect("decision_pdf", pk=pk)
     pdf = draft_pdf(decision, verify_url=services.verification_url())
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="du-thao-quyet-dinh-{pk}.pdf"'
-    return response
+    return inline_pdf(pdf, f"du-thao-quyet-dinh-{pk}.pdf")
 
 
 class VerifyForm(forms.Form):

@@ -11,6 +11,7 @@ import datetime
 import hashlib
 
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -34,6 +35,13 @@ def signature_block(institution: Institution, *, signer: Person | None,
         return {"authority": f"KT. {head}", "position": institution.deputy_title.upper(),
                 "name": signer.full_name if signer else ""}  # fmt: skip
     return {"authority": head, "position": "", "name": signer.full_name if signer else ""}
+
+
+def inline_pdf(pdf: bytes, filename: str) -> HttpResponse:
+    """A rendered PDF shown in the browser (pages) or handed to a script (API) under a name."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
 def render_pdf(template: str, context: dict) -> tuple[bytes, str]:
