@@ -213,8 +213,7 @@ def checked_by_the_form(data: dict, *, unit: Unit, period: Period, current=None)
         period=period,
     )
     if not form.is_valid():
-        errors = {("nominee" if k == "nominee" else k): v for k, v in form.errors.items()}
-        raise serializers.ValidationError(errors)
+        raise serializers.ValidationError({field: list(e) for field, e in form.errors.items()})
     return form.cleaned_data
 
 
