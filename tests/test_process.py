@@ -1,8 +1,11 @@
 """The viewflow process follows the dossier: one open task, of the step its state belongs to."""
 
+from unittest.mock import patch
+
 import pytest
 from django.core.management import call_command
-from viewflow.workflow.models import Task
+from django.utils import timezone
+from viewflow.workflow.models import Process, Task
 
 from dossiers.models import State
 from tests.conftest import make_dossier
@@ -96,3 +99,55 @@ def test_check_consistency_finds_a_task_left_open_on_a_terminal_dossier(period, 
     # Tampering on purpose: the door never leaves a terminal dossier with an open task.
     type(dossier).objects.filter(pk=dossier.pk).update(state=State.DECLINED)
     assert [p.dossier_id for p in inconsistencies()] == [dossier.pk]
+
+
+def _viewflow_complete(task, *, user):
+    """The reference: completing a task through viewflow's own activation (assign, start,
+    execute), as the door did before it wrote the same rows itself."""
+    with task.activation() as activation:
+        if activation.task.status == "NEW":
+            activation.assign(user)
+            activation.task.assigned = timezone.now()
+            activation.task.save(update_fields=["assigned"])
+        activation.start(None)
+        activation.execute()
+
+
+def _process_rows(dossier):
+    """A process's tasks and links as comparable values: what, not which row or when."""
+    tasks = list(Task.objects.filter(process__dossierprocess__dossier=dossier).order_by("pk"))
+    index = {t.pk: i for i, t in enumerate(tasks)}
+    rows = [
+        (str(t.flow_task), t.flow_task_type, t.status, t.token, t.owner_id, t.owner_permission,
+         t.owner_permission_content_type_id, t.owner_permission_obj_pk, t.data,
+         t.assigned is None, t.started is None, t.finished is None,
+         sorted(index[p.pk] for p in t.previous.all()))
+        for t in tasks
+    ]  # fmt: skip
+    process_row = Process.objects.get(dossierprocess__dossier=dossier)
+    return rows, (process_row.status, process_row.finished is None)
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "actor"),
+    [
+        (State.SUBMITTED, "approve", "reviewer"),  # to the council's step
+        (State.DRAFT, "withdraw", "head_a"),  # to End: the process finishes
+    ],
+)
+def test_the_door_writes_the_same_task_rows_as_viewflows_own_activation(
+    request, period, unit_a, state, action, actor
+):
+    person = request.getfixturevalue(actor)
+    ours, theirs = dossier_in(state, period, unit_a), dossier_in(state, period, unit_a)
+    services.transition(dossier_id=ours.pk, action=action, person=person,
+                        expected_version=ours.version)  # fmt: skip
+    with patch.object(process, "complete", _viewflow_complete_as_door):
+        services.transition(dossier_id=theirs.pk, action=action, person=person,
+                            expected_version=theirs.version)  # fmt: skip
+
+    assert _process_rows(ours) == _process_rows(theirs)
+
+
+def _viewflow_complete_as_door(task, *, user, dossier, last=True):
+    _viewflow_complete(task, user=user)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.db import connection
 from django.utils import timezone
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import PROCESS, STATUS
 
 from dossiers.models import Dossier
 from workflow import steps
@@ -57,21 +57,52 @@ def advance(dossier: Dossier, *, user, tasks: list[Task] | None = None) -> None:
     for task in tasks:
         if step_of(task) == target:
             return
-        complete(task, user=user)
+        complete(task, user=user, dossier=dossier, last=len(tasks) == 1)
 
 
-def complete(task: Task, *, user) -> None:
-    """Complete a task as `user`; the flow's router then opens the next step (or ends)."""
-    with task.activation() as activation:
-        if activation.task.status == STATUS.NEW:
-            activation.assign(user)
-            activation.task.assigned = timezone.now()
-            activation.task.save(update_fields=["assigned"])
-        elif activation.task.owner_id != user.pk:
-            # Someone else had taken it; the dossier moved on, so the work is done by `user`.
-            activation.reassign(user=user)
-        activation.start(None)
-        activation.execute()
+def complete(task: Task, *, user, dossier: Dossier, last: bool = True) -> None:
+    """Complete a task as `user` and take the flow through its router to the next step (or End).
+
+    The rows are those viewflow's own activation writes (assign, start, execute; the Switch
+    task; the next View task with its permission, or the End task and the finished process;
+    the `previous` links), written directly in four queries instead of its seventeen. No lock
+    of viewflow's is needed: every change to a dossier's tasks (the door, take, release,
+    reassign) holds the dossier's row lock first. viewflow's task signals are not sent; nothing
+    here listens to them. tests/test_process.py holds these rows equal to viewflow's.
+    """
+    now = timezone.now()
+    Task.objects.filter(pk=task.pk).update(
+        owner_id=user.pk,
+        status=STATUS.DONE,
+        assigned=now if task.status == STATUS.NEW else task.assigned,
+        started=now,
+        finished=now,
+    )
+    route = _new_task(task, DossierFlow.route, status=STATUS.DONE, finished=now)
+    target = steps.step_for(dossier.state)
+    if target is None:
+        following = _new_task(task, DossierFlow.end, status=STATUS.DONE, started=now, finished=now)
+    else:
+        following = _new_task(
+            task, getattr(DossierFlow, target), status=STATUS.NEW,
+            owner_permission=steps.step_permission(
+                target, institution_id=dossier.institution_id, unit_id=dossier.unit_id
+            ),
+        )  # fmt: skip
+    route, following = Task.objects.bulk_create([route, following])
+    Task.previous.through.objects.bulk_create([
+        Task.previous.through(from_task_id=route.pk, to_task_id=task.pk),
+        Task.previous.through(from_task_id=following.pk, to_task_id=route.pk),
+    ])  # fmt: skip
+    if target is None and last:
+        Process.objects.filter(pk=task.process_id).update(status=PROCESS.DONE, finished=now)
+
+
+def _new_task(previous: Task, node, **fields) -> Task:
+    return Task(
+        process_id=previous.process_id, flow_task=node, flow_task_type=node.task_type,
+        token=previous.token, data={}, **fields,
+    )  # fmt: skip
 
 
 def taken_by_someone_else(tasks: list[Task], *, user, acting_role: str):
