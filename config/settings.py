@@ -96,7 +96,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "dossiers.backends.PersonModelBackend",
     "workflow.backends.StepPermissionBackend",
 ]
 LOGIN_URL = "login"

@@ -19,11 +19,7 @@ class CurrentPersonMiddleware:
         request.person = None
         request.institution = None
         if request.user.is_authenticated:
-            request.person = (
-                Person.objects.select_related("institution", "unit")
-                .filter(user=request.user)
-                .first()
-            )
+            request.person = _person_of(request.user)
             if request.person:
                 request.person.user = request.user  # the same account: no query to reach it
                 request.institution = request.person.institution
@@ -42,3 +38,11 @@ class CurrentPersonMiddleware:
         if language and language != translation.get_language():
             translation.activate(language)
             request.LANGUAGE_CODE = language
+
+
+def _person_of(user) -> Person | None:
+    """The account's person: already read with it (dossiers.backends), else one query."""
+    try:
+        return user.person
+    except Person.DoesNotExist:
+        return None
