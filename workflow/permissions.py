@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from dossiers.models import (
     Delegation,
@@ -100,44 +100,40 @@ class Acting(NamedTuple):
 
 def active_roles(person: Person, on: datetime.date | None = None) -> list[RoleAssignment]:
     """The person's own roles in force on a day (today by default), fetched once per request."""
-    cache = person.__dict__.setdefault("_active_roles", {})
-    if on not in cache:
-        cache[on] = list(
-            RoleAssignment.objects.active(on)
-            .filter(person=person, institution_id=person.institution_id)
-            .select_related("unit")
-        )
-    return cache[on]
+    actings(person, on)
+    return person.__dict__["_active_roles"][on]
 
 
 def actings(person: Person, on: datetime.date | None = None) -> list[Acting]:
-    """Every role the person may act in today: their own first, then delegated ones."""
+    """Every role the person may act in today: their own first, then delegated ones.
+
+    One query, once per request: the person's own assignments and those of the people who
+    lent them a role (by a delegation in force), with the delegator's units.
+    """
     cache = person.__dict__.setdefault("_actings", {})
     if on not in cache:
-        own = [Acting(a.role, a.unit_id) for a in active_roles(person, on)]
-        cache[on] = own + _delegated(person, on)
+        own, lent = [], []
+        for assignment in _assignments(person, on):
+            (own if assignment.person_id == person.pk else lent).append(assignment)
+        person.__dict__.setdefault("_active_roles", {})[on] = own
+        cache[on] = [Acting(a.role, a.unit_id) for a in own] + [
+            Acting(a.role, a.unit_id, a.person) for a in lent
+        ]
     return cache[on]
 
 
-def _delegated(person: Person, on) -> list[Acting]:
-    delegations = list(
-        Delegation.objects.active(on)
-        .filter(delegate=person, institution_id=person.institution_id)
-        .select_related("delegator")
+def _assignments(person: Person, on) -> list[RoleAssignment]:
+    lent = Delegation.objects.active(on).filter(
+        delegate=person,
+        institution_id=person.institution_id,
+        delegator_id=OuterRef("person_id"),
+        role=OuterRef("role"),
     )
-    if not delegations:
-        return []
-    held = RoleAssignment.objects.active(on).filter(
-        person_id__in=[d.delegator_id for d in delegations]
+    return list(
+        RoleAssignment.objects.active(on)
+        .filter(Q(person=person) | Q(Exists(lent)), institution_id=person.institution_id)
+        .select_related("unit", "person")
     )
-    units = {}
-    for assignment in held:
-        units.setdefault((assignment.person_id, assignment.role), []).append(assignment.unit_id)
-    return [
-        Acting(d.role, unit_id, d.delegator)
-        for d in delegations
-        for unit_id in units.get((d.delegator_id, d.role), [])
-    ]
 
 
 def may(person: Person | None, action: str, obj=None, *, on=None) -> Acting | None:
