@@ -430,6 +430,32 @@ def test_submitting_a_complete_draft_moves_it_to_submitted(as_head_a, period, un
     assert actions(after=mark) == ["dossier.submitted"]
 
 
+def test_the_head_of_another_unit_acting_on_a_dossier_gets_404_and_no_message(
+    head_b, period, unit_a
+):
+    dossier = make_dossier(period, unit_a)
+    client = login(head_b)
+    mark = audit_mark()
+
+    response = client.post(f"/dossiers/{dossier.pk}/act/submit/", {"version": 1})
+
+    assert response.status_code == 404
+    assert not list(response.wsgi_request._messages)
+    dossier.refresh_from_db()
+    assert dossier.state == State.DRAFT
+    assert not events_after(mark).exists()
+
+
+def test_the_head_of_another_unit_sending_an_incomplete_action_form_gets_404(
+    head_b, period, unit_a
+):
+    dossier = make_dossier(period, unit_a)
+
+    response = login(head_b).post(f"/dossiers/{dossier.pk}/act/submit/", {})
+
+    assert response.status_code == 404
+
+
 def test_submitting_without_documents_shows_what_is_missing_and_stays_draft(
     as_head_a, period, unit_a
 ):

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from workflow.errors import DomainError, describe
@@ -40,11 +40,27 @@ class Outcome:
         return getattr(self.error, "http_status", 400)
 
 
-def perform(request, service: Callable, /, *, form=None, success: str = "", **arguments) -> Outcome:
-    """Call one service; tell the person how it went, on the form when there is one."""
+def perform(
+    request,
+    service: Callable,
+    /,
+    *,
+    form=None,
+    success: str = "",
+    visible: Callable[[], bool] | None = None,
+    **arguments,
+) -> Outcome:
+    """Call one service; tell the person how it went, on the form when there is one.
+
+    `visible` says whether the person may see what they acted on: a refusal of something they
+    may not see is a 404, never a message about it. It is asked only when the service refuses,
+    so a success costs no query for it.
+    """
     try:
         result = service(**arguments)
     except (DomainError, ValidationError) as error:
+        if visible is not None and not visible():
+            raise Http404 from None
         _report(request, error, form)
         return Outcome(error=error)
     if success:

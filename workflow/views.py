@@ -19,10 +19,12 @@ from workflow.responses import perform
 @require_POST
 def act(request, pk: int, action: str):
     spec = transitions.get(action)
-    if spec is None or spec.button is None or not is_visible(request.person, pk):
+    if spec is None or spec.button is None:
         raise Http404
     form = ActionForm(request.POST, transition=spec)
     if not form.is_valid():
+        if not is_visible(request.person, pk):
+            raise Http404
         for message in form.non_field_errors() or [
             _("The form was incomplete. Reload the page and try again.")
         ]:
@@ -37,6 +39,7 @@ def act(request, pk: int, action: str):
         expected_version=form.cleaned_data["version"],
         reason=form.cleaned_data["reason"],
         client_address=request.META.get("REMOTE_ADDR", ""),
+        visible=lambda: is_visible(request.person, pk),
     )
     if outcome.ok:
         state = outcome.result.get_state_display()
