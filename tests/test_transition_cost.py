@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from dossiers.models import State
 from tests.factories import Cast, dossier_in, login
 
-# Session, user, person, roles, delegations; the visibility check; the door (lock, separation,
-# viewflow's task and route, the outbox row, the audit append). Lower it as the path gets leaner.
-APPROVAL_QUERIES = 33
+# Session, the account with its person, their roles (own and lent); the door (savepoint, lock,
+# separation, the open tasks, the dossier, viewflow's task, route and links, the outbox row, the
+# audit append, release). Lower it as the path gets leaner.
+APPROVAL_QUERIES = 16
 
 
 def approval_queries(period, unit) -> list[str]:
@@ -57,3 +58,27 @@ def test_the_audit_head_is_locked_with_one_query_once_it_exists(period, unit_a):
     head = [sql for sql in approval_queries(period, unit_a) if "workflow_auditchainhead" in sql]
 
     assert [sql.split()[0] for sql in head] == ["SELECT", "UPDATE"]
+
+
+def test_the_person_is_read_with_the_signed_in_account(period, unit_a):
+    assert not [sql for sql in approval_queries(period, unit_a) if 'FROM "dossiers_person"' in sql]
+
+
+def test_own_and_delegated_roles_are_read_in_one_query(period, unit_a):
+    reads = approval_queries(period, unit_a)
+
+    assert len([sql for sql in reads if 'FROM "dossiers_roleassignment"' in sql]) == 1
+    assert not [sql for sql in reads if sql.startswith('SELECT "dossiers_delegation"')]
+
+
+def test_a_permitted_action_asks_nothing_about_visibility_before_the_door(period, unit_a):
+    reads = approval_queries(period, unit_a)
+
+    assert not [sql for sql in reads if sql.startswith('SELECT 1 AS "a" FROM "dossiers_dossier"')]
+
+
+def test_viewflow_tasks_are_moved_in_three_writes(period, unit_a):
+    writes = [sql.split()[0] for sql in approval_queries(period, unit_a)
+              if 'viewflow_' in sql.split("(")[0] and not sql.startswith("SELECT")]  # fmt: skip
+
+    assert writes == ["UPDATE", "INSERT", "INSERT"]
