@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef, QuerySet
+from django.db.models.functions import Cast
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -136,15 +138,41 @@ def _units_headed(person: Person) -> set[int]:
     return {a.unit_id for a in permissions.actings(person) if a.role == Role.UNIT_HEAD}
 
 
+SUBMISSIONS = (AuditAction.DOSSIER_SUBMITTED, AuditAction.DOSSIER_RESUBMITTED)
+
+
 def _submitted_by(dossier: Dossier, person: Person) -> bool:
-    codes = (AuditAction.DOSSIER_SUBMITTED, AuditAction.DOSSIER_RESUBMITTED)
+    known = dossier.__dict__.get("known_submitters", {})
+    if person.pk in known:
+        return known[person.pk]
     return AuditEvent.objects.filter(
         institution_id=dossier.institution_id,
         object_type="dossier",
         object_id=str(dossier.pk),
-        action__in=codes,
+        action__in=SUBMISSIONS,
         actor_id=person.pk,
     ).exists()
+
+
+def with_submitted_by(dossiers: QuerySet[Dossier], person: Person) -> QuerySet[Dossier]:
+    """The dossiers annotated with whether `person` submitted each, so that a review read with
+    its lock needs no query of the trail for it (see `remember_submitter`)."""
+    return dossiers.annotate(
+        submitted_by_asker=Exists(
+            AuditEvent.objects.filter(
+                institution_id=OuterRef("institution_id"),
+                object_type="dossier",
+                object_id=Cast(OuterRef("pk"), CharField()),
+                action__in=SUBMISSIONS,
+                actor_id=person.pk,
+            )
+        )
+    )
+
+
+def remember_submitter(dossier: Dossier, person: Person) -> None:
+    """Keep what `with_submitted_by` read on the dossier for `_submitted_by`."""
+    dossier.__dict__.setdefault("known_submitters", {})[person.pk] = dossier.submitted_by_asker
 
 
 def heads_of_units(unit_ids, *, institution_id: int) -> dict[int, set[int]]:

@@ -65,7 +65,8 @@ def transition(
     rows the caller already holds locked (opening a vote, signing a decision).
     """
     with transaction.atomic():
-        dossier = lock_dossiers(person, [dossier_id])[0]
+        reviewer = person if action in separation.REVIEW_ACTIONS else None
+        dossier = lock_dossiers(person, [dossier_id], submitted_by=reviewer)[0]
         return _apply(
             dossier,
             action=action,
@@ -92,7 +93,8 @@ def transition_many(
     """
     with transaction.atomic():
         moved = []
-        for dossier in lock_dossiers(person, sorted(versions)):
+        reviewer = person if action in separation.REVIEW_ACTIONS else None
+        for dossier in lock_dossiers(person, sorted(versions), submitted_by=reviewer):
             try:
                 moved.append(
                     _apply(
@@ -110,20 +112,31 @@ def transition_many(
         return moved
 
 
-def lock_dossiers(person: Person | None, dossier_ids: Sequence[int]) -> list[Dossier]:
+def lock_dossiers(
+    person: Person | None, dossier_ids: Sequence[int], *, submitted_by: Person | None = None
+) -> list[Dossier]:
     """The person's institution's dossiers, locked in id order (so concurrent bulk actions cannot
-    deadlock), with what a list of them shows; callers that move them later lock them here."""
+    deadlock), with what a list of them shows; callers that move them later lock them here.
+
+    `submitted_by`: also read whether this person submitted each (a reviewer's own-case rule).
+    """
     if person is None:
         raise NotPermitted()
-    dossiers = list(
-        # of=self: PostgreSQL cannot lock the nullable side of the nominee outer joins.
+    # of=self: PostgreSQL cannot lock the nullable side of the nominee outer joins.
+    locked = (
         Dossier.objects.select_for_update(of=("self",))
         .filter(institution_id=person.institution_id, pk__in=dossier_ids)
         .select_related("award_type", "unit", "period", "nominee_person", "nominee_unit")
         .order_by("pk")
     )
+    if submitted_by is not None:
+        locked = separation.with_submitted_by(locked, submitted_by)
+    dossiers = list(locked)
     if len(dossiers) != len(set(dossier_ids)):
         raise DossierNotFound()
+    if submitted_by is not None:
+        for dossier in dossiers:
+            separation.remember_submitter(dossier, submitted_by)
     return dossiers
 
 
