@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.utils import timezone
@@ -54,16 +55,17 @@ def append(
     reason: str = "",
     payload: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the institution's chain; must run inside the caller's transaction."""
+    """Append one event to the institution's chain; must run inside the caller's transaction.
+
+    Inside `deferred()` the event is only buffered: it gets its sequence, time and hash, and is
+    written, when that block ends.
+    """
     if action not in AuditAction.values:
         raise ValueError(f"{action!r} is not an audit action (audit.actions)")
     if not connection.in_atomic_block:
         raise RuntimeError("log.append must run inside the transaction of the change it records")
-    head = locked_head(institution)
     event = AuditEvent(
         institution=institution,
-        sequence=head.sequence + 1,
-        created_at=timezone.now(),
         actor=actor.person,
         actor_name=actor.display_name,
         role=actor.role,
@@ -77,13 +79,109 @@ def append(
         reason=reason,
         payload=payload or {},
         client_address=actor.client_address,
-        prev_hash=head.hash,
     )
-    event.hash = hashchain.event_hash(head.hash, event.as_chain_event(institution.code))
+    deferral = _deferral()
+    if deferral is not None:
+        deferral.add(event)
+        return event
+    head = locked_head(institution)
+    _chain(head, event, timezone.now())
     event.save(force_insert=True)
-    head.sequence, head.hash = event.sequence, event.hash
     head.save(update_fields=["sequence", "hash"])
     return event
+
+
+def _chain(head: AuditChainHead, event: AuditEvent, moment) -> None:
+    """Give the event the next place after `head`, and move `head` (in memory) onto it."""
+    event.sequence, event.created_at, event.prev_hash = head.sequence + 1, moment, head.hash
+    event.hash = hashchain.event_hash(head.hash, event.as_chain_event(event.institution.code))
+    head.sequence, head.hash = event.sequence, event.hash
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Buffer the appends of the block, and write them when it ends, in the order appended.
+
+    A long write (a signing moving hundreds of dossiers) then holds each institution's chain
+    head only while its events are written at the end, instead of from its first append until
+    it commits, so that the institution's other audited writes need not wait for it. The events
+    are stamped with the time they are written. A block that raises writes nothing; events
+    appended inside a savepoint rolled back within the block are dropped with it. Reading the
+    trail or its head inside the block would miss the buffered events, so it is refused
+    (DeferredRead). A nested block joins the outer one, which writes everything.
+    """
+    if _deferral() is not None:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("log.deferred must run inside the transaction of the change it records")
+    deferral = _Deferral()
+    with connection.execute_wrapper(deferral):
+        yield
+    deferral.write()
+
+
+class DeferredRead(RuntimeError):
+    """The audit trail was read while appends to it were deferred (log.deferred)."""
+
+
+_AUDIT_TABLES = (AuditEvent._meta.db_table, AuditChainHead._meta.db_table)
+_SAVEPOINT_ROLLBACK = "ROLLBACK TO SAVEPOINT "
+
+
+@dataclass
+class _Deferral:
+    """The events of one `deferred()` block, each with the savepoints open when appended."""
+
+    events: list[tuple[AuditEvent, tuple[str, ...]]] = field(default_factory=list)
+
+    def add(self, event: AuditEvent) -> None:
+        self.events.append((event, tuple(filter(None, connection.savepoint_ids))))
+
+    def __call__(self, execute, sql, params, many, context):
+        """The connection's execute wrapper while the block runs."""
+        if isinstance(sql, str):
+            if sql.startswith(_SAVEPOINT_ROLLBACK):
+                result = execute(sql, params, many, context)
+                self._drop_since(sql.removeprefix(_SAVEPOINT_ROLLBACK).strip('"`'))
+                return result
+            if any(table in sql for table in _AUDIT_TABLES):
+                raise DeferredRead(
+                    "the audit trail cannot be read inside log.deferred(): "
+                    "its buffered events are not written yet"
+                )
+        return execute(sql, params, many, context)
+
+    def _drop_since(self, savepoint: str) -> None:
+        self.events = [(e, open_) for e, open_ in self.events if savepoint not in open_]
+
+    def write(self) -> None:
+        """Each institution's events after its head (heads locked in a fixed order), at once."""
+        by_institution: dict[int, list[AuditEvent]] = {}
+        for event, _savepoints in self.events:
+            by_institution.setdefault(event.institution_id, []).append(event)
+        moment = timezone.now()
+        for _pk, events in sorted(by_institution.items()):
+            head = locked_head(events[0].institution)
+            for event in events:
+                _chain(head, event, moment)
+            AuditEvent.objects.bulk_create(events)
+            head.save(update_fields=["sequence", "hash"])
+
+
+def _deferral() -> _Deferral | None:
+    """The `deferred()` block open on this thread's connection, if any."""
+    return next((w for w in connection.execute_wrappers if isinstance(w, _Deferral)), None)
+
+
+def head_hash(institution: Institution) -> str:
+    """The hash of the chain's head as last committed, read without waiting for its lock.
+
+    Any head read so is one the chain contains (events are never removed), so a document may
+    print it without holding up the institution's other writes.
+    """
+    head = AuditChainHead.objects.filter(institution=institution).values_list("hash", flat=True)
+    return head.first() or hashchain.GENESIS
 
 
 def locked_head(institution: Institution) -> AuditChainHead:

@@ -60,7 +60,9 @@ def publish(
     today = today or timezone.localdate()
     if not dossier_ids:
         raise GuardFailed([Reason(_("Choose at least one dossier."))])
-    with transaction.atomic():
+    # The events are written together at the end (log.deferred): the institution's audit head
+    # is not held while hundreds of dossiers move.
+    with transaction.atomic(), log.deferred():
         dossiers = lifecycle.lock_dossiers(person, dossier_ids)
         ends = {
             d.pk: add_working_days(today, d.award_type.public_notice_working_days) for d in dossiers

@@ -209,13 +209,16 @@ def _sign(decision_id: int, person: Person, client_address: str, acknowledged: b
             institution = decision.institution
             signed_at = timezone.now()
             year = timezone.localdate(signed_at).year
+            # The counter row stays locked until commit: it serialises this institution's
+            # signings of the year, and nothing else. The chain head is only read, not locked:
+            # any head read is one the chain contains, and the institution's other writes go on.
             number = next_number(institution, year)
-            head = log.locked_head(institution)  # nothing is appended until we commit
+            chain_head = log.head_hash(institution)
             pdf, _key = render_pdf(
                 "decisions/decision.html",
                 decision_context(
                     decision, number=number, signed_on=timezone.localdate(signed_at),
-                    signer=person, on_behalf_of=acting.on_behalf_of, chain_head=head.hash,
+                    signer=person, on_behalf_of=acting.on_behalf_of, chain_head=chain_head,
                     verify_url=verification_url(),
                 ),
             )  # fmt: skip
@@ -235,29 +238,32 @@ def _sign(decision_id: int, person: Person, client_address: str, acknowledged: b
             decision.series = institution.decision_series
             decision.signed_at, decision.signed_on = signed_at, timezone.localdate(signed_at)
             decision.signer, decision.on_behalf_of = person, acting.on_behalf_of
-            decision.pdf_sha256, decision.chain_head = digest, head.hash
+            decision.pdf_sha256, decision.chain_head = digest, chain_head
             decision.save()
             _cite_as_signed(decision)
-            _move_dossiers(decision, person, client_address)
-            log.append(
-                institution=institution, actor=log.Actor.acting(person, acting, client_address),
-                action="decision.signed", object_type="decision", object_id=decision.pk,
-                payload={"reference": decision.reference, "pdf_sha256": digest,
-                         "chain_head": head.hash, "signer_certificate": signed.signer_name,
-                         "dossiers": [i.dossier_id for i in decision.items.all()]},
-            )  # fmt: skip
-            if own_award is not None:
-                separation.record_warning(
-                    own_award, institution=institution,
+            # The audit head is locked only when the block ends and writes the signing's events.
+            with log.deferred():
+                _move_dossiers(decision, person, client_address)
+                log.append(
+                    institution=institution,
                     actor=log.Actor.acting(person, acting, client_address),
-                    object_type="decision", object_id=decision.pk, action="sign",
-                    details={"acknowledged": True, "reference": decision.reference},
+                    action="decision.signed", object_type="decision", object_id=decision.pk,
+                    payload={"reference": decision.reference, "pdf_sha256": digest,
+                             "chain_head": chain_head, "signer_certificate": signed.signer_name,
+                             "dossiers": [i.dossier_id for i in decision.items.all()]},
                 )  # fmt: skip
+                if own_award is not None:
+                    separation.record_warning(
+                        own_award, institution=institution,
+                        actor=log.Actor.acting(person, acting, client_address),
+                        object_type="decision", object_id=decision.pk, action="sign",
+                        details={"acknowledged": True, "reference": decision.reference},
+                    )  # fmt: skip
+                notifications.notify_decision_signed([i.dossier for i in decision.items.all()])
             # The checkpoint covers every event of the signing, the acknowledgement included.
             checkpoints.sign_checkpoint(
                 institution=institution, actor=log.Actor.acting(person, acting, client_address)
             )
-            notifications.notify_decision_signed([i.dossier for i in decision.items.all()])
     except BaseException:
         if staged:
             files.discard(staged)

@@ -67,17 +67,23 @@ def submit_upward(
 
 def _send(memo: ProposalMemo, dossiers: list[Dossier], *, acting: permissions.Acting,
           person: Person, client_address: str) -> None:  # fmt: skip
-    """Each dossier goes upward through the one door, citing the memo; the memo is audited."""
-    lifecycle.transition_many(
-        versions=dict.fromkeys(d.pk for d in dossiers), action="submit_upward", person=person,
-        client_address=client_address, arguments={"memo_sha256": memo.sha256},
-    )  # fmt: skip
-    actor = log.Actor.acting(person, acting, client_address)
-    log.append(
-        institution=person.institution, actor=actor, action="proposal_memo.created",
-        object_type="proposal_memo", object_id=memo.pk,
-        payload={"sha256": memo.sha256, "dossiers": [d.pk for d in dossiers]},
-    )  # fmt: skip
+    """Each dossier goes upward through the one door, citing the memo; the memo is audited.
+
+    The events are written together at the end, so the institution's audit head is not held
+    while hundreds of dossiers move.
+    """
+    with log.deferred():
+        lifecycle.transition_many(
+            versions=dict.fromkeys(d.pk for d in dossiers), action="submit_upward",
+            person=person, client_address=client_address,
+            arguments={"memo_sha256": memo.sha256},
+        )  # fmt: skip
+        actor = log.Actor.acting(person, acting, client_address)
+        log.append(
+            institution=person.institution, actor=actor, action="proposal_memo.created",
+            object_type="proposal_memo", object_id=memo.pk,
+            payload={"sha256": memo.sha256, "dossiers": [d.pk for d in dossiers]},
+        )  # fmt: skip
 
 
 def memo_context(
