@@ -1,5 +1,6 @@
 """A small closed-loop load generator: N clients, each a thread doing one operation after
-another on keys of its own for a fixed time; throughput and latency percentiles of all of them."""
+another for a fixed time, each on the next key of a shared supply (every key is used once);
+throughput and latency percentiles of all of them."""
 
 from __future__ import annotations
 
@@ -42,11 +43,9 @@ class Load:
                 f"p95 {self.percentile_ms(95)} ms")  # fmt: skip
 
 
-def drive(
-    operations: Sequence[Callable[[object], None]], keys: Sequence[Iterator], seconds: float
-) -> Load:
-    """Run `operations[i](key)` for keys from `keys[i]`, all clients starting together, until
-    `seconds` have passed. An operation fails by raising; its client then stops."""
+def drive(operations: Sequence[Callable[[object], None]], keys: Iterator, seconds: float) -> Load:
+    """Run `operations[i](key)` on client i for the next key, all clients starting together,
+    until `seconds` have passed. An operation fails by raising; its client then stops."""
     clients = len(operations)
     latencies: list[list[float]] = [[] for _ in range(clients)]
     done: list[list] = [[] for _ in range(clients)]
@@ -54,13 +53,18 @@ def drive(
     ends = [0.0] * clients
     start = threading.Barrier(clients + 1)
     begun = {}
+    taking = threading.Lock()
+
+    def take():
+        with taking:
+            return next(keys, None)
 
     def client(i: int) -> None:
         start.wait()
         deadline = begun["at"] + seconds
         try:
             while time.perf_counter() < deadline:
-                key = next(keys[i], None)
+                key = take()
                 if key is None:
                     raise RanOut(f"client {i} ran out of keys after {len(done[i])} operations")
                 started = time.perf_counter()
