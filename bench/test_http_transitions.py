@@ -33,7 +33,7 @@ CLIENTS = (1, 4)
 WORKERS = 2
 FLOOR_ITEMS = 200_000
 PEER_ITEMS = 40_000
-OURS_DOSSIERS = 3_000
+OURS_DOSSIERS = 6_000
 PEER_USER, PEER_PASSWORD = "reviewer", "peer-bench-password"
 SUMMARY = re.compile(r"institution (?P<institution>\S+) .*reviewer (?P<reviewer>[^\s,]+)")
 
