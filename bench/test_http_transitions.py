@@ -28,14 +28,14 @@ from bench.web import Browser
 from dossiers.demo import DEMO_PASSWORD
 
 SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", 10))  # shorter only while developing
-WARM_UP = 1  # seconds per run before the measured one, on objects of their own (checked too)
+WARM_UP = 2  # seconds before the measured runs, on objects of their own (checked too)
 CLIENTS = (1, 4)
 WORKERS = 2
 FLOOR_ITEMS = 200_000
 PEER_ITEMS = 40_000
 OURS_DOSSIERS = 6_000
 PEER_USER, PEER_PASSWORD = "reviewer", "peer-bench-password"
-SUMMARY = re.compile(r"institution (?P<institution>\S+) .*reviewer (?P<reviewer>[^\s,]+)")
+REVIEWER = re.compile(r"reviewer (?P<username>[^\s,]+)")  # in bench_data's summary line
 
 pytestmark = [pytest.mark.bench, pytest.mark.postgres]
 
@@ -55,18 +55,18 @@ def var_dir():
 
 
 def measure(operation_for: Callable[[int], Callable], keys) -> dict[int, Load]:
-    """Per number of clients, a warm-up then the measured run, each client's operation made by
-    `operation_for(i)`; every key any of them completed is in `.done` of the load returned."""
+    """A warm-up with the most clients (every server worker then has served), then per number
+    of clients the measured run, client i's operation made by `operation_for(i)`. Each load
+    returned lists in `.done` the keys its run completed; the warm-up's are in the first."""
+    operations = [operation_for(i) for i in range(max(CLIENTS))]
+    warm = drive(operations, keys, WARM_UP)
     loads = {}
     for clients in CLIENTS:
-        operations = [operation_for(i) for i in range(clients)]
-        warm = drive(operations, keys, WARM_UP)
-        load = drive(operations, keys, SECONDS)
-        load.failures += warm.failures
-        load.done += warm.done
-        assert not load.failures, load.failures
+        load = drive(operations[:clients], keys, SECONDS)
+        assert not warm.failures and not load.failures, warm.failures + load.failures
         loads[clients] = load
         print(f"\n{clients} client(s), {load.operations} in {load.seconds:.1f} s: {load.summary()}")
+    loads[CLIENTS[0]].done += warm.done
     return loads
 
 
@@ -77,6 +77,14 @@ def completed(loads: dict[int, Load]) -> list:
 def assert_clean(server: servers.Server) -> None:
     log = server.log.read_text(errors="replace")
     assert "Traceback" not in log and "[ERROR]" not in log, server.log_tail()
+
+
+def assert_in_production(server: servers.Server) -> None:
+    """DEBUG is off: an unknown address gets the plain 404, not Django's debug page."""
+    browser = Browser(server.host, server.port)
+    status, _headers, content = browser.request("GET", "/no-such-page/")
+    browser.close()
+    assert status == 404 and b"URLconf" not in content, content[:300]
 
 
 def measure_floor(bench_url: str) -> dict[int, Load]:
@@ -99,11 +107,25 @@ def measure_floor(bench_url: str) -> dict[int, Load]:
     return loads
 
 
-def logged_in(server: servers.Server, username: str, password: str, browsers: list) -> Browser:
-    browser = Browser(server.host, server.port)
-    browsers.append(browser)
-    browser.log_in("/login/", username, password)
-    return browser
+def measure_site(application: str, env: dict, *, username: str, password: str, keys,
+                 approve: Callable[[Browser, object], None]) -> dict[int, Load]:  # fmt: skip
+    """`measure` against `application` under gunicorn, each client a browser logged in as
+    `username` doing `approve(browser, key)`."""
+    with ExitStack() as stack:
+        server = stack.enter_context(servers.gunicorn(application, env, workers=WORKERS))
+        assert_in_production(server)
+        browsers = []
+        stack.callback(lambda: [browser.close() for browser in browsers])
+
+        def operation_for(_client: int):
+            browser = Browser(server.host, server.port)
+            browsers.append(browser)
+            browser.log_in("/login/", username, password)
+            return lambda key: approve(browser, key)
+
+        loads = measure(operation_for, keys)
+        assert_clean(server)
+    return loads
 
 
 def measure_peer(bench_url: str, var_dir: Path) -> dict[int, Load]:
@@ -112,20 +134,12 @@ def measure_peer(bench_url: str, var_dir: Path) -> dict[int, Load]:
     servers.migrated_database(url, env)
     servers.django_command(env, "peer_data", "--objects", str(PEER_ITEMS),
                            "--username", PEER_USER, "--password", PEER_PASSWORD)  # fmt: skip
-    with ExitStack() as stack:
-        server = stack.enter_context(servers.gunicorn("bench.peer.wsgi:application", env,
-                                                      workers=WORKERS))  # fmt: skip
-        browsers = []
-        stack.callback(lambda: [browser.close() for browser in browsers])
-
-        def operation_for(_client: int):
-            browser = logged_in(server, PEER_USER, PEER_PASSWORD, browsers)
-            return lambda pk: browser.post(f"/objects/{pk}/approve/", {})
-
-        with psycopg.connect(url) as connection:
-            ids = [pk for (pk,) in connection.execute("SELECT id FROM approvals_item ORDER BY id")]
-        loads = measure(operation_for, iter(ids))
-        assert_clean(server)
+    with psycopg.connect(url) as connection:
+        ids = [pk for (pk,) in connection.execute("SELECT id FROM approvals_item ORDER BY id")]
+    loads = measure_site(
+        "bench.peer.wsgi:application", env, username=PEER_USER, password=PEER_PASSWORD,
+        keys=iter(ids), approve=lambda browser, pk: browser.post(f"/objects/{pk}/approve/", {}),
+    )  # fmt: skip
     assert peer_approved_once(url, completed(loads))
     return loads
 
@@ -153,27 +167,19 @@ def measure_ours(bench_url: str, var_dir: Path) -> dict[int, Load]:
     summary = servers.django_command(
         env, "bench_data", "--dossiers", str(OURS_DOSSIERS), "--state", "submitted"
     )
-    found = SUMMARY.search(summary)
+    found = REVIEWER.search(summary)
     assert found, summary
     print(f"\n{summary.strip()}")
-    with ExitStack() as stack:
-        server = stack.enter_context(servers.gunicorn("config.wsgi:application", env,
-                                                      workers=WORKERS))  # fmt: skip
-        browsers = []
-        stack.callback(lambda: [browser.close() for browser in browsers])
-
-        def operation_for(_client: int):
-            browser = logged_in(server, found["reviewer"], DEMO_PASSWORD, browsers)
-            return lambda dossier: browser.post(
-                f"/dossiers/{dossier[0]}/act/approve/", {"version": dossier[1]}
-            )
-
-        with psycopg.connect(url) as connection:
-            dossiers = connection.execute(
-                "SELECT id, version FROM dossiers_dossier WHERE state = 'submitted' ORDER BY id"
-            ).fetchall()
-        loads = measure(operation_for, iter(dossiers))
-        assert_clean(server)
+    with psycopg.connect(url) as connection:
+        dossiers = connection.execute(
+            "SELECT id, version FROM dossiers_dossier WHERE state = 'submitted' ORDER BY id"
+        ).fetchall()
+    loads = measure_site(
+        "config.wsgi:application", env, username=found["username"], password=DEMO_PASSWORD,
+        keys=iter(dossiers), approve=lambda browser, dossier: browser.post(
+            f"/dossiers/{dossier[0]}/act/approve/", {"version": dossier[1]}
+        ),
+    )  # fmt: skip
     assert ours_approved_once(url, [pk for pk, _version in completed(loads)])
     verified = servers.django_command(env, "verify_audit")
     print(verified.strip())
