@@ -58,7 +58,8 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 
 # On the local PostgreSQL (BENCH_DATABASE_URL to use another); writes bench/results.{json,md}.
-bench: $(VENV)/.installed-test
+# The HTTP bench serves from databases of its own beside it (<name>_http_*), made anew each run.
+bench: $(VENV)/.installed-bench
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/thidua_bench} \
 	  $(BIN)/pytest bench -m bench -p no:cacheprovider -s
 
