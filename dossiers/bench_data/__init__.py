@@ -13,7 +13,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from viewflow.workflow.fields import get_flow_ref, get_task_ref
 from viewflow.workflow.models import Process, Task
@@ -23,7 +23,7 @@ from audit import hashchain, log
 from audit.models import AuditEvent
 from dossiers.bench_data import organisation
 from dossiers.bench_data.plan import HISTORIES, MIX, Actor, Planned
-from dossiers.bench_data.writing import insert, reserve_ids
+from dossiers.bench_data.writing import as_json, insert, reserve_ids
 from dossiers.models import AwardType, Dossier, Period, Person, Role, RoleAssignment, Unit
 from workflow import steps
 from workflow.flows import DossierFlow
@@ -33,6 +33,7 @@ STATES = tuple(HISTORIES)
 MIN_PEOPLE = 300
 SUMMARY = "Hoàn thành xuất sắc nhiệm vụ giảng dạy và nghiên cứu khoa học năm {year}."
 TRAIL_YEARS = 4  # a new trail's events spread over the years before now
+EMPTY = "{}"  # an empty JSON object, as JSON text
 
 
 @dataclass
@@ -52,6 +53,7 @@ class NotEnoughEvents(ValueError):
 def build(*, dossiers: int, events: int | None, state: str | None, code: str) -> Summary:
     """Add `dossiers` dossiers and `events` audit events (None: their histories alone)."""
     with transaction.atomic():
+        _fast_session()
         institution, created = organisation.institution_for(code)
         head = log.locked_head(institution)  # no other append until this commits
         rng = random.Random(f"{code}-{head.sequence}-{dossiers}")  # noqa: S311 - test data
@@ -68,6 +70,15 @@ def build(*, dossiers: int, events: int | None, state: str | None, code: str) ->
         _write_trail(institution, head, planned, clock)
         people = Person.objects.of(institution).count()
     return Summary(code, created, len(planned), total, people)
+
+
+def _fast_session() -> None:
+    """PostgreSQL: foreign keys checked row by row rather than queued for the commit, and the
+    commit not waiting for the disk (a crash loses the benchmark data, nothing else)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _plan(institution, count: int, state: str | None, rng) -> list[Planned]:
@@ -167,11 +178,17 @@ class _Clock:
             .values_list("created_at", flat=True)
             .first()
         )
-        self.start = last or now - datetime.timedelta(days=365 * TRAIL_YEARS)
+        self.start = (last or now - datetime.timedelta(days=365 * TRAIL_YEARS)).astimezone(
+            datetime.UTC
+        )
         self.step = (now - self.start) / (total + 1) if total else datetime.timedelta(0)
 
     def at(self, rank: int) -> datetime.datetime:
         return self.start + self.step * (rank + 1)
+
+    def text(self, rank: int) -> str:
+        """hashchain.format_timestamp of `at(rank)`, which is in UTC, three times faster."""
+        return self.at(rank).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _write_dossiers(institution, planned: list[Planned], clock: _Clock) -> None:
@@ -198,7 +215,7 @@ def _write_processes(institution_id: int, planned: list[Planned], clock: _Clock)
         created, finished = clock.at(dossier.ranks[0]), clock.at(dossier.ranks[-1])
         done = steps.step_for(dossier.state) is None
         processes.append((process_id, flow, PROCESS.DONE if done else PROCESS.NEW, created,
-                          finished if done else None, {}))  # fmt: skip
+                          finished if done else None, EMPTY))  # fmt: skip
         links.append((process_id, dossier.id))
         _tasks(dossier, process_id, institution_id, task_ids, clock, tasks)
     insert(Process._meta.db_table, ("id", "flow_class", "status", "created", "finished", "data"),
@@ -221,27 +238,27 @@ def _tasks(dossier: Planned, process_id: int, institution_id: int, ids, clock, o
     at = clock.at(dossier.ranks[0])
     previous = next(ids)
     out.append((previous, NODES["start"], "START", STATUS.DONE, at, None, at, at, "start", None,
-                None, process_id, {}, None))  # fmt: skip
+                None, process_id, EMPTY, None))  # fmt: skip
     for step, opened, closed, closer in dossier.stages():
         at = clock.at(opened)
         switch = next(ids)
         out.append((switch, NODES["route"], "SWITCH", STATUS.DONE, at, None, None, at, "start",
-                    None, None, process_id, {}, previous))  # fmt: skip
+                    None, None, process_id, EMPTY, previous))  # fmt: skip
         previous = next(ids)
         if step is None:
             out.append((previous, NODES["end"], "END", STATUS.DONE, at, None, None, at, "start",
-                        None, None, process_id, {}, switch))  # fmt: skip
+                        None, None, process_id, EMPTY, switch))  # fmt: skip
             return
         permission = steps.step_permission(
             step, institution_id=institution_id, unit_id=dossier.unit_id
         )
         if closer is None:
             out.append((previous, NODES[step], "HUMAN", STATUS.NEW, at, None, None, None, "start",
-                        None, permission, process_id, {}, switch))  # fmt: skip
+                        None, permission, process_id, EMPTY, switch))  # fmt: skip
             return
         done = clock.at(closed)
         out.append((previous, NODES[step], "HUMAN", STATUS.DONE, at, done, done, done, "start",
-                    closer.user_id, permission, process_id, {}, switch))  # fmt: skip
+                    closer.user_id, permission, process_id, EMPTY, switch))  # fmt: skip
 
 
 def _write_trail(institution, head, planned: list[Planned], clock: _Clock) -> None:
@@ -256,7 +273,7 @@ def _write_trail(institution, head, planned: list[Planned], clock: _Clock) -> No
             state["sequence"] += 1
             event = {
                 "institution": code, "sequence": state["sequence"],
-                "created_at": hashchain.format_timestamp(clock.at(rank)),
+                "created_at": clock.text(rank),
                 "actor_id": actor.person_id, "actor": actor.name, "role": actor.role,
                 "on_behalf_of_id": None, "on_behalf_of": "", "action": action,
                 "object_type": "dossier", "object_id": str(dossier.id), "from_state": source,
@@ -266,7 +283,8 @@ def _write_trail(institution, head, planned: list[Planned], clock: _Clock) -> No
             prev, state["hash"] = state["hash"], hashchain.event_hash(state["hash"], event)
             yield (institution.pk, event["sequence"], clock.at(rank), actor.person_id, actor.name,
                    actor.role, None, "", action, "dossier", event["object_id"], source, target,
-                   reason, payload, event["client_address"], prev, state["hash"])  # fmt: skip
+                   reason, as_json(payload) if payload else EMPTY, event["client_address"], prev,
+                   state["hash"])  # fmt: skip
 
     insert(AuditEvent._meta.db_table, EVENT_COLUMNS, rows())
     head.sequence, head.hash = state["sequence"], state["hash"]

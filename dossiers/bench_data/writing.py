@@ -1,7 +1,7 @@
 """Fast inserts for bench_data: COPY on PostgreSQL, executemany on SQLite, ids reserved first.
 
-Rows are tuples in the order of the columns named; values are plain Python (datetimes, dates,
-dicts for JSON columns). Nothing here knows the domain.
+Rows are tuples in the order of the columns named; values are plain Python (datetimes, dates),
+JSON columns already as JSON text (`as_json`). Nothing here knows the domain.
 """
 
 from __future__ import annotations
@@ -44,13 +44,13 @@ def _copy(table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
         cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy,
     ):
         for row in rows:
-            copy.write_row(tuple(_json(v) for v in row))
+            copy.write_row(row)
             count += 1
     return count
 
 
-def _json(value):
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+def as_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _executemany(table: str, columns: tuple[str, ...], rows: Iterable[tuple], batch=5000) -> int:
@@ -76,4 +76,4 @@ def _sqlite_value(value):
         return ops.adapt_datetimefield_value(value)
     if isinstance(value, datetime.date):
         return ops.adapt_datefield_value(value)
-    return _json(value)
+    return value
