@@ -17,7 +17,8 @@ from decisions.models import CitedLegalBasis, Decision, DecisionCounter, Decisio
 from decisions.rendering import decision_context
 from decisions.signing import SigningFailed, sign_pdf
 from documents.rendering import render_pdf
-from dossiers.models import AwardType, Dossier, LegalBasis, Person, State, TitleRecord
+from dossiers import titles
+from dossiers.models import AwardType, Dossier, LegalBasis, Person, State
 from dossiers.reasons import Reason
 from workflow import notifications, permissions, separation
 from workflow import services as lifecycle
@@ -243,10 +244,11 @@ def _sign(decision_id: int, person: Person, client_address: str, acknowledged: b
             _cite_as_signed(decision)
             # The audit head is locked only when the block ends and writes the signing's events.
             with log.deferred():
-                _move_dossiers(decision, person, client_address)
+                actor = log.Actor.acting(person, acting, client_address)
+                _move_dossiers(decision, person, client_address, actor)
                 log.append(
                     institution=institution,
-                    actor=log.Actor.acting(person, acting, client_address),
+                    actor=actor,
                     action="decision.signed", object_type="decision", object_id=decision.pk,
                     payload={"reference": decision.reference, "pdf_sha256": digest,
                              "chain_head": chain_head, "signer_certificate": signed.signer_name,
@@ -254,8 +256,7 @@ def _sign(decision_id: int, person: Person, client_address: str, acknowledged: b
                 )  # fmt: skip
                 if own_award is not None:
                     separation.record_warning(
-                        own_award, institution=institution,
-                        actor=log.Actor.acting(person, acting, client_address),
+                        own_award, institution=institution, actor=actor,
                         object_type="decision", object_id=decision.pk, action="sign",
                         details={"acknowledged": True, "reference": decision.reference},
                     )  # fmt: skip
@@ -271,7 +272,9 @@ def _sign(decision_id: int, person: Person, client_address: str, acknowledged: b
     return decision
 
 
-def _move_dossiers(decision: Decision, person: Person, client_address: str) -> None:
+def _move_dossiers(
+    decision: Decision, person: Person, client_address: str, actor: log.Actor
+) -> None:
     action = "revoke" if decision.kind == Decision.Kind.REVOCATION else "sign"
     for item in decision.items.select_related("dossier"):
         dossier = lifecycle.transition(
@@ -280,18 +283,10 @@ def _move_dossiers(decision: Decision, person: Person, client_address: str) -> N
             reason=decision.reason if action == "revoke" else "",
             arguments={"decision": decision.reference},
         )  # fmt: skip
-        # The title history that later eligibility rules ("consecutive years") read.
-        holder = {"person": dossier.nominee_person, "unit": dossier.nominee_unit,
-                  "award_type_id": dossier.award_type_id, "year": dossier.period.year}  # fmt: skip
         if action == "sign":
-            TitleRecord.objects.update_or_create(
-                **holder,
-                defaults={"institution_id": decision.institution_id,
-                          "decision_reference": decision.reference,
-                          "source": TitleRecord.Source.GRANTED},
-            )  # fmt: skip
+            titles.grant(dossier, reference=decision.reference)
         else:
-            TitleRecord.objects.filter(**holder, source=TitleRecord.Source.GRANTED).delete()
+            titles.revoke(dossier, reference=decision.reference, actor=actor)
 
 
 def _record_failure(decision_id: int, person: Person, client_address: str, error: str) -> None:

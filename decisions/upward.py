@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from audit import log
 from decisions.models import ProposalMemo
 from documents.rendering import nd30_date, render_pdf, signature_block
-from dossiers.models import AwardType, Dossier, LegalBasis, Person, State, TitleRecord
+from dossiers import titles
+from dossiers.models import AwardType, Dossier, LegalBasis, Person, State
 from dossiers.reasons import Reason
 from workflow import permissions
 from workflow import services as lifecycle
@@ -132,13 +133,7 @@ def record_outcome(
                        "decision_date": decision_date},
         )  # fmt: skip
         if dossier.state == State.SIGNED:
-            TitleRecord.objects.update_or_create(
-                person=dossier.nominee_person, unit=dossier.nominee_unit,
-                award_type_id=dossier.award_type_id, year=dossier.period.year,
-                defaults={"institution_id": dossier.institution_id,
-                          "decision_reference": decision_number.strip(),
-                          "source": TitleRecord.Source.GRANTED},
-            )  # fmt: skip
+            titles.grant(dossier, reference=decision_number.strip())
     return dossier
 
 

@@ -306,7 +306,10 @@ class RecognisedInitiativeAdmin(AuditedChanges, InstitutionOwnedAdmin):
 class TitleRecordAdmin(AuditedChanges, InstitutionOwnedAdmin):
     """Imported history may be corrected; a title granted by a signed decision is read-only."""
 
-    list_display = ["person", "unit", "award_type", "year", "source", "decision_reference"]
+    list_display = [
+        "person", "unit", "award_type", "year", "source", "decision_reference",
+        "revoked_by_reference",
+    ]  # fmt: skip
     list_filter = ["year", "source"]
     list_select_related = ["institution", "person", "unit", "award_type"]
     search_fields = ["person__full_name", "unit__name"]

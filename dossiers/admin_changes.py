@@ -145,6 +145,11 @@ def json_safe(value):
     return value
 
 
+def record_change(obj: models.Model, *, actor: log.Actor, changes: dict) -> None:
+    """Audit a change a service (not the admin) made to a catalogue entry or record."""
+    _record(obj, actor=actor, action="changed", changes=changes)
+
+
 def object_type(model) -> str:
     """`AwardType` → `award_type`: the object type the trail names it by."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from dossiers import titles
 from dossiers.models import (
     AnnualRating,
     AwardType,
@@ -16,7 +17,6 @@ from dossiers.models import (
     Rating,
     RecognisedInitiative,
     State,
-    TitleRecord,
     Unit,
 )
 from dossiers.reasons import Reason
@@ -90,9 +90,9 @@ def _person_problems(person: Person, award: AwardType, period) -> list[Reason]:
 def _prerequisite_problems(person: Person, award: AwardType, period) -> list[Reason]:
     """N consecutive years of the prerequisite, ending this year (if already held) or last year."""
     years = set(
-        TitleRecord.objects.filter(person=person, award_type=award.prerequisite_award).values_list(
-            "year", flat=True
-        )
+        titles.active()
+        .filter(person=person, award_type=award.prerequisite_award)
+        .values_list("year", flat=True)
     )
     needed = award.prerequisite_consecutive_years
     end = period.year if period.year in years else period.year - 1
@@ -136,7 +136,11 @@ def _collective_problems(unit: Unit, award: AwardType, period) -> list[Reason]:
         total = members.count()
         with_title = (
             (
-                members.filter(titles__award_type=award.member_award, titles__year=period.year)
+                members.filter(
+                    titles__award_type=award.member_award,
+                    titles__year=period.year,
+                    titles__revoked_at__isnull=True,
+                )
                 | members.filter(
                     nominations__award_type=award.member_award,
                     nominations__period=period,

@@ -720,3 +720,33 @@ def test_a_refused_submission_keeps_the_dossier_a_draft_for_the_unit_to_fix(peri
         ).state
         == S.WITHDRAWN
     )
+
+
+def test_a_revoked_title_does_not_count_towards_consecutive_years(period, unit_a, head_a, nominee):
+    grassroots_titles(nominee, 2025, 2024, 2023)
+    TitleRecord.objects.filter(person=nominee, year=2024).update(
+        revoked_at=timezone.now(), revoked_by_reference="03/QĐ-CĐNGT"
+    )
+    dossier = provincial_fighter(period, unit_a, nominee)
+
+    refusal = refused(dossier, "submit", head_a)
+
+    assert refusal.reasons_en == [
+        f"{NAME} needs 3 consecutive years of “Grassroots Emulation Fighter”; has 1."
+    ]
+
+
+def test_a_revoked_title_does_not_count_towards_the_collectives_share(
+    period, unit_c, head_c, members_c
+):
+    advanced_worker_titles(members_c[:7], period.year)
+    TitleRecord.objects.filter(person=members_c[0]).update(
+        revoked_at=timezone.now(), revoked_by_reference="03/QĐ-CĐNGT"
+    )
+    dossier = make_dossier(period, unit_c, award="advanced_collective")
+
+    refusal = refused(dossier, "submit", head_c)
+
+    assert refusal.reasons_en == [
+        "6 of 10 members hold or are nominated for “Advanced Worker”; at least 70% are needed."
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.html import escape
 from pypdf import PdfReader
@@ -13,6 +14,7 @@ from pypdf import PdfReader
 from audit.models import AuditEvent
 from decisions import services
 from decisions.models import Decision
+from dossiers import titles
 from dossiers.models import Dossier, State, TitleRecord
 from tests.factories import dossier_in, login, sign_committed
 from tests.test_decision_pages import (  # the signing set-up is shared with the decision pages
@@ -24,7 +26,7 @@ from tests.test_decision_pages import (  # the signing set-up is shared with the
     states,
     vi,
 )
-from workflow.errors import GuardFailed, IllegalTransition, NotPermitted
+from workflow.errors import GuardFailed, IllegalTransition, NotPermitted, SigningError
 
 pytestmark = pytest.mark.usefixtures("signing")
 REASON = "Hồ sơ kê khai thành tích không trung thực."
@@ -184,17 +186,52 @@ def test_the_original_decision_stays_signed_after_a_revocation(
     assert kept.items.count() == 2
 
 
-def test_signing_a_revocation_removes_the_granted_title_record(
+def test_signing_a_revocation_keeps_the_title_record_marked_revoked(
     principal, secretary, original, awarded
 ):
     huong, binh = (d.nominee_person for d in awarded)
-    assert TitleRecord.objects.filter(person__in=[huong, binh]).count() == 2
     revocation = revoke(secretary, original, awarded[:1])
 
     services.sign_decision(decision_id=revocation.pk, person=principal)
 
-    assert not TitleRecord.objects.filter(person=huong).exists()
-    assert TitleRecord.objects.get(person=binh).decision_reference == original.reference
+    revoked = TitleRecord.objects.get(person=huong)
+    revocation.refresh_from_db()
+    assert revoked.revoked_at is not None
+    assert (revoked.decision_reference, revoked.revoked_by_reference) == (
+        original.reference, revocation.reference,
+    )  # fmt: skip
+    kept = TitleRecord.objects.get(person=binh)
+    assert (kept.revoked_at, kept.decision_reference) == (None, original.reference)
+
+
+def test_the_revoked_title_record_is_audited_with_its_diff(principal, secretary, original, awarded):
+    revocation = revoke(secretary, original, awarded[:1])
+
+    services.sign_decision(decision_id=revocation.pk, person=principal)
+
+    record = TitleRecord.objects.get(person=awarded[0].nominee_person)
+    event = AuditEvent.objects.get(action="record.changed", object_type="title_record")
+    revocation.refresh_from_db()
+    assert (event.object_id, event.actor_id) == (str(record.pk), principal.pk)
+    assert event.payload["changes"]["revoked_by_reference"] == [None, revocation.reference]
+    assert event.payload["changes"]["revoked_at"][0] is None
+
+
+def test_a_revocation_that_fails_after_moving_its_dossiers_leaves_the_title_in_force(
+    principal, secretary, original, awarded, monkeypatch
+):
+    revocation = revoke(secretary, original, awarded[:1])
+    monkeypatch.setattr(services.checkpoints, "sign_checkpoint", _unplugged_token)
+
+    with pytest.raises(SigningError):
+        services.sign_decision(decision_id=revocation.pk, person=principal)
+
+    assert TitleRecord.objects.get(person=awarded[0].nominee_person).revoked_at is None
+    assert not AuditEvent.objects.filter(action="record.changed").exists()
+
+
+def _unplugged_token(**kwargs):
+    raise RuntimeError("the token was unplugged")
 
 
 def test_each_revoked_dossier_records_the_reason_in_the_audit_trail(
@@ -330,3 +367,27 @@ def test_a_dossier_suspended_while_in_a_draft_decision_leaves_the_draft(
         expected_version=dossier.version, reason="Đơn tố cáo đang được xác minh",
     )  # fmt: skip
     assert not draft.items.exists()
+
+
+def test_a_revoked_title_leaves_room_for_a_new_grant_of_the_same_year(
+    principal, secretary, original, awarded
+):
+    services.sign_decision(
+        decision_id=revoke(secretary, original, awarded[:1]).pk, person=principal
+    )
+    revoked = TitleRecord.objects.get(person=awarded[0].nominee_person)
+
+    titles.grant(awarded[0], reference="07/QĐ-CĐNGT")
+
+    held = TitleRecord.objects.filter(person=awarded[0].nominee_person)
+    assert sorted(held.values_list("decision_reference", "revoked_by_reference")) == sorted(
+        [(original.reference, revoked.revoked_by_reference), ("07/QĐ-CĐNGT", "")]
+    )
+
+
+def test_the_database_refuses_two_titles_in_force_for_one_holder_and_year(original, awarded):
+    record = TitleRecord.objects.get(person=awarded[0].nominee_person)
+    record.pk = None
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        record.save()

@@ -87,6 +87,9 @@ class TitleRecord(InstitutionOwned):
     year = models.PositiveSmallIntegerField(_("year"))
     decision_reference = models.CharField(_("decision"), max_length=120, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    # A revoked title is kept, not deleted: the history shows it was granted and then revoked.
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by_reference = models.CharField(_("revoked by decision"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("title record")
@@ -100,11 +103,16 @@ class TitleRecord(InstitutionOwned):
                 ),
                 name="title_record_has_one_holder",
             ),
+            # One title in force per holder, award and year; revoked ones stay beside it.
             models.UniqueConstraint(
-                fields=["person", "award_type", "year"], name="one_title_per_person_year"
+                fields=["person", "award_type", "year"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_title_per_person_year",
             ),
             models.UniqueConstraint(
-                fields=["unit", "award_type", "year"], name="one_title_per_unit_year"
+                fields=["unit", "award_type", "year"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_title_per_unit_year",
             ),
         ]
 
