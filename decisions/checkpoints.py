@@ -1,7 +1,8 @@
 """Signing checkpoints: the institution's chain head, signed with its signing key.
 
-Daily (Celery beat, `decisions.background.sign_checkpoints_task`) and whenever a decision is
-signed (`decisions.services`, in the signing's transaction). The format and its verification
+Daily (Celery beat, `decisions.background.sign_checkpoints_task`, or cron running
+`manage.py sign_checkpoints`) and whenever a decision is signed (`decisions.services`, in the
+signing's transaction). The format and its verification
 are audit's (`audit.checkpoints`); the key is the one decisions are signed with.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +19,8 @@ from audit import checkpoints, hashchain, log
 from audit.models import AuditEvent, Checkpoint
 from decisions.signing import SigningFailed, configured_signer
 from dossiers.models import Institution
+
+logger = logging.getLogger(__name__)
 
 
 def sign_checkpoint(*, institution: Institution, actor: log.Actor = log.SYSTEM) -> Checkpoint:
@@ -53,19 +57,42 @@ def _sign(data: bytes) -> tuple[bytes, str]:
     return content.dump(), name
 
 
+class CheckpointsFailed(Exception):
+    """Some institutions' heads could not be signed; the others were."""
+
+    def __init__(self, signed: int, failures: dict[str, str]):
+        self.signed, self.failures = signed, failures
+        listed = "; ".join(f"{code}: {error}" for code, error in failures.items())
+        super().__init__(f"{signed} checkpoint(s) signed, {len(failures)} failed ({listed})")
+
+
 def sign_daily() -> int:
-    """One checkpoint for each institution whose chain moved since its last one; how many."""
-    signed = 0
+    """One checkpoint for each institution whose chain moved since its last one; how many.
+
+    Each institution in its own transaction: one that fails is reported (CheckpointsFailed,
+    after the rest were signed) and does not keep the others unsigned.
+    """
+    signed, failures = 0, {}
     for institution in Institution.objects.order_by("code"):
-        with transaction.atomic():
-            head = log.locked_head(institution)
-            last = Checkpoint.objects.filter(institution=institution).order_by("-created_at")
-            last = last.values_list("sequence", flat=True).first()
-            if head.sequence == 0 or _only_checkpoint_since(institution, last, head.sequence):
-                continue
-            sign_checkpoint(institution=institution)
-            signed += 1
+        try:
+            signed += _sign_if_moved(institution)
+        except Exception as error:
+            logger.exception("checkpoint of %s failed", institution.code)
+            failures[institution.code] = str(error) or error.__class__.__name__
+    if failures:
+        raise CheckpointsFailed(signed, failures)
     return signed
+
+
+def _sign_if_moved(institution: Institution) -> int:
+    with transaction.atomic():
+        head = log.locked_head(institution)
+        last = Checkpoint.objects.filter(institution=institution).order_by("-created_at")
+        last = last.values_list("sequence", flat=True).first()
+        if head.sequence == 0 or _only_checkpoint_since(institution, last, head.sequence):
+            return 0
+        sign_checkpoint(institution=institution)
+        return 1
 
 
 def _only_checkpoint_since(institution: Institution, last: int | None, head: int) -> bool:

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -97,6 +97,57 @@ def test_the_daily_run_signs_each_moved_chain_once(institution, other_institutio
     append_events(institution, 1)
     assert signing.sign_daily() == 1
     assert not Checkpoint.objects.filter(institution=other_institution).exists()
+
+
+def test_an_institution_whose_checkpoint_fails_does_not_keep_the_others_unsigned(
+    institution, other_institution, monkeypatch
+):
+    signing_certificate()
+    append_events(institution, 2)
+    append_events(other_institution, 2)
+    real = signing.sign_checkpoint
+
+    def fails_for_the_first(*, institution, **kwargs):
+        if institution.code == first.code:
+            raise signing.SigningFailed("the key store is unreachable")
+        return real(institution=institution, **kwargs)
+
+    first, second = sorted([institution, other_institution], key=lambda i: i.code)
+    monkeypatch.setattr(signing, "sign_checkpoint", fails_for_the_first)
+
+    with pytest.raises(signing.CheckpointsFailed) as failed:
+        signing.sign_daily()
+
+    assert (failed.value.signed, failed.value.failures) == (
+        1, {first.code: "the key store is unreachable"},
+    )  # fmt: skip
+    assert list(Checkpoint.objects.values_list("institution", flat=True)) == [second.pk]
+    assert not AuditEvent.objects.filter(institution=first, action="audit.checkpoint_signed")
+
+
+def test_the_command_signs_the_moved_chains_and_says_how_many(institution):
+    signing_certificate()
+    append_events(institution, 2)
+    out = io.StringIO()
+
+    call_command("sign_checkpoints", stdout=out)
+
+    assert out.getvalue() == "1 checkpoint(s) signed.\n"
+    assert Checkpoint.objects.filter(institution=institution).count() == 1
+
+
+def test_the_command_fails_with_the_reason_when_a_checkpoint_cannot_be_signed(
+    institution, settings
+):
+    append_events(institution, 2)
+    settings.SIGNING_PKCS12_PATH = "/nonexistent/signer.p12"
+
+    with pytest.raises(
+        CommandError, match=f"0 checkpoint\\(s\\) signed, 1 failed \\({institution.code}: "
+    ):
+        call_command("sign_checkpoints")
+
+    assert not Checkpoint.objects.exists()
 
 
 def test_the_daily_task_is_scheduled_with_celery_beat(settings):
@@ -245,6 +296,25 @@ def test_a_checkpoint_with_an_extra_field_is_refused(files):
 
 
 # The database chain against its checkpoints
+
+
+def test_verify_audit_fails_when_the_trail_was_cut_back_before_a_checkpoint(
+    institution, signed_at_five
+):
+    """An owner who deletes the newest events and rewinds the head is caught by the checkpoint."""
+    from tests.test_audit_tampering import HEAD_TABLE, TABLE, disable_trigger, run_sql
+
+    disable_trigger("workflow_audit_no_delete")
+    disable_trigger("audit_head_forward_only", HEAD_TABLE)
+    third = AuditEvent.objects.get(institution=institution, sequence=3)
+    run_sql(f"DELETE FROM {TABLE} WHERE sequence > 3")  # noqa: S608
+    run_sql(f"UPDATE {HEAD_TABLE} SET sequence = 3, hash = %s", [third.hash])  # noqa: S608
+
+    code, _, stderr = verify()
+
+    assert code == 1
+    assert f"checkpoint {signed_at_five.pk} names the chain head" in stderr
+    assert "ahead of the trail (the trail has 3 events)" in stderr
 
 
 def test_verify_audit_fails_when_the_chain_was_rewritten_under_a_checkpoint(
