@@ -22,7 +22,7 @@ def recusal_is_enforced(institution: Institution) -> bool:
 
 
 def recusals(meeting: Meeting) -> dict[int, dict[int, str]]:
-    """{agenda item id: {member's person id: ground}} computed from the data, in three queries."""
+    """{agenda item id: {member's person id: ground}} computed from the data, in at most three queries."""
     items = list(meeting.agenda.select_related("dossier"))
     members = set(meeting.members.values_list("person_id", flat=True))
     found: dict[int, dict[int, str]] = {item.pk: {} for item in items}
@@ -34,15 +34,27 @@ def recusals(meeting: Meeting) -> dict[int, dict[int, str]]:
         if item.dossier.nominee_unit_id:
             units[item.dossier.nominee_unit_id].append(item.pk)
     if units:
-        heads = (
-            RoleAssignment.objects.active(timezone.localdate(meeting.held_on))
-            .filter(role=Role.UNIT_HEAD, unit_id__in=units, person_id__in=members)
-            .values_list("unit_id", "person_id")
-        )
-        for unit_id, person_id in heads:
+        for unit_id, person_id in _heads(units, members, timezone.localdate(meeting.held_on)):
             for item_id in units[unit_id]:
                 found[item_id].setdefault(person_id, Recusal.Ground.HEADS_NOMINATED_UNIT)
     return found
+
+
+def _heads(units, members: set[int], on) -> list[tuple[int, int]]:
+    """(unit id, member's person id) of members heading a unit: in their own role, or as the
+    delegate of whoever heads it (the delegate acts as that unit's head). One query."""
+    head_roles = (
+        RoleAssignment.objects.active(on).filter(role=Role.UNIT_HEAD, unit_id__in=units).order_by()
+    )
+    own = head_roles.filter(person_id__in=members).values_list("unit_id", "person_id")
+    lent = head_roles.filter(
+        person__delegations_given__role=Role.UNIT_HEAD,
+        person__delegations_given__delegate_id__in=members,
+        person__delegations_given__starts_on__lte=on,
+        person__delegations_given__ends_on__gte=on,
+        person__delegations_given__revoked_at__isnull=True,
+    ).values_list("unit_id", "person__delegations_given__delegate_id")
+    return list(own.union(lent))
 
 
 def recorded(meeting: Meeting) -> dict[int, set[int]]:

@@ -33,7 +33,16 @@ from council.models import (
     WrittenOpinion,
 )
 from council.services import BallotRefused
-from dossiers.models import AwardType, Dossier, Period, Person, Role, RoleAssignment, State
+from dossiers.models import (
+    AwardType,
+    Delegation,
+    Dossier,
+    Period,
+    Person,
+    Role,
+    RoleAssignment,
+    State,
+)
 from tests import factories
 from tests.conftest import make_person, make_unit
 from tests.factories import dossier_in, earlier_mail_delivered, upload
@@ -1249,6 +1258,48 @@ def test_the_head_of_a_nominated_collective_is_recused(period, unit_a, unit_b, s
     assert recusal.recorded(c.meeting) == {c.items[0].pk: {head.pk}}
     with pytest.raises(BallotRefused):
         c.vote(head, AGREE)
+
+
+def test_a_member_acting_as_head_of_the_nominated_collective_by_delegation_is_recused(
+    period, unit_a, unit_b, secretary
+):
+    head = factories.Cast(period.institution).head_of(unit_b)
+    c = convene(
+        period, unit_b, secretary, size=10, awards=("advanced_collective",), nominees=(unit_b,)
+    )
+    deputy = next(m for m in c.members if m != secretary)
+    today = timezone.localdate()
+    Delegation.objects.create(
+        institution=period.institution, delegator=head, delegate=deputy, role=Role.UNIT_HEAD,
+        starts_on=today - datetime.timedelta(days=1), ends_on=today + datetime.timedelta(days=7),
+        reason="Trưởng khoa đi công tác",
+    )  # fmt: skip
+
+    c.open()
+
+    assert recusal.recorded(c.meeting) == {c.items[0].pk: {deputy.pk}}
+    with pytest.raises(BallotRefused):
+        c.vote(deputy, AGREE)
+
+
+def test_a_delegation_that_ended_before_the_meeting_recuses_nobody(
+    period, unit_a, unit_b, secretary
+):
+    head = factories.Cast(period.institution).head_of(unit_b)
+    c = convene(
+        period, unit_b, secretary, size=10, awards=("advanced_collective",), nominees=(unit_b,)
+    )
+    deputy = next(m for m in c.members if m != secretary)
+    today = timezone.localdate()
+    Delegation.objects.create(
+        institution=period.institution, delegator=head, delegate=deputy, role=Role.UNIT_HEAD,
+        starts_on=today - datetime.timedelta(days=9), ends_on=today - datetime.timedelta(days=1),
+        reason="Trưởng khoa đi công tác",
+    )  # fmt: skip
+
+    c.open()
+
+    assert recusal.recorded(c.meeting) == {}
 
 
 @pytest.mark.parametrize(
