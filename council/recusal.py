@@ -22,7 +22,7 @@ def recusal_is_enforced(institution: Institution) -> bool:
 
 
 def recusals(meeting: Meeting) -> dict[int, dict[int, str]]:
-    """{agenda item id: {member's person id: ground}} computed from the data, in at most three queries."""
+    """{agenda item id: {member's person id: ground}} from the data, in at most three queries."""
     items = list(meeting.agenda.select_related("dossier"))
     members = set(meeting.members.values_list("person_id", flat=True))
     found: dict[int, dict[int, str]] = {item.pk: {} for item in items}

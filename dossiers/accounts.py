@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from viewflow.workflow.models import Task
@@ -43,6 +44,16 @@ def history_of_person(person: Person, *, with_account: bool = True) -> list[str]
     if AuditEvent.objects.filter(actor=person).exists():
         found.append(str(_("events of the audit trail")))
     return found
+
+
+def refuse_deleting_a_task_owner(sender, instance, **kwargs) -> None:
+    """pre_delete of the user model: viewflow's tasks cascade with their owner, so no code path
+    (a shell, a script, a bulk delete) may delete an account that owns any."""
+    if Task.objects.filter(owner=instance).exists():
+        raise ProtectedError(
+            f"the account {instance.get_username()!r} owns tasks of the process: deactivate it",
+            {instance},
+        )
 
 
 def delete_user(user, *, actor: log.Actor) -> None:

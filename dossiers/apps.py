@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class DossiersConfig(AppConfig):
     name = "dossiers"
     verbose_name = _("Emulation and commendation")
+
+    def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_delete
+
+        from dossiers.accounts import refuse_deleting_a_task_owner
+
+        pre_delete.connect(
+            refuse_deleting_a_task_owner, sender=get_user_model(), dispatch_uid="task-owner"
+        )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.urls import reverse
 from viewflow.workflow.models import Task
 
@@ -125,3 +127,13 @@ def test_an_account_with_a_linked_person_with_history_is_refused(
         accounts.delete_user(head_a.user, actor=actor)
 
     assert User.objects.filter(pk=head_a.user_id).exists()
+
+
+def test_deleting_an_account_that_owns_tasks_outside_the_admin_is_refused(task_owner):
+    owned = Task.objects.filter(owner=task_owner).count()
+
+    with pytest.raises(ProtectedError), transaction.atomic():
+        User.objects.filter(pk=task_owner.pk).delete()
+
+    assert User.objects.filter(pk=task_owner.pk).exists()
+    assert Task.objects.filter(owner=task_owner).count() == owned > 0
