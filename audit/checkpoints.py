@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -51,6 +52,7 @@ class Verified:
     hash: str
     time: str
     signer: str
+    certificate_sha256: str  # of the signing certificate's DER: what a reader compares
 
 
 class InvalidCheckpoint(ValueError):
@@ -80,8 +82,25 @@ def load(text: str) -> tuple[dict, bytes]:
     return checkpoint, signature
 
 
-def verify(text: str) -> Verified:
-    """Check the signature against the certificate it carries; the verified checkpoint."""
+def certificate_fingerprint(certificate: bytes) -> str:
+    """SHA-256 of a certificate given as PEM or DER; InvalidCheckpoint when it is neither."""
+    from asn1crypto import pem, x509
+
+    try:
+        if pem.detect(certificate):
+            _type, _headers, certificate = pem.unarmor(certificate)
+        x509.Certificate.load(certificate).native  # noqa: B018 (parse it all: refuse garbage)
+    except Exception:
+        raise InvalidCheckpoint("the certificate given is not a PEM or DER certificate") from None
+    return hashlib.sha256(certificate).hexdigest()
+
+
+def verify(text: str, *, trusted: bytes | None = None) -> Verified:
+    """Check the signature against the certificate it carries; the verified checkpoint.
+
+    With `trusted` (a certificate, PEM or DER) the checkpoint must be signed by exactly that
+    certificate: a signature that merely verifies proves nothing about who made it.
+    """
     from asn1crypto import cms
     from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
     from pyhanko_certvalidator import ValidationContext
@@ -101,8 +120,14 @@ def verify(text: str) -> Verified:
         ) from None
     if not (status.intact and status.valid):
         raise InvalidCheckpoint("its signature does not match its content")
+    fingerprint = hashlib.sha256(status.signing_cert.dump()).hexdigest()
+    if trusted is not None and certificate_fingerprint(trusted) != fingerprint:
+        raise InvalidCheckpoint(
+            f"it is signed by {status.signing_cert.subject.human_friendly} "
+            f"(certificate SHA-256 {fingerprint}), not by the certificate given"
+        )
     return Verified(
         institution=checkpoint["institution"], sequence=checkpoint["sequence"],
         hash=checkpoint["hash"], time=checkpoint["time"],
-        signer=status.signing_cert.subject.human_friendly,
+        signer=status.signing_cert.subject.human_friendly, certificate_sha256=fingerprint,
     )  # fmt: skip

@@ -243,6 +243,66 @@ def test_an_export_is_proved_consistent_with_its_checkpoint(files, signed_at_fiv
     assert "consistent with the checkpoint at sequence 5" in stdout
 
 
+def signer_pem(settings) -> bytes:
+    """The signing certificate the institution publishes, as PEM."""
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    _key, certificate, _chain = pkcs12.load_key_and_certificates(
+        Path(settings.SIGNING_PKCS12_PATH).read_bytes(),
+        settings.SIGNING_PKCS12_PASSPHRASE.encode() or None,
+    )
+    return certificate.public_bytes(Encoding.PEM)
+
+
+def test_an_export_is_proved_against_a_checkpoint_signed_by_the_published_certificate(
+    files, settings, tmp_path
+):
+    trail, cp = files
+    published = tmp_path / "signer.pem"
+    published.write_bytes(signer_pem(settings))
+
+    code, stdout, stderr = verify(
+        "--file", str(trail), "--checkpoint", str(cp), "--certificate", str(published)
+    )
+
+    assert (code, stderr) == (0, "")
+    assert "(the certificate given)" in stdout
+
+
+def test_a_checkpoint_signed_by_another_certificate_than_the_published_one_fails(files, tmp_path):
+    """Anyone can sign a checkpoint with a certificate of their own: pinning the signer shows it."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from dossiers.demo_certificate import self_signed_certificate
+
+    trail, cp = files
+    _key, impostor = self_signed_certificate("Hiệu trưởng (chứng thư thử nghiệm)")
+    published = tmp_path / "other.pem"
+    published.write_bytes(impostor.public_bytes(Encoding.PEM))
+
+    code, _, stderr = verify(
+        "--file", str(trail), "--checkpoint", str(cp), "--certificate", str(published)
+    )
+
+    assert code == 1
+    assert "not by the certificate given" in stderr
+
+
+def test_a_certificate_file_that_is_no_certificate_is_refused_with_the_reason(files, tmp_path):
+    trail, cp = files
+    garbage = tmp_path / "signer.pem"
+    garbage.write_bytes(
+        b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"
+    )
+
+    code, _, stderr = verify(
+        "--file", str(trail), "--checkpoint", str(cp), "--certificate", str(garbage)
+    )
+
+    assert code == 1
+    assert "the certificate given is not a PEM or DER certificate" in stderr
+
+
 def test_a_rewritten_export_fails_against_the_checkpoint(files):
     """Event 3 edited and every later hash recomputed: the chain verifies, the checkpoint not."""
     trail, cp = files

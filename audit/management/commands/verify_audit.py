@@ -5,10 +5,12 @@
   manage.py verify_audit --file trail.jsonl   # verify an export without the database
   manage.py verify_audit --file part.jsonl --partial  # verify a filtered export (a subset)
   manage.py verify_audit --file trail.jsonl --checkpoint cp.json  # prove it against a checkpoint
+  manage.py verify_audit --file trail.jsonl --checkpoint cp.json --certificate signer.pem
 
 --checkpoint proves an export consistent with a signed checkpoint, offline: the checkpoint's
 signature verifies against the certificate it carries, the chain recomputes up to the
-checkpoint's sequence, and the event there has the checkpoint's hash.
+checkpoint's sequence, and the event there has the checkpoint's hash. --certificate pins the
+signer: the checkpoint must be signed by exactly the institution's published certificate.
 
 --partial checks each event of a filtered export against its own hash and links consecutive
 events; it cannot tell whether events were left out (see audit.hashchain).
@@ -41,6 +43,12 @@ class Command(BaseCommand):
             metavar="FILE",
             help="with --file: prove the export consistent with this signed checkpoint",
         )
+        parser.add_argument(
+            "--certificate",
+            metavar="FILE",
+            help="with --checkpoint: the institution's published signing certificate (PEM or "
+            "DER); the checkpoint must be signed by exactly it",
+        )
 
     def handle(self, *args, institution=None, export=None, file=None, partial=False, **options):
         checkpoint = options.get("checkpoint")
@@ -52,8 +60,11 @@ class Command(BaseCommand):
             raise CommandError("--checkpoint applies to an export given with --file.")
         if partial and checkpoint:
             raise CommandError("A checkpoint is proved against a whole export, not --partial.")
+        certificate = options.get("certificate")
+        if certificate and not checkpoint:
+            raise CommandError("--certificate applies to a checkpoint given with --checkpoint.")
         if checkpoint:
-            self._prove(file, checkpoint)
+            self._prove(file, checkpoint, certificate)
             return
         if file:
             reports = self._verify_file(file, partial=partial)
@@ -101,13 +112,15 @@ class Command(BaseCommand):
             raise SystemExit(1)
         return reports
 
-    def _prove(self, path: str, checkpoint_path: str) -> None:
+    def _prove(self, path: str, checkpoint_path: str, certificate_path: str | None) -> None:
         """The export, verified as a chain, contains the checkpoint's head; or exit 1 saying why."""
+        trusted = self._read(certificate_path) if certificate_path else None
         try:
-            with open(checkpoint_path, encoding="utf-8") as f:
-                checkpoint = checkpoints.verify(f.read())
-        except OSError as exc:
-            raise CommandError(f"Cannot read {checkpoint_path}: {exc.strerror}") from None
+            text = self._read(checkpoint_path).decode("utf-8")
+        except UnicodeDecodeError:
+            self._fail(f"{checkpoint_path} is not a valid checkpoint: not UTF-8 text")
+        try:
+            checkpoint = checkpoints.verify(text, trusted=trusted)
         except checkpoints.InvalidCheckpoint as exc:
             self._fail(f"{checkpoint_path} is not a valid checkpoint: {exc}")
         found = {0: hashchain.GENESIS} if checkpoint.sequence == 0 else {}
@@ -138,6 +151,18 @@ class Command(BaseCommand):
             f"{checkpoint.sequence} ({checkpoint.hash}), signed by {checkpoint.signer} "
             f"at {checkpoint.time}; {report.events} events verified."
         )
+        self.stdout.write(
+            f"Signing certificate SHA-256: {checkpoint.certificate_sha256}"
+            + (" (the certificate given)" if trusted else "; compare it with the published one.")
+        )
+
+    @staticmethod
+    def _read(path: str) -> bytes:
+        try:
+            with open(path, "rb") as f:
+                return f.read()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
 
     def _fail(self, message: str):
         self.stderr.write(message)
