@@ -17,8 +17,9 @@ from audit import checkpoints, hashchain
 class AuditEvent(models.Model):
     """One thing that happened, who did it in which role, and the hash linking it to the last."""
 
+    # No index of its own: every index below starts with the institution.
     institution = models.ForeignKey(
-        "dossiers.Institution", on_delete=models.PROTECT, related_name="+"
+        "dossiers.Institution", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     sequence = models.PositiveBigIntegerField(_("sequence number"))
     created_at = models.DateTimeField(_("time"))
@@ -40,7 +41,7 @@ class AuditEvent(models.Model):
     payload = models.JSONField(_("details"), default=dict)
     client_address = models.CharField(_("client address"), max_length=45, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         db_table = "workflow_auditevent"
@@ -54,6 +55,9 @@ class AuditEvent(models.Model):
             models.UniqueConstraint(
                 fields=["institution", "prev_hash"], name="audit_chain_never_forks"
             ),
+            # A constraint, not unique=True: that would add a second, LIKE-pattern index on
+            # PostgreSQL that no query uses and every append maintains.
+            models.UniqueConstraint(fields=["hash"], name="audit_hash_unique"),
         ]
         # The auditor's trail is keyset-paginated on sequence within each filter.
         indexes = [
