@@ -154,6 +154,13 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = TIME_ZONE
+# A worker outlives the broker: it waits for Redis at startup and after losing it, for as long
+# as it takes (backing off to one attempt each 30 s). Celery's default gives up after 100
+# attempts, about 45 minutes, and the worker exits: mail then waits until someone restarts it.
+# Only the worker and beat read these; the web process's nudge never waits (outbox/services.py).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {
         "task": "workflow.background.send_reminders_task",

@@ -48,9 +48,12 @@ def nudge() -> None:
     """Ask for a drain now: in-process without a broker (eager), else a `drain_outbox` task.
 
     A broker that cannot be reached changes nothing: the rows stay pending for beat's drain.
+    Nobody waits for the nudge's summary, so no result is asked for: with a result backend
+    (Redis too, usually) Celery would first subscribe to it, retrying for 20 s inside the
+    request and then raising a RuntimeError instead of the broker's error.
     """
     try:
-        drain_outbox.apply_async(retry=False)
+        drain_outbox.apply_async(retry=False, ignore_result=True)
     except BrokerUnreachable as error:
         logger.warning("outbox: broker unreachable (%s); the rows wait for the next drain", error)
 

@@ -32,14 +32,14 @@ def redis_is_up() -> None:
         pytest.fail(f"Redis is not reachable at {REDIS_URL} ({error}); start redis-server.")
 
 
-def worker_env(tmp_path: Path) -> dict:
+def worker_env(tmp_path: Path, redis_url: str = REDIS_URL) -> dict:
     # Its own SQLite database: the owner's URL of a two-role PostgreSQL run does not apply.
     inherited = {k: v for k, v in os.environ.items() if k != "MIGRATE_DATABASE_URL"}
     return {
         **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "CELERY_BROKER_URL": REDIS_URL,
-        "CELERY_RESULT_BACKEND": REDIS_URL,
+        "CELERY_BROKER_URL": redis_url,
+        "CELERY_RESULT_BACKEND": redis_url,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
         "DEBUG": "true",
@@ -48,15 +48,17 @@ def worker_env(tmp_path: Path) -> dict:
     }
 
 
-def manage(tmp_path: Path, *arguments: str) -> None:
-    subprocess.run(  # noqa: S603 (a fixed command line)
-        [sys.executable, "manage.py", *arguments], cwd=PROJECT, env=worker_env(tmp_path),
-        check=True, capture_output=True,
+def manage(
+    tmp_path: Path, *arguments: str, redis_url: str = REDIS_URL, check: bool = True
+) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 (a fixed command line)
+        [sys.executable, "manage.py", *arguments], cwd=PROJECT,
+        env=worker_env(tmp_path, redis_url), check=check, capture_output=True, encoding="utf-8",
     )  # fmt: skip
 
 
-def start_worker(queue: str, tmp_path: Path) -> subprocess.Popen:
-    env = worker_env(tmp_path)
+def start_worker(queue: str, tmp_path: Path, redis_url: str = REDIS_URL) -> subprocess.Popen:
+    env = worker_env(tmp_path, redis_url)
     command = [
         str(CELERY), "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
@@ -66,6 +68,16 @@ def start_worker(queue: str, tmp_path: Path) -> subprocess.Popen:
         return subprocess.Popen(  # noqa: S603 (a fixed command line)
             command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Terminate a process this test started, and kill it if it does not end within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def test_a_real_worker_drains_a_mail_another_process_wrote_to_the_outbox(tmp_path):
@@ -102,10 +114,5 @@ def test_a_real_worker_drains_a_mail_another_process_wrote_to_the_outbox(tmp_pat
         assert state == "sent"
         result.forget()
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop(worker)
         producer.close()
