@@ -83,6 +83,11 @@ class AuditAction(models.TextChoices):
     OUTBOX_RETRIED = "outbox.retried", _("Undelivered message sent again")
 
 
+# Built once: `AuditAction.values` and `.choices` are rebuilt on every access.
+_TITLES = dict(AuditAction.choices)
+CODES = frozenset(_TITLES)
+
+
 def title_of(code: str) -> str:
     """The readable title of an action code; a code from an older release reads as itself."""
-    return str(AuditAction(code).label) if code in AuditAction.values else code
+    return str(_TITLES.get(code, code))

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
-from audit import hashchain, references
-from audit.actions import AuditAction
+from audit import actions, hashchain, references
 from audit.models import CHAIN_COLUMNS, AuditChainHead, AuditEvent, chain_event
 from dossiers.models import Institution, Person
 
@@ -60,7 +59,7 @@ def append(
     Inside `deferred()` the event is only buffered: it gets its sequence, time and hash, and is
     written, when that block ends.
     """
-    if action not in AuditAction.values:
+    if action not in actions.CODES:
         raise ValueError(f"{action!r} is not an audit action (audit.actions)")
     if not connection.in_atomic_block:
         raise RuntimeError("log.append must run inside the transaction of the change it records")

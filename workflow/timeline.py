@@ -10,6 +10,8 @@ from audit.actions import title_of
 from audit.models import AuditEvent
 from dossiers.models import AwardType, DocumentKind, Person, State, Unit
 
+STATE_LABELS = dict(State.choices)
+
 FIELD_LABELS = {
     "achievement_summary": _("summary of achievements"),
     "award_type_id": _("award"),
@@ -36,7 +38,7 @@ def _entry(event: AuditEvent, names: dict) -> TimelineEntry:
     if event.to_state and event.to_state != event.from_state:
         # A dossier's events carry its states; a code of an older release reads as itself.
         code = event.to_state
-        entry.to_state = str(State(code).label) if code in State.values else code
+        entry.to_state = str(STATE_LABELS.get(code, code))
     payload = event.payload or {}
     for field_name, (old, new) in payload.get("changes", {}).items():
         label = FIELD_LABELS.get(field_name, field_name)
