@@ -45,15 +45,26 @@ EVENT_FIELDS = (
 EXPORT_FIELDS = (*EVENT_FIELDS, "prev_hash", "hash")
 
 
+# json.dumps(..., sort_keys=True, separators=(",", ":"), ensure_ascii=False), its encoder made once.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def format_timestamp(moment: datetime.datetime) -> str:
-    """UTC with microseconds, the same text whatever database stored it."""
-    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """UTC with microseconds, the same text whatever database stored it.
+
+    The text of `strftime("%Y-%m-%dT%H:%M:%S.%fZ")` in UTC, made by `isoformat`, which is about
+    three times as fast; years before 1000 (which strftime does not pad) take the slow path.
+    """
+    if moment.tzinfo is not datetime.UTC:
+        moment = moment.astimezone(datetime.UTC)
+    if moment.year < 1000:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.isoformat(timespec="microseconds")[:26] + "Z"
 
 
 def canonical_json(event: dict) -> str:
     """Sorted keys, no spaces, UTF-8 text: one byte string per event, on any machine."""
-    body = {name: event[name] for name in EVENT_FIELDS}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode({name: event[name] for name in EVENT_FIELDS})
 
 
 def event_hash(prev_hash: str, event: dict) -> str:
