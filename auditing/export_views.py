@@ -33,6 +33,7 @@ class ExportFilterForm(forms.Form):
     unit_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     dossier_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     actor_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    person = forms.CharField(required=False, max_length=100)
     action = forms.CharField(required=False, max_length=60)
     state = forms.CharField(required=False, max_length=20)
     date_from = forms.DateField(

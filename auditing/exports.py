@@ -236,6 +236,8 @@ def describe_filter(institution: Institution, flt: TrailFilter) -> list[tuple[st
     if flt.actor_id:
         people = Person.objects.filter(institution=institution)
         lines.append((_("Actor or on behalf of"), name_of(people, flt.actor_id)))
+    if flt.person:
+        lines.append((_("Person's name contains (acting or on whose behalf)"), flt.person))
     if flt.action:
         lines.append((_("Action"), title_of(flt.action)))
     if flt.state:

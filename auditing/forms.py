@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.actions import title_of
 from auditing.selectors import actions_present
 from auditing.trail import DATE_VALIDATORS, TrailFilter
-from dossiers.forms import MAX_ID
+from dossiers.forms import MAX_ID, parse_id
 from dossiers.models import Institution, Period, Person, State, Unit
 
 # As offices write dates (05/01/2027), and ISO as `as_query()` writes them.
@@ -39,6 +39,13 @@ class TrailFilterForm(forms.Form):
     unit_id = _id_field(_("Unit"), _("All units"))
     dossier_id = forms.IntegerField(
         label=_("Dossier no."), required=False, min_value=1, max_value=MAX_ID
+    )
+    # A select of every person would be thousands of options; the name is searched instead, and
+    # one chosen person (a link's actor_id) is offered alone, so that it can be seen and cleared.
+    person = forms.CharField(
+        label=_("Person's name contains (acting or on whose behalf)"),
+        required=False,
+        max_length=100,
     )
     actor_id = _id_field(_("Person (acting or on whose behalf)"), _("Everyone"))
     action = forms.ChoiceField(label=_("Action"), required=False)
@@ -67,14 +74,21 @@ class TrailFilterForm(forms.Form):
         self.fields["unit_id"].choices += list(
             Unit.objects.of(institution).order_by("name").values_list("pk", "name")
         )
-        self.fields["actor_id"].choices += list(
-            Person.objects.of(institution)
-            .order_by("full_name", "pk")
-            .values_list("pk", "full_name")
-        )
+        self._offer_the_chosen_person(institution)
         self.fields["action"].choices = [("", _("All actions"))] + [
             (code, title_of(code)) for code in actions_present(institution)
         ]
+
+    def _offer_the_chosen_person(self, institution: Institution) -> None:
+        """The person select holds the chosen person only, and is hidden when none is chosen."""
+        field = self.fields["actor_id"]
+        chosen = parse_id(self.data.get("actor_id"))
+        if chosen is None:
+            field.widget = forms.HiddenInput()
+            return
+        field.choices += list(
+            Person.objects.of(institution).filter(pk=chosen).values_list("pk", "full_name")
+        )
 
     def clean(self):
         data = super().clean()
@@ -91,6 +105,7 @@ class TrailFilterForm(forms.Form):
             unit_id=data["unit_id"],
             dossier_id=data["dossier_id"],
             actor_id=data["actor_id"],
+            person=data["person"].strip(),
             action=data["action"],
             state=data["state"],
             date_from=data["date_from"],

@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import CharField, Q, QuerySet, Subquery
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from dossiers.models import Dossier, Institution
+from dossiers.models import Dossier, Institution, Person
 
 PAGE_SIZE = 50
 # The dates a filter may name. Beyond them a day's start, or the day after, is no longer a moment
@@ -35,6 +35,7 @@ class TrailFilter:
     unit_id: int | None = None
     dossier_id: int | None = None
     actor_id: int | None = None  # matches the actor or the person on whose behalf they acted
+    person: str = ""  # as actor_id, for every person whose name contains it
     action: str = ""
     state: str = ""  # matches the from-state or the to-state
     date_from: datetime.date | None = None
@@ -56,6 +57,9 @@ def trail(institution: Institution, flt: TrailFilter = TrailFilter()) -> QuerySe
         events = events.filter(object_type="dossier", object_id__in=Subquery(ids))
     if flt.actor_id:
         events = events.filter(Q(actor_id=flt.actor_id) | Q(on_behalf_of_id=flt.actor_id))
+    if flt.person:
+        ids = _people_in_the_trail(institution, flt.person)
+        events = events.filter(Q(actor_id__in=ids) | Q(on_behalf_of_id__in=ids))
     if flt.action:
         events = events.filter(action=flt.action)
     if flt.state:
@@ -67,6 +71,25 @@ def trail(institution: Institution, flt: TrailFilter = TrailFilter()) -> QuerySe
     if flt.text:
         events = events.filter(reason__icontains=flt.text)
     return events.order_by("-sequence")
+
+
+def _people_in_the_trail(institution, name: str) -> list[int]:
+    """The people whose name contains `name` and who acted, or were acted for, in the trail.
+
+    Read first (one query, an index probe per person) so that the events are then looked up for
+    the few who appear in the trail: most staff never act, and a name common among them would
+    otherwise send the planner through every event looking for theirs.
+    """
+    events = AuditEvent.objects.filter(institution=institution)
+    return list(
+        Person.objects.of(institution)
+        .filter(full_name__icontains=name)
+        .filter(
+            Exists(events.filter(actor_id=OuterRef("pk")))
+            | Exists(events.filter(on_behalf_of_id=OuterRef("pk")))
+        )
+        .values_list("pk", flat=True)
+    )
 
 
 def _dossier_scope(institution, flt: TrailFilter):

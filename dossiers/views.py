@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from dossiers import selectors, services
 from dossiers.forms import DocumentForm, DossierForm, NewDossierForm, parse_id, upload_limit_text
 from dossiers.models import Period, State, Unit
+from dossiers.pagination import limited_page
 from workflow import inbox, permissions
 from workflow.guards import missing_required_kinds
 from workflow.lifecycle import available_actions
@@ -77,7 +77,7 @@ def dossier_list(request):
     )
     # Reviewers work oldest first; everyone else sees the latest changes first.
     ordering = ("updated_at", "id") if state == State.SUBMITTED else ("-updated_at", "-id")
-    page = Paginator(dossiers.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = limited_page(dossiers.order_by(*ordering), request.GET.get("page"), per_page=PAGE_SIZE)
     return render(
         request,
         "dossiers/dossier_list.html",

@@ -335,6 +335,20 @@ def test_the_counts_per_step_match_the_inbox(mixed):
     assert inbox.inbox_count(lead) == 4
 
 
+def test_the_counts_stop_one_past_the_limit_of_counting(mixed, monkeypatch):
+    lead, _ = mixed
+    monkeypatch.setattr(inbox, "COUNT_LIMIT", 1)
+
+    assert inbox.inbox_counts(lead) == {"prepare": 1, "review": 2}
+    assert inbox.inbox_count(lead) == 2
+
+
+def test_a_count_past_the_limit_is_shown_as_the_limit_and_a_plus(monkeypatch):
+    monkeypatch.setattr(inbox, "COUNT_LIMIT", 999)
+
+    assert (inbox.shown_count(999), inbox.shown_count(1000)) == ("999", "999+")
+
+
 def test_counting_the_inbox_takes_one_query(mixed, django_assert_num_queries):
     lead, _ = mixed
     inbox.step_permissions(lead)  # roles are loaded once per request, before

@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from dossiers.models import AwardType, Role, State
 from tests.conftest import make_dossier, make_person, make_unit
 from tests.factories import dossier_in, dossiers_in, login
-from workflow import assignment, process
+from workflow import assignment, inbox, process
 
 TODAY = timezone.localdate()
 YESTERDAY = TODAY - datetime.timedelta(days=1)
@@ -360,6 +360,28 @@ def test_the_navigation_links_to_the_inbox_with_the_number_of_tasks(reviewer, pe
         f'<a href="/tasks/" class="nav-inbox">{vi("Your work")} <span class="badge">3</span></a>'
         in content
     )
+
+
+def test_the_navigation_badge_shows_a_plus_past_the_tasks_it_counts(
+    reviewer, period, unit_a, monkeypatch
+):
+    many_submitted(period, unit_a, 3)
+    monkeypatch.setattr(inbox, "COUNT_LIMIT", 2)
+
+    content = login(reviewer).get("/dossiers/").content.decode()
+
+    assert '<span class="badge">2+</span></a>' in content
+
+
+def test_the_inbox_step_counts_show_a_plus_past_the_tasks_they_count(
+    reviewer, period, unit_a, monkeypatch
+):
+    many_submitted(period, unit_a, 3)
+    monkeypatch.setattr(inbox, "COUNT_LIMIT", 2)
+
+    content = login(reviewer).get("/tasks/").content.decode()
+
+    assert f'<a href="?step=review">{vi("Review")}</a> <span class="badge">2+</span>' in content
 
 
 def test_the_navigation_shows_no_badge_when_nothing_waits(staff_a):

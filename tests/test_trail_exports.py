@@ -503,3 +503,15 @@ def test_export_memory_stays_flat_from_2000_to_20000_events(institution, auditor
 
     print(f"{export_format}: peak traced memory {small:,} B at 2,000 events, {large:,} B at 20,000")
     assert large < 3 * small
+
+
+def test_an_export_filtered_by_a_persons_name_holds_that_persons_events_only(
+    five, auditor, institution, unit_a
+):
+    other = make_person(institution, unit_a, full_name="Lý Thị Khác")
+    record(institution, "dossier.submitted", person=other, reason="Của người khác")
+
+    rows = csv_rows(login(auditor).get(url("csv", person="thị khác")))
+
+    assert len(rows[1:]) == 1
+    assert "Của người khác" in rows[1]

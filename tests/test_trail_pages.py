@@ -542,3 +542,46 @@ def test_an_auditor_with_another_role_keeps_the_trail(institution, unit_b):
     both = make_person(institution, unit_b, roles=[Role.AUDITOR, Role.COUNCIL_MEMBER])
 
     assert signed_in(both).get(TRAIL).status_code == 200
+
+
+# --- The person filter at scale ---------------------------------------------------------------
+
+
+def test_the_person_filter_finds_the_events_of_people_whose_name_contains_the_text(
+    as_auditor, planted, reviewer
+):
+    reviewer.full_name = "Đặng Thị Thẩm Định"
+    reviewer.save(update_fields=["full_name"])
+
+    response = as_auditor.get(TRAIL, {"person": "thẩm"})
+
+    assert shown(response) == expect(planted, "e2", "e4", "e6")  # e4 was on the reviewer's behalf
+
+
+def test_the_person_filter_shows_nothing_for_a_name_nobody_in_the_trail_has(as_auditor, planted):
+    response = as_auditor.get(TRAIL, {"person": "Không Ai Cả"})
+
+    assert response.status_code == 200
+    assert shown(response) == []
+
+
+def test_the_trail_page_no_longer_lists_every_person_of_the_institution(
+    as_auditor, planted, institution, unit_a
+):
+    make_person(institution, unit_a, full_name="Vũ Văn Chưa Làm Gì")
+
+    content = as_auditor.get(TRAIL).content.decode()
+
+    assert "Vũ Văn Chưa Làm Gì" not in content
+    assert 'name="person"' in content
+
+
+def test_a_chosen_person_is_offered_alone_so_that_the_filter_shows_who_it_is(
+    as_auditor, planted, reviewer
+):
+    _sequences, ids = planted
+
+    response = as_auditor.get(TRAIL, {"actor_id": ids["reviewer"]})
+
+    choices = dict(response.context["form"].fields["actor_id"].choices)
+    assert choices == {"": "Everyone", reviewer.pk: reviewer.full_name}

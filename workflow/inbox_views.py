@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from dossiers.forms import parse_id
 from dossiers.models import AwardType, Person, Unit
+from dossiers.pagination import limited_page
 from workflow import assignment, inbox, steps
 from workflow.responses import perform_then_redirect
 
@@ -24,7 +24,7 @@ def inbox_page(request):
     """The person's open tasks grouped by step, oldest first, with filters and the buttons."""
     person = request.person
     filters = _filters(request.GET)
-    page = Paginator(inbox.inbox(person, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = limited_page(inbox.inbox(person, **filters), request.GET.get("page"), per_page=PAGE_SIZE)
     counts = inbox.inbox_counts(person)
     return render(
         request,

@@ -84,9 +84,13 @@ class Dossier(FSMModelMixin, InstitutionOwned):
                 ),
             ),
         ]
+        # The lists read a page of the latest changes (of one state, or one unit) from an index
+        # in its order rather than sorting every dossier of the institution for each page.
         indexes = [
-            models.Index(fields=["institution", "state"]),
+            models.Index(fields=["institution", "updated_at", "id"]),
+            models.Index(fields=["institution", "state", "updated_at", "id"]),
             models.Index(fields=["institution", "unit", "state"]),
+            models.Index(fields=["unit", "updated_at", "id"]),
         ]
 
     def __str__(self) -> str:
