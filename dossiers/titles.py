@@ -18,11 +18,9 @@ def _holder(dossier: Dossier) -> dict:
             "award_type_id": dossier.award_type_id, "year": dossier.period.year}  # fmt: skip
 
 
-def active(queryset=None):
+def active():
     """Titles in force: a revoked one no longer counts for anything."""
-    return (queryset if queryset is not None else TitleRecord.objects).filter(
-        revoked_at__isnull=True
-    )
+    return TitleRecord.objects.filter(revoked_at__isnull=True)
 
 
 def grant(dossier: Dossier, *, reference: str) -> TitleRecord:

@@ -1260,9 +1260,9 @@ def test_the_head_of_a_nominated_collective_is_recused(period, unit_a, unit_b, s
         c.vote(head, AGREE)
 
 
-def test_a_member_acting_as_head_of_the_nominated_collective_by_delegation_is_recused(
-    period, unit_a, unit_b, secretary
-):
+def unit_headship_lent_to_a_member(period, unit_b, secretary, *, days: tuple[int, int]):
+    """A council voting on unit_b as a collective, whose head lent the unit-head role to a
+    member from today + days[0] to today + days[1]; the council and that member."""
     head = factories.Cast(period.institution).head_of(unit_b)
     c = convene(
         period, unit_b, secretary, size=10, awards=("advanced_collective",), nominees=(unit_b,)
@@ -1271,9 +1271,16 @@ def test_a_member_acting_as_head_of_the_nominated_collective_by_delegation_is_re
     today = timezone.localdate()
     Delegation.objects.create(
         institution=period.institution, delegator=head, delegate=deputy, role=Role.UNIT_HEAD,
-        starts_on=today - datetime.timedelta(days=1), ends_on=today + datetime.timedelta(days=7),
-        reason="Trưởng khoa đi công tác",
+        starts_on=today + datetime.timedelta(days=days[0]),
+        ends_on=today + datetime.timedelta(days=days[1]), reason="Trưởng khoa đi công tác",
     )  # fmt: skip
+    return c, deputy
+
+
+def test_a_member_acting_as_head_of_the_nominated_collective_by_delegation_is_recused(
+    period, unit_a, unit_b, secretary
+):
+    c, deputy = unit_headship_lent_to_a_member(period, unit_b, secretary, days=(-1, 7))
 
     c.open()
 
@@ -1285,17 +1292,7 @@ def test_a_member_acting_as_head_of_the_nominated_collective_by_delegation_is_re
 def test_a_delegation_that_ended_before_the_meeting_recuses_nobody(
     period, unit_a, unit_b, secretary
 ):
-    head = factories.Cast(period.institution).head_of(unit_b)
-    c = convene(
-        period, unit_b, secretary, size=10, awards=("advanced_collective",), nominees=(unit_b,)
-    )
-    deputy = next(m for m in c.members if m != secretary)
-    today = timezone.localdate()
-    Delegation.objects.create(
-        institution=period.institution, delegator=head, delegate=deputy, role=Role.UNIT_HEAD,
-        starts_on=today - datetime.timedelta(days=9), ends_on=today - datetime.timedelta(days=1),
-        reason="Trưởng khoa đi công tác",
-    )  # fmt: skip
+    c, _deputy = unit_headship_lent_to_a_member(period, unit_b, secretary, days=(-9, -1))
 
     c.open()
 
