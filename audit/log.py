@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit import actions, hashchain, references
 from audit.models import CHAIN_COLUMNS, AuditChainHead, AuditEvent, chain_event
 from dossiers.models import Institution, Person
+from dossiers.prepared import PreparedQuery
 
 
 @dataclass(frozen=True)
@@ -189,14 +190,21 @@ def locked_head(institution: Institution) -> AuditChainHead:
     One query once the institution has a head; the first append creates it (a concurrent first
     append waits on the insert, then both lock the one row).
     """
-    heads = AuditChainHead.objects.select_for_update()
-    head = heads.filter(institution=institution).first()
-    if head is None:
-        AuditChainHead.objects.bulk_create(
-            [AuditChainHead(institution=institution)], ignore_conflicts=True
-        )
-        head = heads.get(institution=institution)
-    return head
+    found = _LOCKED_HEAD.fetch(institution_id=institution.pk)
+    if found:
+        return found[0]
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(institution=institution)], ignore_conflicts=True
+    )
+    return AuditChainHead.objects.select_for_update().get(institution=institution)
+
+
+# Locked by every audited write: compiled once.
+_LOCKED_HEAD = PreparedQuery(
+    lambda *, institution_id: AuditChainHead.objects.select_for_update().filter(
+        institution_id=institution_id
+    )
+)
 
 
 def chain_events(institution: Institution, chunk_size: int = 2000) -> Iterator[dict]:

@@ -253,6 +253,8 @@ SPECTACULAR_SETTINGS = {
 # Personal API tokens: the longest a person may ask for.
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
 
+# Django's database sessions, read by a query compiled once (dossiers.sessions).
+SESSION_ENGINE = "dossiers.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from dossiers.prepared import PreparedQuery
+
 
 class PersonModelBackend(ModelBackend):
     """Django's ModelBackend, whose request user arrives with its person, institution and unit.
@@ -14,8 +16,20 @@ class PersonModelBackend(ModelBackend):
     """
 
     def get_user(self, user_id):
-        users = get_user_model()._default_manager.select_related(
-            "person__institution", "person__unit"
-        )
-        user = users.filter(pk=user_id).first()
+        try:
+            found = _ACCOUNT.fetch(user_id=int(user_id))
+        except (TypeError, ValueError):  # a session naming no account id
+            return None
+        user = found[0] if found else None
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+# Read on every signed-in request: compiled once.
+_ACCOUNT = PreparedQuery(
+    lambda *, user_id: (
+        get_user_model()
+        ._default_manager.select_related("person__institution", "person__unit")
+        .filter(pk=user_id)
+        .order_by()[:1]
+    )
+)

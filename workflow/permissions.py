@@ -10,6 +10,7 @@ import datetime
 from typing import NamedTuple
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from dossiers.models import (
     Delegation,
@@ -21,6 +22,7 @@ from dossiers.models import (
     State,
     Unit,
 )
+from dossiers.prepared import PreparedQuery
 from workflow import separation, steps
 from workflow.errors import NotPermitted, SeparationRefused
 from workflow.transitions import TRANSITIONS
@@ -123,17 +125,29 @@ def actings(person: Person, on: datetime.date | None = None) -> list[Acting]:
 
 
 def _assignments(person: Person, on) -> list[RoleAssignment]:
-    lent = Delegation.objects.active(on).filter(
-        delegate=person,
+    return _ASSIGNMENTS.fetch(
+        person_id=person.pk,
         institution_id=person.institution_id,
+        on=on or timezone.localdate(),
+    )
+
+
+def _assignments_query(*, person_id: int, institution_id: int, on: datetime.date):
+    lent = Delegation.objects.active(on).filter(
+        delegate_id=person_id,
+        institution_id=institution_id,
         delegator_id=OuterRef("person_id"),
         role=OuterRef("role"),
     )
-    return list(
+    return (
         RoleAssignment.objects.active(on)
-        .filter(Q(person=person) | Q(Exists(lent)), institution_id=person.institution_id)
+        .filter(Q(person_id=person_id) | Q(Exists(lent)), institution_id=institution_id)
         .select_related("unit", "person")
     )
+
+
+# Read on every request (the auditor's read-only check) and every move: compiled once.
+_ASSIGNMENTS = PreparedQuery(_assignments_query)
 
 
 def may(person: Person | None, action: str, obj=None, *, on=None) -> Acting | None:

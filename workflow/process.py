@@ -12,6 +12,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from dossiers.models import Dossier
+from dossiers.prepared import PreparedQuery
 from workflow import steps
 from workflow.flows import DossierFlow
 from workflow.models import DossierProcess
@@ -26,7 +27,7 @@ def start(dossier: Dossier) -> DossierProcess:
     return DossierFlow.start.run(dossier=dossier)
 
 
-def open_tasks(dossier: Dossier):
+def open_tasks(dossier: Dossier | int):
     return Task.objects.filter(
         process__dossierprocess__dossier=dossier,
         status__in=OPEN_STATUSES,
@@ -40,7 +41,13 @@ def step_of(task: Task) -> str:
 
 def open_task_list(dossier: Dossier) -> list[Task]:
     """The dossier's open tasks with their owners, read once for a whole transition."""
-    return list(open_tasks(dossier).select_related("owner__person"))
+    return _OPEN_TASKS.fetch(dossier_id=dossier.pk)
+
+
+# Read on every move: compiled once.
+_OPEN_TASKS = PreparedQuery(
+    lambda *, dossier_id: open_tasks(dossier_id).select_related("owner__person")
+)
 
 
 def advance(dossier: Dossier, *, user, tasks: list[Task] | None = None) -> None:

@@ -154,8 +154,8 @@ def _submitted_by(dossier: Dossier, person: Person) -> bool:
     ).exists()
 
 
-def with_submitted_by(dossiers: QuerySet[Dossier], person: Person) -> QuerySet[Dossier]:
-    """The dossiers annotated with whether `person` submitted each, so that a review read with
+def with_submitted_by(dossiers: QuerySet[Dossier], person_id: int) -> QuerySet[Dossier]:
+    """The dossiers annotated with whether the person submitted each, so that a review read with
     its lock needs no query of the trail for it (see `remember_submitter`)."""
     return dossiers.annotate(
         submitted_by_asker=Exists(
@@ -164,7 +164,7 @@ def with_submitted_by(dossiers: QuerySet[Dossier], person: Person) -> QuerySet[D
                 object_type="dossier",
                 object_id=Cast(OuterRef("pk"), CharField()),
                 action__in=SUBMISSIONS,
-                actor_id=person.pk,
+                actor_id=person_id,
             )
         )
     )
