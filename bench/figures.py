@@ -18,6 +18,14 @@ from django.db import connection
 
 HERE = Path(__file__).resolve().parent
 
+# Every figure of a whole `make bench` run (issue 14's names).
+FIGURE_NAMES = frozenset({
+    "transition_c1_vs_floor", "transition_c4_vs_floor", "transition_c1_vs_peer",
+    "transition_c4_vs_peer", "transition_queries", "list_queries_growth", "inbox_queries_growth",
+    "history_queries_growth", "trail_queries_growth", "list_p95_ms_100k", "inbox_p95_ms_100k",
+    "trail_p95_ms_1m", "verify_vs_sha256", "pdf500_vs_weasyprint_pyhanko", "sign500_lock_ms",
+})  # fmt: skip
+
 
 @dataclass
 class Figure:
@@ -46,12 +54,15 @@ class Figures:
         return figure
 
     def write(self, folder: Path = HERE) -> None:
+        """The committed results come from whole runs only: a run of some benchmarks (one file,
+        `-k`) writes results.partial.{json,md} beside them, which git ignores."""
         if not self.items:
             return
+        stem = "results" if set(self.items) >= FIGURE_NAMES else "results.partial"
         machine = {"python": platform.python_version(), "machine": platform.machine(),
                    "database": connection.vendor}  # fmt: skip
         rows = [asdict(f) | {"ratio": f.ratio} for f in self.items.values()]
-        (folder / "results.json").write_text(
+        (folder / f"{stem}.json").write_text(
             json.dumps({"machine": machine, "figures": rows}, indent=1, ensure_ascii=False) + "\n"
         )
         lines = ["| figure | ours | reference | ratio (lower is better) | note |",
@@ -61,7 +72,8 @@ class Figures:
             f"{f.unit} | {f.ratio} | {f.note} |"
             for f in self.items.values()
         ]
-        (folder / "results.md").write_text("\n".join(lines) + "\n")
+        (folder / f"{stem}.md").write_text("\n".join(lines) + "\n")
+        print(f"\nbench: {len(self.items)} figures written to {folder / stem}.json and .md")
 
 
 def timed(work, repeat: int) -> list[float]:
