@@ -11,6 +11,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from dossiers import writes
 from dossiers.models import Dossier
 from dossiers.prepared import PreparedQuery
 from workflow import steps
@@ -78,13 +79,13 @@ def complete(task: Task, *, user, dossier: Dossier, last: bool = True) -> None:
     here listens to them. tests/test_process.py holds these rows equal to viewflow's.
     """
     now = timezone.now()
-    Task.objects.filter(pk=task.pk).update(
-        owner_id=user.pk,
-        status=STATUS.DONE,
-        assigned=now if task.status == STATUS.NEW else task.assigned,
-        started=now,
-        finished=now,
-    )
+    done = {
+        "owner_id": user.pk,
+        "status": STATUS.DONE,
+        "assigned": now if task.status == STATUS.NEW else task.assigned,
+        "started": now,
+        "finished": now,
+    }
     route = _new_task(task, DossierFlow.route, status=STATUS.DONE, finished=now)
     target = steps.step_for(dossier.state)
     if target is None:
@@ -96,13 +97,37 @@ def complete(task: Task, *, user, dossier: Dossier, last: bool = True) -> None:
                 target, institution_id=dossier.institution_id, unit_id=dossier.unit_id
             ),
         )  # fmt: skip
-    route, following = Task.objects.bulk_create([route, following])
-    Task.previous.through.objects.bulk_create([
-        Task.previous.through(from_task_id=route.pk, to_task_id=task.pk),
-        Task.previous.through(from_task_id=following.pk, to_task_id=route.pk),
-    ])  # fmt: skip
+    if writes.in_one_statement():
+        _write_in_one_statement(task, done, route, following)
+    else:
+        Task.objects.filter(pk=task.pk).update(**done)
+        route, following = Task.objects.bulk_create([route, following])
+        Task.previous.through.objects.bulk_create([
+            Task.previous.through(from_task_id=route.pk, to_task_id=task.pk),
+            Task.previous.through(from_task_id=following.pk, to_task_id=route.pk),
+        ])  # fmt: skip
     if target is None and last:
         Process.objects.filter(pk=task.process_id).update(status=PROCESS.DONE, finished=now)
+
+
+def _write_in_one_statement(task: Task, done: dict, route: Task, following: Task) -> None:
+    """The completed task, the router's and the next step's tasks and their `previous` links:
+    what the ORM path writes in three round trips, in one (PostgreSQL)."""
+    done_sql, done_params = writes.update(Task, task.pk, done)
+    route_sql, route_params = writes.insert(route)
+    following_sql, following_params = writes.insert(following)
+    links = connection.ops.quote_name(Task.previous.through._meta.db_table)
+    parts = [  # the statements are ours, their values parameters
+        f"WITH done AS ({done_sql}), route AS ({route_sql}), following AS ({following_sql}),",
+        f"links AS (INSERT INTO {links} (from_task_id, to_task_id)",
+        "SELECT route.id, %s FROM route UNION ALL SELECT following.id, route.id",
+        "FROM following, route) SELECT route.id, following.id FROM route, following",
+    ]
+    sql = " ".join(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*done_params, *route_params, *following_params, task.pk])
+        route.pk, following.pk = cursor.fetchone()
+    route._state.adding = following._state.adding = False
 
 
 def _new_task(previous: Task, node, **fields) -> Task:
