@@ -131,7 +131,7 @@ def test_an_event_hashed_over_orjsons_bytes_instead_of_the_canonical_ones_is_bro
     [
         (f"UPDATE {TABLE} SET reason = 'x' WHERE sequence = 3", 3),  # noqa: S608
         (f"UPDATE {TABLE} SET payload = '{{\"ratio\": 2.5}}' WHERE sequence = 3", 3),  # noqa: S608
-        (f"UPDATE {TABLE} SET prev_hash = 'f' || substr(prev_hash, 2) WHERE sequence = 4", 4),  # noqa: S608
+        (f"UPDATE {TABLE} SET prev_hash = upper(prev_hash) WHERE sequence = 4", 4),  # noqa: S608
         (f"UPDATE {TABLE} SET sequence = 9 WHERE sequence = 2", 3),  # noqa: S608
         (f"UPDATE {TABLE} SET created_at = created_at + interval '1 microsecond' "  # noqa: S608
          "WHERE sequence = 5", 5),
