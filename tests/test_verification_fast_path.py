@@ -1,13 +1,15 @@
 """Verifying a chain the fast way (audit.verification) gives the reference's report, always.
 
 The reference is hashchain.verify_events over log.chain_events: the ORM's rows hashed over the
-stdlib's canonical JSON. The fast way hashes orjson's bytes; wherever those could differ from the
-canonical ones it hands the event to the reference, so a chain verifies, or breaks at the same
-sequence with the same message, exactly as before.
+stdlib's canonical JSON. The fast way hashes orjson's bytes (and, on PostgreSQL, reads streamed
+rows with the time as text); wherever those bytes could differ from the canonical ones it hands
+the event to the reference, so a chain verifies, or breaks at the same sequence with the same
+message, exactly as before.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 
 import orjson
@@ -123,6 +125,45 @@ def test_an_event_hashed_over_orjsons_bytes_instead_of_the_canonical_ones_is_bro
     assert verification.verify_chain(institution) == reference(institution)
 
 
+def test_a_time_before_the_year_1000_verifies_as_the_reference_formats_it(institution):
+    append(institution, n=2)
+    append(institution, created_at=datetime.datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=datetime.UTC))
+    append(institution)
+
+    report = log.verify_institution(institution)
+
+    assert report.intact and report.events == 4
+    assert verification.verify_chain(institution) == reference(institution)
+
+
+def test_an_event_hashed_over_a_zero_padded_early_year_is_broken(institution):
+    """to_char pads the year 999 to 0999; the canonical form (strftime) does not."""
+    moment = datetime.datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
+
+    def padded(prev_hash, event):
+        return hashchain.event_hash(
+            prev_hash, {**event, "created_at": "0999-01-02T03:04:05.000006Z"}
+        )
+
+    append(institution)
+    append(institution, created_at=moment, hasher=padded)
+
+    report = log.verify_institution(institution)
+
+    assert (report.first_broken_sequence, report.problem) == (
+        2,
+        "its content does not match its hash",
+    )
+    assert verification.verify_chain(institution) == reference(institution)
+
+
+def test_a_time_in_another_zone_verifies(institution):
+    zone = datetime.timezone(datetime.timedelta(hours=7))
+    append(institution, created_at=datetime.datetime(2026, 12, 31, 23, 30, tzinfo=zone), n=3)
+
+    assert log.verify_institution(institution).intact
+
+
 # Tampering is found where, and as, the reference finds it
 
 
@@ -158,6 +199,36 @@ def test_an_empty_chain_gives_an_empty_report(institution):
 
 
 # Reading the rows
+
+
+def test_reading_the_chain_inside_a_deferred_block_is_refused(institution):
+    """The streamed read passes the connection's execute wrappers, as every query does."""
+    append(institution)
+    with transaction.atomic(), pytest.raises(log.DeferredRead), log.deferred():
+        log.append(institution=institution, actor=log.SYSTEM, action="dossier.edited",
+                   object_type="test", object_id=1)  # fmt: skip
+        verification.verify_chain(institution)
+
+
+def test_the_chain_is_read_in_one_query_that_django_counts(institution, django_assert_num_queries):
+    append(institution, n=3)
+
+    with django_assert_num_queries(1):
+        assert verification.verify_chain(institution).events == 3
+
+
+@pytest.mark.postgres
+def test_a_chain_broken_early_leaves_the_transaction_usable(institution, monkeypatch):
+    """The walk stops at the break; the rest of the stream is read, not cancelled (which would
+    abort the caller's transaction)."""
+    monkeypatch.setattr(verification, "CHUNK_SIZE", 10)
+    bulk_chain(institution, 20_000)  # more than the socket holds: the server is still sending
+    disable_trigger("workflow_audit_no_update")
+
+    with transaction.atomic():
+        run_sql(f"UPDATE {TABLE} SET reason = 'x' WHERE sequence = 2")  # noqa: S608
+        assert log.verify_institution(institution).first_broken_sequence == 2
+        assert AuditEvent.objects.filter(institution=institution).count() == 20_000
 
 
 def test_a_long_chain_verifies_across_chunks(institution, monkeypatch, reference_hashes):
