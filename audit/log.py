@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
-from audit import actions, hashchain, references
+from audit import actions, hashchain, references, verification
 from audit.models import CHAIN_COLUMNS, AuditChainHead, AuditEvent, chain_event
 from dossiers.models import Institution, Person
 from dossiers.prepared import PreparedQuery
@@ -225,9 +225,12 @@ def chain_events(institution: Institution, chunk_size: int = 2000) -> Iterator[d
 
 
 def verify_institution(institution: Institution) -> hashchain.ChainReport:
-    """Recompute the chain from the database; the head row and every published head must agree."""
-    reports = hashchain.verify_events(chain_events(institution))
-    report = reports[0] if reports else hashchain.ChainReport(institution=institution.code)
+    """Recompute the chain from the database; the head row and every published head must agree.
+
+    The chain is verified as `hashchain.verify_events(chain_events(institution))` would, only
+    faster (audit.verification).
+    """
+    report = verification.verify_chain(institution)
     if report.intact:
         report.problem = _head_problem(institution, report) or _reference_problem(
             institution, report

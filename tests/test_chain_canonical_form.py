@@ -8,7 +8,10 @@ import datetime
 import json
 import random
 
-from audit import hashchain
+import orjson
+import pytest
+
+from audit import hashchain, verification
 
 SPEC_TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 TRICKY = ["", "Nguyễn Thị Hương", 'say "no"\\', "tab\tnew\nline\r", "\x00\x1f\x7f", "\u2028\u2029",
@@ -43,3 +46,44 @@ def test_the_canonical_json_is_the_specs_bytes_for_awkward_text_and_payloads():
         body = {name: event[name] for name in hashchain.EVENT_FIELDS}
         expected = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         assert hashchain.canonical_json(event) == expected
+
+
+# The fast serializer of audit.verification (orjson) where it is trusted to give these bytes
+
+
+def test_orjson_writes_every_character_as_the_spec_does():
+    text = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+
+    assert orjson.dumps(text).decode() == json.dumps(text, ensure_ascii=False)
+
+
+def test_orjson_sorts_keys_by_code_point_as_the_spec_does():
+    keys = ["b", "B", "a", "é", "\uffff", "𝔘", "\u2028", "", "aa", "a\x00", "Ǆ", "🎉", "\x7f"]
+    body = {key: n for n, key in enumerate(keys)}
+
+    expected = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode() == expected
+
+
+def test_the_fast_hash_is_the_specs_hash_for_awkward_text_and_payloads():
+    rng = random.Random(11)
+    for n in range(2_000):
+        event = {name: rng.choice(TRICKY) for name in hashchain.EVENT_FIELDS}
+        event["sequence"], event["actor_id"] = n, rng.choice([None, 0, 2**63 - 1, -(2**63)])
+        event["payload"] = {
+            rng.choice(TRICKY): [rng.choice(TRICKY), n, None, True, False, {}, [2**64 - 1]],
+            rng.choice(TRICKY): {rng.choice(TRICKY): {"k": rng.choice(TRICKY)}},
+        }
+        prev = rng.choice([hashchain.GENESIS, "f" * 64])
+        assert verification.fast_hash(prev, event) == hashchain.event_hash(prev, event)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [1e-07, {"a": 1.5}, {"a": [1, {"b": [1e16]}]}, [float("nan")], {"a": 2**64},
+     {"a": -(2**63) - 1}, {"\ud800": 1}, ["\udfff"], {1: "key not a string"}],
+)  # fmt: skip
+def test_the_fast_hash_declines_what_orjson_would_write_otherwise(payload):
+    event = {name: "" for name in hashchain.EVENT_FIELDS} | {"sequence": 1, "payload": payload}
+
+    assert verification.fast_hash(hashchain.GENESIS, event) is None
