@@ -11,10 +11,8 @@ from tests.factories import Cast, dossier_in, login
 
 # Session, the account with its person, their roles (own and lent); the door (savepoint, the lock
 # with who submitted, the open tasks, the dossier, viewflow's task, route and links, the outbox
-# row, the audit append, release). Lower it as the path gets leaner. On PostgreSQL the dossier's
-# row, viewflow's and the outbox row go in one statement (dossiers.writes): four round trips fewer.
+# row, the audit append, release). Lower it as the path gets leaner.
 APPROVAL_QUERIES = 15
-APPROVAL_QUERIES_POSTGRES = 11
 
 
 def approval_queries(period, unit) -> list[str]:
@@ -30,9 +28,8 @@ def approval_queries(period, unit) -> list[str]:
     return [q["sql"] for q in queries.captured_queries]
 
 
-def test_an_approval_through_the_page_stays_within_its_query_budget(period, unit_a, is_postgres):
-    budget = APPROVAL_QUERIES_POSTGRES if is_postgres else APPROVAL_QUERIES
-    assert len(approval_queries(period, unit_a)) <= budget
+def test_an_approval_through_the_page_stays_within_its_query_budget(period, unit_a):
+    assert len(approval_queries(period, unit_a)) <= APPROVAL_QUERIES
 
 
 def test_the_page_checks_it_may_act_on_the_dossier_without_loading_its_documents(period, unit_a):
@@ -80,19 +77,10 @@ def test_a_permitted_action_asks_nothing_about_visibility_before_the_door(period
     assert not [sql for sql in reads if sql.startswith('SELECT 1 AS "a" FROM "dossiers_dossier"')]
 
 
-def test_viewflow_tasks_are_moved_in_three_writes_or_with_the_dossier_in_one_statement(
-    period, unit_a, is_postgres
-):
-    reads = approval_queries(period, unit_a)
-    if is_postgres:
-        (statement,) = [sql for sql in reads if '"viewflow_task"' in sql and sql.startswith("WITH")]
-        assert 'UPDATE "dossiers_dossier"' in statement
-        assert 'INSERT INTO "outbox_outboxmessage"' in statement
-        assert not [sql for sql in reads if sql.startswith(("UPDATE", "INSERT")) and (
-            "viewflow_" in sql.split("(")[0] or '"dossiers_dossier"' in sql)]  # fmt: skip
-        return
-    writes = [sql.split()[0] for sql in reads
+def test_viewflow_tasks_are_moved_in_three_writes(period, unit_a):
+    writes = [sql.split()[0] for sql in approval_queries(period, unit_a)
               if 'viewflow_' in sql.split("(")[0] and not sql.startswith("SELECT")]  # fmt: skip
+
     assert writes == ["UPDATE", "INSERT", "INSERT"]
 
 

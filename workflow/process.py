@@ -51,33 +51,24 @@ _OPEN_TASKS = PreparedQuery(
 )
 
 
-def advance(
-    dossier: Dossier, *, user, tasks: list[Task] | None = None, batch: writes.Batch | None = None
-) -> None:
+def advance(dossier: Dossier, *, user, tasks: list[Task] | None = None) -> None:
     """After a state change: close the current step's task if the step changed, open the next.
 
-    `tasks`: the open tasks as read before the change (the door reads them once). `batch`: the
-    door's held writes (the dossier's own row), sent with the task rows; sent in any case before
-    this returns.
+    `tasks`: the open tasks as read before the change (the door reads them once).
     """
-    batch = batch or writes.Batch()
     tasks = open_task_list(dossier) if tasks is None else tasks
     if not tasks:  # a process that ended, or (for an older dossier) none yet
-        batch.flush()
         if not DossierProcess.objects.filter(dossier=dossier).exists():
             start(dossier)
         return
     target = steps.step_for(dossier.state)
     for task in tasks:
         if step_of(task) == target:
-            break
-        complete(task, user=user, dossier=dossier, last=len(tasks) == 1, batch=batch)
-    batch.flush()
+            return
+        complete(task, user=user, dossier=dossier, last=len(tasks) == 1)
 
 
-def complete(
-    task: Task, *, user, dossier: Dossier, last: bool = True, batch: writes.Batch | None = None
-) -> None:
+def complete(task: Task, *, user, dossier: Dossier, last: bool = True) -> None:
     """Complete a task as `user` and take the flow through its router to the next step (or End).
 
     The rows are those viewflow's own activation writes (assign, start, execute; the Switch
@@ -107,7 +98,7 @@ def complete(
             ),
         )  # fmt: skip
     if writes.in_one_statement():
-        _write_in_one_statement(task, done, route, following, batch or writes.Batch())
+        _write_in_one_statement(task, done, route, following)
     else:
         Task.objects.filter(pk=task.pk).update(**done)
         route, following = Task.objects.bulk_create([route, following])
@@ -119,12 +110,9 @@ def complete(
         Process.objects.filter(pk=task.process_id).update(status=PROCESS.DONE, finished=now)
 
 
-def _write_in_one_statement(
-    task: Task, done: dict, route: Task, following: Task, batch: writes.Batch
-) -> None:
+def _write_in_one_statement(task: Task, done: dict, route: Task, following: Task) -> None:
     """The completed task, the router's and the next step's tasks and their `previous` links:
-    what the ORM path writes in three round trips, in one (PostgreSQL), with the batch's held
-    writes."""
+    what the ORM path writes in three round trips, in one (PostgreSQL)."""
     done_sql, done_params = writes.update(Task, task.pk, done)
     route_sql, route_params = writes.insert(route)
     following_sql, following_params = writes.insert(following)
@@ -135,11 +123,9 @@ def _write_in_one_statement(
         "SELECT route.id, %s FROM route UNION ALL SELECT following.id, route.id",
         "FROM following, route) SELECT route.id, following.id FROM route, following",
     ]
-    sql, params = batch.with_held(
-        " ".join(parts), [*done_params, *route_params, *following_params, task.pk]
-    )
+    sql = " ".join(parts)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*done_params, *route_params, *following_params, task.pk])
         route.pk, following.pk = cursor.fetchone()
     route._state.adding = following._state.adding = False
 
