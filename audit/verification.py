@@ -89,15 +89,9 @@ def _floatless(value) -> bool:
 
 def _walk_orm(walker: hashchain.ChainWalker, institution: Institution) -> None:
     """The reference's rows (any database), each hashed the fast way where that is the same."""
-    rows = (
-        AuditEvent.objects.filter(institution=institution)
-        .order_by("sequence")
-        .values_list(*CHAIN_COLUMNS)
-        .iterator(chunk_size=CHUNK_SIZE)
-    )
-    code = institution.code
-    for row in rows:
-        event = chain_event(code, row)
+    from audit.log import chain_events  # audit.log calls this module
+
+    for event in chain_events(institution, chunk_size=CHUNK_SIZE):
         if (
             event["sequence"] == walker.expected_sequence
             and event["prev_hash"] == walker.prev_hash
