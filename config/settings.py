@@ -6,7 +6,15 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from config.env import database_config, env_bool, env_int, env_list, owner_credentials, secret_key
+from config.env import (
+    database_config,
+    env_bool,
+    env_int,
+    env_list,
+    env_optional_int,
+    owner_credentials,
+    secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -23,6 +31,7 @@ DATABASES = {
         os.environ.get("DATABASE_URL"),
         default_sqlite=VAR_DIR / "db.sqlite3",
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        prepare_threshold=env_optional_int("DB_PREPARE_THRESHOLD", 5),
     )
 }
 # The owner of the tables (PostgreSQL): `manage.py migrate` runs as this role, then grants the

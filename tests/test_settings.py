@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import database_config, env_bool, secret_key
+from config.env import database_config, env_bool, env_optional_int, secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,6 +65,44 @@ def test_a_postgres_url_gives_engine_name_host_port_and_user(tmp_path):
         5433,
         "alice",
     )
+
+
+def test_postgresql_queries_become_prepared_statements_after_the_threshold(tmp_path):
+    options = database_config(
+        "postgres://a@db/tdkt", default_sqlite=tmp_path / "x", prepare_threshold=5
+    )["OPTIONS"]
+
+    assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 5)
+
+
+def test_without_a_threshold_postgresql_keeps_client_side_binding(tmp_path):
+    options = database_config("postgres://a@db/tdkt", default_sqlite=tmp_path / "x")["OPTIONS"]
+
+    assert "server_side_binding" not in options and "prepare_threshold" not in options
+
+
+def test_a_threshold_below_one_is_refused_naming_the_setting(tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="DB_PREPARE_THRESHOLD"):
+        database_config("postgres://a@db/tdkt", default_sqlite=tmp_path / "x", prepare_threshold=0)
+
+
+def test_sqlite_takes_no_prepared_statement_options(tmp_path):
+    options = database_config(None, default_sqlite=tmp_path / "x.sqlite3", prepare_threshold=5)[
+        "OPTIONS"
+    ]
+
+    assert "prepare_threshold" not in options
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(None, 5), ("", 5), ("2", 2), ("off", None),
+                                               ("OFF", None)])  # fmt: skip
+def test_the_prepare_threshold_is_read_from_the_environment(monkeypatch, raw, expected):
+    if raw is None:
+        monkeypatch.delenv("DB_PREPARE_THRESHOLD", raising=False)
+    else:
+        monkeypatch.setenv("DB_PREPARE_THRESHOLD", raw)
+
+    assert env_optional_int("DB_PREPARE_THRESHOLD", 5) == expected
 
 
 @pytest.mark.parametrize("url", ["garbage", "mysql://x", "postgres://host", "sqlite://"])
