@@ -1,12 +1,14 @@
 """Settings of the peer: django-fsm-2 with django-fsm-log, sessions, CSRF, PostgreSQL, DEBUG off.
 
-Read from the environment as ours are (DATABASE_URL, SECRET_KEY, DB_CONN_MAX_AGE), so both run
-under the same gunicorn and connection settings.
+Read from the environment as ours are (DATABASE_URL, SECRET_KEY, DB_CONN_MAX_AGE,
+DB_PREPARE_THRESHOLD), and the connection built by the same function, so both run under the same
+gunicorn and connection settings (prepared statements included).
 """
 
 import os
+from pathlib import Path
 
-import dj_database_url
+from config.env import database_config, env_int, env_optional_int
 
 SECRET_KEY = os.environ["SECRET_KEY"]
 DEBUG = False
@@ -31,10 +33,11 @@ WSGI_APPLICATION = "bench.peer.wsgi.application"
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
 
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_config(
         os.environ["DATABASE_URL"],
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        default_sqlite=Path("unused.sqlite3"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        prepare_threshold=env_optional_int("DB_PREPARE_THRESHOLD", 5),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
