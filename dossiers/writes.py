@@ -53,3 +53,48 @@ def update(model: type[Model], pk, values: dict) -> tuple[str, list]:
 
 def _is_auto(field) -> bool:
     return field.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField")
+
+
+def update_fields(obj: Model, names: list[str]) -> tuple[str, list]:
+    """`obj.save(update_fields=names)` as a statement: auto_now fields stamped on `obj` first."""
+    meta = type(obj)._meta
+    fields = [meta.get_field(name) for name in names]
+    values = {f.attname: f.pre_save(obj, add=False) for f in fields}
+    return update(type(obj), obj.pk, values)
+
+
+class Batch:
+    """Writes of one move that nothing reads back before the batch is sent.
+
+    On PostgreSQL they are held, then go with the next statement sent through `with_held` (as
+    the first parts of its WITH) or, at `flush`, as one statement of their own. Elsewhere each
+    runs when added. Flush before anything reads the rows they write.
+    """
+
+    def __init__(self):
+        self._held: list[tuple[str, list]] = []
+
+    def add(self, sql: str, params: list) -> None:
+        if in_one_statement():
+            self._held.append((sql, params))
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+
+    def with_held(self, sql: str, params: list) -> tuple[str, list]:
+        """`sql` (a statement starting WITH) with the held writes as its first parts."""
+        if not self._held:
+            return sql, params
+        if not sql.startswith("WITH "):
+            raise ValueError("held writes join a statement that starts with WITH")
+        held, self._held = self._held, []
+        parts = [f"held_{number} AS ({statement})" for number, (statement, _) in enumerate(held)]
+        held_params = [value for _, values in held for value in values]
+        return f"WITH {', '.join(parts)}, {sql.removeprefix('WITH ')}", [*held_params, *params]
+
+    def flush(self) -> None:
+        """Send what is still held, in one statement."""
+        if self._held:
+            sql, params = self.with_held("WITH nothing AS (SELECT 1) SELECT 1", [])
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
+from dossiers import writes
 from outbox import registry
 from outbox.background import drain_outbox
 from outbox.models import OutboxMessage
@@ -33,12 +34,25 @@ ERROR_CHARS = 2000
 _draining = contextvars.ContextVar("outbox_draining", default=False)
 
 
-def enqueue(kind: str, payloads: Iterable[dict], *, institution_id: int | None = None) -> int:
-    """Write one row per payload in the caller's transaction; a drain is nudged once it commits."""
-    rows = OutboxMessage.objects.bulk_create(
-        OutboxMessage(kind=kind, payload=payload, institution_id=institution_id)
-        for payload in payloads
-    )
+def enqueue(
+    kind: str,
+    payloads: Iterable[dict],
+    *,
+    institution_id: int | None = None,
+    batch: writes.Batch | None = None,
+) -> int:
+    """Write one row per payload in the caller's transaction; a drain is nudged once it commits.
+
+    `batch`: the caller's held writes (the door's), which the rows join (dossiers.writes).
+    """
+    messages = [OutboxMessage(kind=kind, payload=payload, institution_id=institution_id)
+                for payload in payloads]  # fmt: skip
+    if batch is None:
+        rows = OutboxMessage.objects.bulk_create(messages)
+    else:
+        rows = messages
+        for message in messages:
+            batch.add(*writes.insert(message))
     if rows and not _draining.get():
         transaction.on_commit(nudge, robust=True)
     return len(rows)

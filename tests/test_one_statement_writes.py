@@ -53,3 +53,41 @@ def test_an_update_writes_only_the_values_given_by_attname(period, unit_a, revie
     assert (after.pop("owner_id"), after.pop("status")) == (reviewer.user_id, "DONE")
     before.pop("owner_id"), before.pop("status")
     assert after == before
+
+
+def test_a_held_write_reaches_the_database_when_the_batch_is_flushed(period, unit_a):
+    from dossiers.models import Dossier
+
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+    dossier.achievement_summary = "Sửa trong lô"
+    batch = writes.Batch()
+    batch.add(*writes.update_fields(dossier, ["achievement_summary", "updated_at"]))
+    stored = Dossier.objects.values_list("achievement_summary", flat=True)
+    assert stored.get(pk=dossier.pk) != "Sửa trong lô"
+    batch.flush()
+    assert stored.get(pk=dossier.pk) == "Sửa trong lô"
+
+
+def test_held_writes_go_with_the_next_statement_and_only_once(period, unit_a):
+    from django.test.utils import CaptureQueriesContext
+
+    from dossiers.models import Dossier
+
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+    dossier.achievement_summary = "Một lần"
+    batch = writes.Batch()
+    batch.add(*writes.update_fields(dossier, ["achievement_summary"]))
+    sql, params = batch.with_held("WITH one AS (SELECT 1) SELECT 1", [])
+    with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        batch.flush()  # nothing left to send
+    assert len(queries.captured_queries) == 1
+    assert Dossier.objects.get(pk=dossier.pk).achievement_summary == "Một lần"
+    with pytest.raises(ValueError):  # held writes join only a WITH statement
+        _held_batch(dossier).with_held("SELECT 1", [])
+
+
+def _held_batch(dossier):
+    batch = writes.Batch()
+    batch.add(*writes.update_fields(dossier, ["achievement_summary"]))
+    return batch

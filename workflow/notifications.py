@@ -152,16 +152,19 @@ def task_owner(task: Task) -> Person | None:
 # Events.
 
 
-def after_transition(dossier: Dossier, *, action: str, from_state: str, actor: Person, reason: str):
+def after_transition(
+    dossier: Dossier, *, action: str, from_state: str, actor: Person, reason: str, batch=None
+):
     """Record the mails a transition causes, in its transaction: sent only if it commits.
 
     A return tells the unit heads why (which also announces their new task); any other move
-    that opens a task of a new step tells everyone who can take it, except the actor.
+    that opens a task of a new step tells everyone who can take it, except the actor. `batch`:
+    the door's held writes, which the outbox row joins.
     """
     if action == "return_for_revision":
-        _announce("dossier_returned", [dossier], reason=reason)
+        _announce("dossier_returned", [dossier], batch=batch, reason=reason)
     elif steps.step_for(dossier.state) not in (None, steps.step_for(from_state)):
-        _announce("task_opened", [dossier], actor_id=actor.pk)
+        _announce("task_opened", [dossier], batch=batch, actor_id=actor.pk)
 
 
 def notify_vote_opened(dossiers: Iterable[Dossier]) -> None:
@@ -174,10 +177,12 @@ def notify_decision_signed(dossiers: Iterable[Dossier]) -> None:
     _announce("decision_signed", list(dossiers))
 
 
-def _announce(event: str, dossiers: list[Dossier], **details) -> None:
+def _announce(event: str, dossiers: list[Dossier], *, batch=None, **details) -> None:
     if dossiers:
         payload = {"event": event, "dossier_ids": [d.pk for d in dossiers], **details}
-        outbox.enqueue("notification", [payload], institution_id=dossiers[0].institution_id)
+        outbox.enqueue(
+            "notification", [payload], institution_id=dossiers[0].institution_id, batch=batch
+        )
 
 
 def announce(payload: dict) -> int:

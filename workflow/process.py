@@ -51,24 +51,33 @@ _OPEN_TASKS = PreparedQuery(
 )
 
 
-def advance(dossier: Dossier, *, user, tasks: list[Task] | None = None) -> None:
+def advance(
+    dossier: Dossier, *, user, tasks: list[Task] | None = None, batch: writes.Batch | None = None
+) -> None:
     """After a state change: close the current step's task if the step changed, open the next.
 
-    `tasks`: the open tasks as read before the change (the door reads them once).
+    `tasks`: the open tasks as read before the change (the door reads them once). `batch`: the
+    door's held writes (the dossier's own row), sent with the task rows; sent in any case before
+    this returns.
     """
+    batch = batch or writes.Batch()
     tasks = open_task_list(dossier) if tasks is None else tasks
     if not tasks:  # a process that ended, or (for an older dossier) none yet
+        batch.flush()
         if not DossierProcess.objects.filter(dossier=dossier).exists():
             start(dossier)
         return
     target = steps.step_for(dossier.state)
     for task in tasks:
         if step_of(task) == target:
-            return
-        complete(task, user=user, dossier=dossier, last=len(tasks) == 1)
+            break
+        complete(task, user=user, dossier=dossier, last=len(tasks) == 1, batch=batch)
+    batch.flush()
 
 
-def complete(task: Task, *, user, dossier: Dossier, last: bool = True) -> None:
+def complete(
+    task: Task, *, user, dossier: Dossier, last: bool = True, batch: writes.Batch | None = None
+) -> None:
     """Complete a task as `user` and take the flow through its router to the next step (or End).
 
     The rows are those viewflow's own activation writes (assign, start, execute; the Switch
@@ -98,7 +107,7 @@ def complete(task: Task, *, user, dossier: Dossier, last: bool = True) -> None:
             ),
         )  # fmt: skip
     if writes.in_one_statement():
-        _write_in_one_statement(task, done, route, following)
+        _write_in_one_statement(task, done, route, following, batch or writes.Batch())
     else:
         Task.objects.filter(pk=task.pk).update(**done)
         route, following = Task.objects.bulk_create([route, following])
@@ -110,9 +119,12 @@ def complete(task: Task, *, user, dossier: Dossier, last: bool = True) -> None:
         Process.objects.filter(pk=task.process_id).update(status=PROCESS.DONE, finished=now)
 
 
-def _write_in_one_statement(task: Task, done: dict, route: Task, following: Task) -> None:
+def _write_in_one_statement(
+    task: Task, done: dict, route: Task, following: Task, batch: writes.Batch
+) -> None:
     """The completed task, the router's and the next step's tasks and their `previous` links:
-    what the ORM path writes in three round trips, in one (PostgreSQL)."""
+    what the ORM path writes in three round trips, in one (PostgreSQL), with the batch's held
+    writes."""
     done_sql, done_params = writes.update(Task, task.pk, done)
     route_sql, route_params = writes.insert(route)
     following_sql, following_params = writes.insert(following)
@@ -123,9 +135,11 @@ def _write_in_one_statement(task: Task, done: dict, route: Task, following: Task
         "SELECT route.id, %s FROM route UNION ALL SELECT following.id, route.id",
         "FROM following, route) SELECT route.id, following.id FROM route, following",
     ]
-    sql = " ".join(parts)
+    sql, params = batch.with_held(
+        " ".join(parts), [*done_params, *route_params, *following_params, task.pk]
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*done_params, *route_params, *following_params, task.pk])
+        cursor.execute(sql, params)
         route.pk, following.pk = cursor.fetchone()
     route._state.adding = following._state.adding = False
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from audit import log
+from dossiers import writes
 from dossiers.models import Dossier, Person
 from dossiers.prepared import PreparedQuery
 from dossiers.reasons import Reason
@@ -196,13 +197,17 @@ def _apply(
     from_state = dossier.state
     method(**spec.method_arguments(arguments))
     dossier.version += 1
-    dossier.save(update_fields=["state", "state_before_suspension", "version", "updated_at"])
-    process.advance(dossier, user=person.user, tasks=tasks)
+    # The dossier's row and its outbox row are held, to go with its task rows (dossiers.writes).
+    batch = writes.Batch()
+    batch.add(*writes.update_fields(dossier, ["state", "state_before_suspension", "version",
+                                               "updated_at"]))  # fmt: skip
+    notifications.after_transition(
+        dossier, action=action, from_state=from_state, actor=person, reason=reason.strip(),
+        batch=batch,
+    )  # fmt: skip
+    process.advance(dossier, user=person.user, tasks=tasks, batch=batch)
     for hook in _after_transition:
         hook(dossier, spec)
-    notifications.after_transition(
-        dossier, action=action, from_state=from_state, actor=person, reason=reason.strip()
-    )
     actor = log.Actor.acting(person, acting, client_address)
     for found in conflicts:
         separation.record_warning(
