@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit import actions, hashchain, references, verification
 from audit.models import CHAIN_COLUMNS, AuditChainHead, AuditEvent, chain_event
+from dossiers import writes
 from dossiers.models import Institution, Person
 from dossiers.prepared import PreparedQuery
 
@@ -86,9 +87,33 @@ def append(
         return event
     head = locked_head(institution)
     _chain(head, event, timezone.now())
-    event.save(force_insert=True)
-    head.save(update_fields=["sequence", "hash"])
+    if writes.in_one_statement():
+        _write_with_head(event, head)
+    else:
+        event.save(force_insert=True)
+        head.save(update_fields=["sequence", "hash"])
     return event
+
+
+def _write_with_head(event: AuditEvent, head: AuditChainHead) -> None:
+    """The event and the head moved onto it in one statement (PostgreSQL).
+
+    The head's update reads the inserted event (UPDATE ... FROM event), so the insert has run
+    when the head's trigger looks for the event it is moved onto; were it not, that trigger
+    would refuse the move and the whole write, never record a head without its event.
+    """
+    insert_sql, insert_params = writes.insert(event)
+    quote = connection.ops.quote_name
+    table = quote(AuditChainHead._meta.db_table)
+    key = quote(AuditChainHead._meta.pk.column)
+    sql = (
+        f"WITH event AS ({insert_sql}) UPDATE {table} SET sequence = %s, hash = %s "  # noqa: S608
+        f"FROM event WHERE {table}.{key} = %s RETURNING event.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*insert_params, head.sequence, head.hash, head.pk])
+        (event.pk,) = cursor.fetchone()
+    event._state.adding, event._state.db = False, connection.alias
 
 
 def _chain(head: AuditChainHead, event: AuditEvent, moment) -> None:
