@@ -41,6 +41,7 @@ class _Plan:
     locks: bool
     names: tuple  # the attnames of the model's own columns, in the row's order
     populators: list  # select_related objects, as ModelIterable fills them
+    converters: dict | None  # the compiler's row converters, found once; None: let it find them
 
     def rows(self, connection, values: dict) -> list:
         params = list(self.params)
@@ -129,7 +130,9 @@ def _prepare(build: Build, values: dict, connection) -> _Plan | bool:
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     names = tuple(column[0].target.attname for column in select[start:end])
     populators = get_related_populators(klass_info, select, connection.alias)
-    return _Plan(sql, tuple(params), tuple(slots), compiler, locks, names, populators)
+    fields = [column[0] for column in select[: compiler.col_count]]
+    converters = None if compiler.has_composite_fields(fields) else compiler.get_converters(fields)
+    return _Plan(sql, tuple(params), tuple(slots), compiler, locks, names, populators, converters)
 
 
 _numbers = itertools.count(1)
@@ -176,8 +179,12 @@ def _objects(plan: _Plan, rows: list, db: str) -> list:
     model = klass_info["model"]
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     annotations = compiler.annotation_col_map
+    if plan.converters is None:
+        rows = compiler.results_iter([rows])
+    elif plan.converters:
+        rows = compiler.apply_converters(rows, plan.converters)
     objects = []
-    for row in compiler.results_iter([rows]):
+    for row in rows:
         obj = model.from_db(db, plan.names, row[start:end])
         for populator in plan.populators:
             populator.populate(row, obj)
