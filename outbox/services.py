@@ -22,7 +22,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from dossiers import writes
-from outbox import registry
+from outbox import registry, wakeup
 from outbox.background import drain_outbox
 from outbox.models import OutboxMessage
 
@@ -61,14 +61,19 @@ def enqueue(
 def nudge() -> None:
     """Ask for a drain now: in-process without a broker (eager), else a `drain_outbox` task.
 
-    A broker that cannot be reached changes nothing: the rows stay pending for beat's drain.
+    A drain already waiting in the queue will read these rows too: then nothing is published
+    (outbox.wakeup). A broker that cannot be reached changes nothing: the rows stay pending for
+    beat's drain.
     Nobody waits for the nudge's summary, so no result is asked for: with a result backend
     (Redis too, usually) Celery would first subscribe to it, retrying for 20 s inside the
     request and then raising a RuntimeError instead of the broker's error.
     """
+    if not wakeup.claim():
+        return
     try:
         drain_outbox.apply_async(retry=False, ignore_result=True)
     except BrokerUnreachable as error:
+        wakeup.release()  # nothing waits in the queue: the next commit tries again
         logger.warning("outbox: broker unreachable (%s); the rows wait for the next drain", error)
 
 

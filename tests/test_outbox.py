@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from audit.models import AuditEvent
 from auditing.models import IntegrityCheck
@@ -77,22 +78,87 @@ def test_a_mail_written_while_the_broker_is_down_is_delivered_once_when_it_retur
     assert recipients() == ["reviewer@truong.edu.vn"]
 
 
-def test_after_commit_the_drain_is_nudged_through_a_reachable_broker(
-    period, unit_a, head_a, broker, monkeypatch, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def redis_queue(broker, monkeypatch):
+    """A Redis broker with a queue of its own; yields (client, queue name)."""
     queue = f"test-outbox-{uuid.uuid4().hex[:12]}"
     broker(REDIS_URL)
     monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
-    dossier = make_dossier(period, unit_a)
-    queued = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(REDIS_URL)
     try:
-        with django_capture_on_commit_callbacks(execute=True):
-            act(dossier, "submit", head_a)
-
-        assert queued.llen(queue) == 1
+        yield client, queue
     finally:
-        queued.delete(queue)
-        queued.close()
+        client.delete(queue, f"thidua:outbox:drain-waiting:{queue}")
+        client.close()
+
+
+def test_after_commit_the_drain_is_nudged_through_a_reachable_broker(
+    period, unit_a, head_a, redis_queue, django_capture_on_commit_callbacks
+):
+    queued, queue = redis_queue
+    dossier = make_dossier(period, unit_a)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        act(dossier, "submit", head_a)
+
+    assert queued.llen(queue) == 1
+
+
+def test_commits_while_a_drain_waits_in_the_queue_publish_no_second_drain(
+    period, unit_a, head_a, redis_queue, django_capture_on_commit_callbacks
+):
+    queued, queue = redis_queue
+    first, second = make_dossier(period, unit_a), make_dossier(period, unit_a)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        act(first, "submit", head_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        act(second, "submit", head_a)
+
+    assert queued.llen(queue) == 1
+    assert OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).count() == 2
+
+
+def test_a_commit_after_the_waiting_drain_started_queues_the_next_one(
+    period, unit_a, head_a, redis_queue, django_capture_on_commit_callbacks
+):
+    queued, queue = redis_queue
+    first, second = make_dossier(period, unit_a), make_dossier(period, unit_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        act(first, "submit", head_a)
+    queued.delete(queue)  # a worker took the task ...
+    drain_outbox.apply()  # ... and ran it
+
+    with django_capture_on_commit_callbacks(execute=True):
+        act(second, "submit", head_a)
+
+    assert queued.llen(queue) == 1
+
+
+def test_the_flag_of_a_waiting_drain_expires_so_a_lost_task_holds_nothing_up(
+    period, unit_a, head_a, redis_queue, django_capture_on_commit_callbacks
+):
+    queued, queue = redis_queue
+    with django_capture_on_commit_callbacks(execute=True):
+        act(make_dossier(period, unit_a), "submit", head_a)
+
+    assert 0 < queued.ttl(f"thidua:outbox:drain-waiting:{queue}") <= 30
+
+
+def test_a_publish_the_broker_refused_leaves_no_flag_so_the_next_commit_tries_again(
+    period, unit_a, head_a, redis_queue, django_capture_on_commit_callbacks
+):
+    queued, queue = redis_queue
+    refused = BrokerUnreachable("connection refused")
+    publishing = mock.patch.object(drain_outbox, "apply_async", side_effect=refused)
+    with publishing as publish, django_capture_on_commit_callbacks(execute=True):
+        act(make_dossier(period, unit_a), "submit", head_a)
+
+    with django_capture_on_commit_callbacks(execute=True):  # the broker is back
+        act(make_dossier(period, unit_a), "submit", head_a)
+
+    assert publish.call_count == 1
+    assert queued.llen(queue) == 1
 
 
 def test_a_change_that_rolls_back_writes_nothing_to_the_outbox(period, unit_a, head_a, reviewer):
