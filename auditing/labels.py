@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from auditing.models import IntegrityCheck
 from council.models import Meeting
 from decisions.models import Decision
+from dossiers.choices import STATE_LABELS as DOSSIER_STATE_LABELS
 from dossiers.choices import Role, State
 
 # Who acts without holding a role of the institution: the administrator (Django admin), the
@@ -74,7 +75,6 @@ STATES: dict[str, type[models.TextChoices]] = {
 
 
 STATE_LABELS = {object_type: dict(choices.choices) for object_type, choices in STATES.items()}
-DOSSIER_STATE_LABELS = dict(State.choices)
 
 
 def state_label(object_type: str, code: str) -> str:

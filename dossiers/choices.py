@@ -40,6 +40,9 @@ class State(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
 
 
+# Labels by code, built once: get_state_display and Choices rebuild a list per lookup.
+STATE_LABELS = dict(State.choices)
+
 S = State
 # States a dossier may be suspended from, and resumed to (every state before signed).
 SUSPENDABLE = [

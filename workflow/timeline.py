@@ -8,9 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.actions import title_of
 from audit.models import AuditEvent
-from dossiers.models import AwardType, DocumentKind, Person, State, Unit
-
-STATE_LABELS = dict(State.choices)
+from dossiers.choices import STATE_LABELS
+from dossiers.models import AwardType, DocumentKind, Person, Unit
 
 FIELD_LABELS = {
     "achievement_summary": _("summary of achievements"),

@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dossiers.choices import STATE_LABELS
 from dossiers.forms import ActionForm
 from dossiers.selectors import is_visible, visible_dossier
 from workflow import services, transitions
@@ -42,7 +43,7 @@ def act(request, pk: int, action: str):
         visible=lambda: is_visible(request.person, pk),
     )
     if outcome.ok:
-        state = outcome.result.get_state_display()
+        state = STATE_LABELS[outcome.result.state]
         messages.success(request, _("Done: the dossier is now “%(state)s”.") % {"state": state})
     return redirect("dossier_detail", pk=pk)
 
