@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -23,6 +24,7 @@ from decisions.notice_forms import (
     OutcomeForm,
     ResolutionForm,
 )
+from dossiers import workdays
 from dossiers.models import Period
 from dossiers.views import client_address
 from workflow import permissions
@@ -164,6 +166,10 @@ def publish(request):
             messages.success(request, ngettext("%(count)d dossier is now on public notice.",
                                                "%(count)d dossiers are now on public notice.",
                                                count) % {"count": count})  # fmt: skip
+            latest = max(notice.ends_on for notice in published)
+            warning = workdays.deadline_until(timezone.localdate(), latest).warning()
+            if warning:
+                messages.warning(request, warning)
             return redirect("notice_board")
     elif request.method == "POST":
         status = 400

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import log
 from decisions.models import Objection, PublicNotice
+from dossiers import workdays
 from dossiers.models import Dossier, Person, State
 from dossiers.reasons import Reason
 from workflow import permissions
@@ -28,21 +29,6 @@ from workflow.errors import (
 )
 
 OBJECTION_MAX_LENGTH = 5000
-SATURDAY = 5
-
-
-def add_working_days(start: datetime.date, n: int) -> datetime.date:
-    """The n-th working day (Monday to Friday) after `start`; `start` itself is not counted.
-
-    Vietnamese public holidays (Tết, 30/4, 1/5, 2/9, ...) are not modelled: a notice spanning
-    them ends earlier than the law's working days would; the secretary may publish later.
-    """
-    day = start
-    while n > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < SATURDAY:
-            n -= 1
-    return day
 
 
 def publish(
@@ -55,7 +41,8 @@ def publish(
     """Open a public notice on each recommended dossier, all or nothing.
 
     Each notice runs for the award's number of working days, counted from the next working day
-    after `today`; its last day is recorded on the dossier's `dossier.published` event.
+    after `today` over the working calendar (dossiers.workdays); its last day is recorded on the
+    dossier's `dossier.published` event.
     """
     today = today or timezone.localdate()
     if not dossier_ids:
@@ -64,9 +51,9 @@ def publish(
     # is not held while hundreds of dossiers move.
     with transaction.atomic(), log.deferred():
         dossiers = lifecycle.lock_dossiers(person, dossier_ids)
-        ends = {
-            d.pk: add_working_days(today, d.award_type.public_notice_working_days) for d in dossiers
-        }
+        lengths = {d.award_type.public_notice_working_days for d in dossiers}
+        last_days = {n: workdays.add_working_days(today, n).ends_on for n in lengths}
+        ends = {d.pk: last_days[d.award_type.public_notice_working_days] for d in dossiers}
         for ends_on in sorted(set(ends.values())):
             lifecycle.transition_many(
                 versions={d.pk: None for d in dossiers if ends[d.pk] == ends_on},

@@ -209,6 +209,21 @@ class DocumentKindAdmin(AuditedChanges, admin.ModelAdmin):
     search_fields = ["code", "name_vi", "name_en"]
 
 
+@admin.register(models.HolidayYear)
+class HolidayYearAdmin(AuditedChanges, admin.ModelAdmin):
+    """A year is marked entered once every day off of its announcement is a calendar day."""
+
+    list_display = ["year", "announcement"]
+
+
+@admin.register(models.CalendarDay)
+class CalendarDayAdmin(AuditedChanges, admin.ModelAdmin):
+    list_display = ["date", "kind", "name_vi", "name_en"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+    search_fields = ["name_vi", "name_en"]
+
+
 @admin.register(models.AwardType)
 class AwardTypeAdmin(AuditedChanges, InstitutionOwnedAdmin):
     list_display = [

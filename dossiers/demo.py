@@ -32,6 +32,7 @@ from dossiers.models import (
     TitleRecord,
     Unit,
 )
+from dossiers.models.workdays import SATURDAY, CalendarDay, HolidayYear
 
 DEMO_PASSWORD = "thidua-demo-2026"  # noqa: S105 - demo data only, printed by the command
 STAFF_TOTAL = 150
@@ -173,6 +174,7 @@ def load_demo(today: datetime.date | None = None) -> DemoSummary:
     builder.staff()
     summary.created_people = builder.created
     _records(institution, periods)
+    _working_calendar(today.year)
     summary.created_dossiers = play_demo_cycle(institution, periods[today.year])
     summary.accounts = _account_list(institution)
     return summary
@@ -366,6 +368,34 @@ def _records(institution, periods):
     TitleRecord.objects.bulk_create(titles)
     RecognisedInitiative.objects.bulk_create(initiatives)
     DisciplinaryRecord.objects.bulk_create(discipline)
+
+
+# The Labour Code 2019's holidays on fixed solar dates (art. 112). Tết, Giỗ Tổ Hùng Vương and
+# the second day of Quốc khánh move each year: the office enters them from the announcement.
+SOLAR_HOLIDAYS = [
+    (1, 1, "Tết Dương lịch", "New Year's Day"),
+    (4, 30, "Ngày Chiến thắng", "Reunification Day"),
+    (5, 1, "Ngày Quốc tế lao động", "International Labour Day"),
+    (9, 2, "Quốc khánh", "National Day"),
+]
+
+
+def _working_calendar(year: int) -> None:
+    """The year's solar-date holidays as sample data; one on a weekend gives the next working
+    day off (art. 111.3). Marked entered so the demo counts them, and labelled as a sample."""
+    taken = set()
+    for month, day, name_vi, name_en in SOLAR_HOLIDAYS:
+        date = datetime.date(year, month, day)
+        while date.weekday() >= SATURDAY or date in taken:
+            date += datetime.timedelta(days=1)
+        taken.add(date)
+        CalendarDay.objects.get_or_create(
+            date=date, defaults={"name_vi": name_vi, "name_en": name_en}
+        )
+    HolidayYear.objects.get_or_create(
+        year=year,
+        defaults={"announcement": "Dữ liệu mẫu: chỉ các ngày lễ dương lịch (Điều 112 BLLĐ 2019)"},
+    )
 
 
 def _account_list(institution) -> list[tuple[str, str, str]]:

@@ -22,16 +22,19 @@ from dossiers.models.records import (
     RecognisedInitiative,
     TitleRecord,
 )
+from dossiers.models.workdays import CalendarDay, HolidayYear
 
 __all__ = [
     "AnnualRating",
     "AwardType",
+    "CalendarDay",
     "Delegation",
     "DisciplinaryRecord",
     "DisciplineLevel",
     "Document",
     "DocumentKind",
     "Dossier",
+    "HolidayYear",
     "Institution",
     "LegalBasis",
     "Period",
