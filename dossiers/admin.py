@@ -280,6 +280,7 @@ class AwardTypeAdmin(AuditedChanges, InstitutionOwnedAdmin):
                     "requires_excellence_or_initiative",
                     "prerequisite_award",
                     "prerequisite_consecutive_years",
+                    "same_period_award",
                     "member_award",
                     "member_award_min_percent",
                 ]

@@ -101,6 +101,7 @@ AWARD_TYPES = [
         "min_rating": Rating.COMPLETED_WELL,
         "disqualifying_discipline": DisciplineLevel.REPRIMAND,
         "requires_excellence_or_initiative": True,
+        "same_period_award": "advanced_worker",  # Law 06/2022/QH15 art. 23: "đạt danh hiệu LĐTT"
         "documents": ["proposal_memo", "achievement_report", "unit_minutes", "rating_evidence"],
         "legal_bases": [LAW, *DECREES],
     },
@@ -218,7 +219,7 @@ def install_award_catalogue(institution: Institution) -> list[AwardType]:
         if spec["code"] in by_code:
             continue
         fields = {k: v for k, v in spec.items() if k not in {"documents", "legal_bases"}}
-        for ref in ("prerequisite_award", "member_award"):
+        for ref in ("prerequisite_award", "same_period_award", "member_award"):
             if ref in fields:
                 fields[ref] = by_code[fields[ref]]
         award = AwardType.objects.create(

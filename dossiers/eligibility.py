@@ -84,7 +84,27 @@ def _person_problems(person: Person, award: AwardType, period) -> list[Reason]:
             )
     if award.prerequisite_award_id:
         problems += _prerequisite_problems(person, award, period)
+    if award.same_period_award_id and not _holds_or_is_nominated(person, award, period):
+        problems.append(
+            Reason(
+                _(
+                    "{name} needs “{title}” in {period} too: neither held nor nominated "
+                    "(submit that nomination as well)."
+                ),
+                {"name": person.full_name, "title": award.same_period_award, "period": period.name},
+            )
+        )
     return problems
+
+
+def _holds_or_is_nominated(person: Person, award: AwardType, period) -> bool:
+    """The title of the same period, granted (in force) or in a nomination past its draft."""
+    title = award.same_period_award_id
+    held = titles.active().filter(person=person, award_type_id=title, year=period.year)
+    nominated = Dossier.objects.filter(
+        nominee_person=person, award_type_id=title, period=period, state__in=NOMINATION_COUNTS
+    )
+    return held.exists() or nominated.exists()
 
 
 def _prerequisite_problems(person: Person, award: AwardType, period) -> list[Reason]:

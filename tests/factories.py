@@ -245,6 +245,8 @@ def qualify(dossier: Dossier) -> None:
         for n in range(1, award.prerequisite_consecutive_years + 1):
             imported(person=dossier.nominee_person, award_type=award.prerequisite_award,
                      year=year - n)  # fmt: skip
+    if dossier.nominee_person_id and award.same_period_award_id:
+        imported(person=dossier.nominee_person, award_type=award.same_period_award, year=year)
     if dossier.nominee_unit_id and award.member_award_id:
         for member in Person.objects.filter(unit=dossier.nominee_unit):
             imported(person=member, award_type=award.member_award, year=year)

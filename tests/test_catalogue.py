@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.db import models
 
 from dossiers.catalogue_defaults import install_award_catalogue
@@ -176,3 +178,29 @@ def test_the_default_quorum_is_more_than_half_of_the_members(awards, present, me
     cstdcs = awards["grassroots_emulation_fighter"]
 
     assert cstdcs.quorum_met(present=present, total_membership=10) is met
+
+
+def _law_default():
+    return importlib.import_module("dossiers.migrations.0011_award_same_period_title").law_default
+
+
+def test_a_catalogue_installed_before_the_same_period_rule_gets_the_laws_default(institution):
+    fighter = AwardType.objects.get(institution=institution, code="grassroots_emulation_fighter")
+    AwardType.objects.filter(pk=fighter.pk).update(same_period_award=None)
+
+    _law_default()(apps, None)
+
+    fighter.refresh_from_db()
+    assert fighter.same_period_award.code == "advanced_worker"
+    assert fighter.same_period_award.institution_id == institution.pk
+
+
+def test_a_same_period_title_the_institution_chose_is_kept_by_the_migration(institution):
+    fighter = AwardType.objects.get(institution=institution, code="grassroots_emulation_fighter")
+    chosen = AwardType.objects.get(institution=institution, code="certificate_of_merit")
+    AwardType.objects.filter(pk=fighter.pk).update(same_period_award=chosen)
+
+    _law_default()(apps, None)
+
+    fighter.refresh_from_db()
+    assert fighter.same_period_award_id == chosen.pk

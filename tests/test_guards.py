@@ -115,18 +115,20 @@ def discipline(person, period, level=DisciplineLevel.REPRIMAND):
     )
 
 
-def grassroots_titles(person, *years):
-    award = AwardType.objects.get(
-        institution=person.institution, code="grassroots_emulation_fighter"
+def title(person, code: str, year: int) -> TitleRecord:
+    """An imported entry of the person's title history."""
+    return TitleRecord.objects.create(
+        institution=person.institution,
+        person=person,
+        award_type=AwardType.objects.get(institution=person.institution, code=code),
+        year=year,
+        source=TitleRecord.Source.IMPORTED,
     )
+
+
+def grassroots_titles(person, *years):
     for year in years:
-        TitleRecord.objects.create(
-            institution=person.institution,
-            person=person,
-            award_type=award,
-            year=year,
-            source=TitleRecord.Source.IMPORTED,
-        )
+        title(person, "grassroots_emulation_fighter", year)
 
 
 def drop_document(dossier, kind_code: str) -> None:
@@ -266,8 +268,78 @@ def test_a_reprimand_in_an_earlier_period_does_not_stop_the_submission(
     assert submitted(dossier, head_a)
 
 
-def test_grassroots_fighter_without_excellence_or_initiative_is_refused(
+def nominate_advanced_worker(period, unit, head, nominee, **fields):
+    """The nominee's Advanced Worker nomination of the period, submitted."""
+    dossier = make_dossier(period, unit, nominee=nominee, award="advanced_worker", **fields)
+    assert submitted(dossier, head)
+    return dossier
+
+
+@pytest.fixture
+def advanced_worker_nominated(period, unit_a, head_a, nominee):
+    return nominate_advanced_worker(period, unit_a, head_a, nominee)
+
+
+def grassroots_fighter(period, unit, nominee, **fields):
+    return make_dossier(
+        period, unit, nominee=nominee, award="grassroots_emulation_fighter", **fields
+    )
+
+
+def test_grassroots_fighter_without_advanced_worker_in_the_same_period_is_refused(
     period, unit_a, head_a, nominee
+):
+    dossier = grassroots_fighter(period, unit_a, nominee, rating=Rating.COMPLETED_EXCELLENTLY)
+
+    refusal = refused(dossier, "submit", head_a)
+
+    assert refusal.reasons_en == [
+        f"{NAME} needs “Advanced Worker” in Năm 2026 too: neither held nor nominated "
+        "(submit that nomination as well)."
+    ]
+
+
+def test_grassroots_fighter_whose_advanced_worker_is_still_a_draft_is_refused(
+    period, unit_a, head_a, nominee
+):
+    excellent = Rating.COMPLETED_EXCELLENTLY
+    make_dossier(period, unit_a, nominee=nominee, award="advanced_worker", rating=excellent)
+    dossier = grassroots_fighter(period, unit_a, nominee, rating=excellent)
+
+    assert "Advanced Worker" in refused(dossier, "submit", head_a).reasons_en[0]
+
+
+def test_grassroots_fighter_holding_advanced_worker_of_the_year_may_be_submitted(
+    period, unit_a, head_a, nominee
+):
+    title(nominee, "advanced_worker", period.year)
+    dossier = grassroots_fighter(period, unit_a, nominee, rating=Rating.COMPLETED_EXCELLENTLY)
+
+    assert submitted(dossier, head_a)
+
+
+def test_grassroots_fighter_with_advanced_worker_of_last_year_only_is_refused(
+    period, unit_a, head_a, nominee
+):
+    title(nominee, "advanced_worker", period.year - 1)
+    dossier = grassroots_fighter(period, unit_a, nominee, rating=Rating.COMPLETED_EXCELLENTLY)
+
+    assert "Advanced Worker" in refused(dossier, "submit", head_a).reasons_en[0]
+
+
+def test_a_revoked_advanced_worker_title_does_not_qualify_a_grassroots_fighter(
+    period, unit_a, head_a, nominee
+):
+    record = title(nominee, "advanced_worker", period.year)
+    record.revoked_at = timezone.now()
+    record.save(update_fields=["revoked_at"])
+    dossier = grassroots_fighter(period, unit_a, nominee, rating=Rating.COMPLETED_EXCELLENTLY)
+
+    assert "Advanced Worker" in refused(dossier, "submit", head_a).reasons_en[0]
+
+
+def test_grassroots_fighter_without_excellence_or_initiative_is_refused(
+    period, unit_a, head_a, nominee, advanced_worker_nominated
 ):
     dossier = make_dossier(period, unit_a, nominee=nominee, award="grassroots_emulation_fighter")
 
@@ -279,7 +351,7 @@ def test_grassroots_fighter_without_excellence_or_initiative_is_refused(
 
 
 def test_grassroots_fighter_with_a_recognised_initiative_may_be_submitted(
-    period, unit_a, head_a, nominee
+    period, unit_a, head_a, nominee, advanced_worker_nominated
 ):
     RecognisedInitiative.objects.create(
         institution=period.institution,
@@ -298,6 +370,7 @@ def test_grassroots_fighter_with_a_recognised_initiative_may_be_submitted(
 def test_grassroots_fighter_rated_excellent_may_be_submitted_without_initiative(
     period, unit_a, head_a, nominee
 ):
+    nominate_advanced_worker(period, unit_a, head_a, nominee, rating=Rating.COMPLETED_EXCELLENTLY)
     dossier = make_dossier(
         period,
         unit_a,

@@ -181,6 +181,18 @@ class AwardType(InstitutionOwned):
     prerequisite_consecutive_years = models.PositiveSmallIntegerField(
         _("consecutive years of the prerequisite"), default=0
     )
+    same_period_award = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("title required in the same period"),
+        help_text=_(
+            "The nominee must also hold this title in the same period, or be nominated for it "
+            "(submitted) in that period: a Grassroots Emulation Fighter is an Advanced Worker."
+        ),
+    )
     member_award = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
