@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from audit.models import AuditEvent
-from dossiers.models import AwardType, Document, DocumentKind, Dossier, State
+from dossiers.models import AwardType, Document, DocumentKind, Dossier, Rating, State
 from tests.conftest import PDF_BYTES, make_dossier, make_person, pdf_upload
 from tests.factories import audit_mark, dossier_in, events_after, login
 from workflow.errors import StaleVersion
@@ -648,3 +648,50 @@ def test_the_detail_page_lists_missing_required_documents(as_head_a, period, uni
 
     assert escape(vi("Missing required documents")) in content
     assert "Minh chứng kết quả đánh giá, xếp loại" in content
+
+
+# The award's rules on the dossier page
+
+
+def rules_of(response) -> dict[str, tuple[bool, str]]:
+    return {str(c.rule): (c.passed, str(c.reason)) for c in response.context["checks"]}
+
+
+def test_the_dossier_page_shows_each_rule_of_the_award_met_or_not_and_why(
+    as_head_a, period, unit_a, nominee
+):
+    dossier = make_dossier(
+        period, unit_a, nominee=nominee, award="grassroots_emulation_fighter",
+        rating=Rating.COMPLETED_EXCELLENTLY,
+    )  # fmt: skip
+
+    response = as_head_a.get(f"/dossiers/{dossier.pk}/")
+
+    rules = rules_of(response)
+    assert rules["Xếp loại hằng năm"][0] is True
+    assert rules["Hoàn thành xuất sắc nhiệm vụ hoặc có sáng kiến"][0] is True
+    assert rules["Danh hiệu trong cùng kỳ"] == (
+        False,
+        "Nguyễn Thị Lan cần có danh hiệu “Lao động tiên tiến” trong Năm 2026: chưa đạt cũng "
+        "chưa được đề nghị (hãy trình cả hồ sơ đề nghị danh hiệu đó).",
+    )
+    text = response.content.decode()
+    assert "Tiêu chuẩn xét" in text and "✗ Không đạt" in text
+
+
+def test_a_submitted_dossier_shows_every_rule_of_its_award_met(as_head_a, period, unit_a):
+    dossier = dossier_in(State.SUBMITTED, period, unit_a, award="grassroots_emulation_fighter")
+
+    response = as_head_a.get(f"/dossiers/{dossier.pk}/")
+
+    assert all(passed for passed, _why in rules_of(response).values())
+    assert len(rules_of(response)) == 4  # rating, discipline, excellence, same-period title
+
+
+def test_a_signed_dossier_page_lists_no_rules(as_head_a, period, unit_a):
+    dossier = dossier_in(State.SIGNED, period, unit_a)
+
+    response = as_head_a.get(f"/dossiers/{dossier.pk}/")
+
+    assert response.context["checks"] == []
+    assert "Tiêu chuẩn xét" not in response.content.decode()
