@@ -127,7 +127,22 @@ def _dossiers_and_meetings(institution, period) -> int:
             ends.setdefault(fate, []).append(dossier)
     _closed_meeting(institution, period, ends.get("council", []))
     _open_meeting(institution, period, ends.get("voting", []))
+    ends["draft"].append(_fighter_not_yet_eligible(ends["draft"][0]))
     return sum(len(dossiers) for dossiers in ends.values())
+
+
+def _fighter_not_yet_eligible(advanced_draft: Dossier) -> Dossier:
+    """A Grassroots Emulation Fighter draft for the nominee of an Advanced Worker draft: its
+    page shows the same-period title not met (that nomination is not submitted yet), and
+    submitting it is refused until it is."""
+    fighter = AwardType.objects.get(
+        institution=advanced_draft.institution, code="grassroots_emulation_fighter"
+    )
+    return dossier_services.create_dossier(
+        person=advanced_draft.created_by, unit=advanced_draft.unit, period=advanced_draft.period,
+        award_type=fighter, achievement_summary=SUMMARY,
+        nominee_person=advanced_draft.nominee_person, documents=_documents(fighter),
+    )  # fmt: skip
 
 
 def _closed_meeting(institution, period, agenda) -> None:

@@ -15,6 +15,7 @@ from audit.models import AuditEvent
 from council.models import Meeting
 from decisions.models import Decision
 from decisions.verification import verify_pdf
+from dossiers import eligibility
 from dossiers.models import Dossier, Institution
 
 STATES = {
@@ -108,6 +109,15 @@ def test_the_demo_leaves_dossiers_in_every_state_of_the_cycle(college):
 
 def test_the_demo_signs_every_dossier_of_its_decision(decision):
     assert {item.dossier.state for item in decision.items.select_related("dossier")} == {"signed"}
+
+
+def test_the_demo_shows_a_grassroots_fighter_held_back_by_the_same_period_rule(college):
+    fighter = Dossier.objects.of(college).get(award_type__code="grassroots_emulation_fighter")
+
+    failed = [check.rule for check in eligibility.checks(fighter) if not check.passed]
+
+    assert fighter.state == "draft"
+    assert [str(rule) for rule in failed] == ["Danh hiệu trong cùng kỳ"]
 
 
 def test_the_demo_leaves_a_closed_meeting_and_one_open_for_voting(college):
