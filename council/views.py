@@ -24,7 +24,8 @@ from council.forms import (
 )
 from council.models import Meeting
 from documents.rendering import inline_pdf
-from dossiers.models import Period
+from dossiers import caps
+from dossiers.models import Period, Unit
 from dossiers.views import client_address
 from workflow import permissions
 from workflow.errors import MeetingNotFound
@@ -97,6 +98,7 @@ def meeting_detail(request, pk: int):
     context = {
         "meeting": meeting,
         "agenda": meeting.agenda.all(),
+        "excellent_shares": _excellent_shares(meeting),
         "members": meeting.members.all(),
         "attendance": selectors.attendance(meeting),
         "cast": selectors.ballots_cast(meeting),
@@ -114,6 +116,15 @@ def meeting_detail(request, pk: int):
     if manages and meeting.state == Meeting.State.OPEN:
         context["awaiting_written"] = selectors.awaiting_written_ballot(meeting).exists()
     return render(request, "council/meeting_detail.html", context)
+
+
+def _excellent_shares(meeting: Meeting) -> list:
+    """The share rated excellent of each unit with a dossier on the agenda, warned if over."""
+    units = list(
+        Unit.objects.filter(pk__in=meeting.agenda.values("dossier__unit")).order_by("name")
+    )
+    shares = caps.excellent_shares(units, meeting.period)
+    return [shares[unit.pk] for unit in units if unit.pk in shares]
 
 
 @login_required

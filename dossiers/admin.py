@@ -209,6 +209,11 @@ class DocumentKindAdmin(AuditedChanges, admin.ModelAdmin):
     search_fields = ["code", "name_vi", "name_en"]
 
 
+@admin.register(models.ExcellentShareCap)
+class ExcellentShareCapAdmin(AuditedChanges, InstitutionOwnedAdmin):
+    list_display = ["institution", "percent", "excellent_unit_percent", "excellent_unit_award"]
+
+
 @admin.register(models.HolidayYear)
 class HolidayYearAdmin(AuditedChanges, admin.ModelAdmin):
     """A year is marked entered once every day off of its announcement is a calendar day."""

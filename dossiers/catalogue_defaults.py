@@ -15,6 +15,7 @@ from dossiers.models import (
     AwardType,
     DisciplineLevel,
     DocumentKind,
+    ExcellentShareCap,
     Institution,
     LegalBasis,
     Rating,
@@ -189,6 +190,13 @@ AWARD_TYPES = [
     },
 ]
 AWARD_RULES_VALID_FROM = D(2024, 1, 1)
+# At most 20% of those rated "completed well" or better may be rated excellent, 25% in an
+# excellent unit: the evaluation rules, not the commendation law [UNVERIFIED], so a warning.
+EXCELLENT_SHARE_CAP = {
+    "percent": Decimal(20),
+    "excellent_unit_percent": Decimal(25),
+    "basis": "Quy định đánh giá, xếp loại chất lượng cán bộ, công chức, viên chức",
+}
 
 
 @transaction.atomic
@@ -228,4 +236,11 @@ def install_award_catalogue(institution: Institution) -> list[AwardType]:
         award.required_document_kinds.set(DocumentKind.objects.filter(code__in=spec["documents"]))
         award.legal_bases.set(LegalBasis.objects.filter(code__in=spec["legal_bases"]))
         by_code[award.code] = award
+    ExcellentShareCap.objects.get_or_create(
+        institution=institution,
+        defaults={
+            **EXCELLENT_SHARE_CAP,
+            "excellent_unit_award": by_code.get("excellent_collective"),
+        },
+    )
     return list(by_code.values())

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dossiers import eligibility, selectors, services
+from dossiers import caps, eligibility, selectors, services
 from dossiers.choices import TERMINAL
 from dossiers.forms import DocumentForm, DossierForm, NewDossierForm, parse_id, upload_limit_text
 from dossiers.models import Period, State, Unit
@@ -164,6 +164,9 @@ def dossier_detail(request, pk: int):
             "missing_kinds": missing_required_kinds(dossier),
             # The award's rules on today's records; once decided, the decision is what counts.
             "checks": [] if dossier.state in TERMINAL else eligibility.checks(dossier),
+            "excellent_share": None
+            if dossier.state in TERMINAL
+            else caps.excellent_shares([dossier.unit], dossier.period).get(dossier.unit_id),
             "returned": last_return(events) if dossier.state == State.RETURNED else None,
             "changes": [entry for entry in entries if entry.event in changed],
             "document_form": DocumentForm(initial={"version": dossier.version}),

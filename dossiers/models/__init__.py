@@ -1,3 +1,4 @@
+from dossiers.models.caps import ExcellentShareCap
 from dossiers.models.catalogue import (
     AwardType,
     DisciplineLevel,
@@ -34,6 +35,7 @@ __all__ = [
     "Document",
     "DocumentKind",
     "Dossier",
+    "ExcellentShareCap",
     "HolidayYear",
     "Institution",
     "LegalBasis",
