@@ -29,6 +29,19 @@ NOMINATION_COUNTS = (
 )  # fmt: skip
 
 
+RATING = _("Annual rating")
+DISCIPLINE = _("Discipline")
+EXCELLENCE = _("Excellent rating or recognised initiative")
+PREREQUISITE = _("Consecutive years of an earlier title")
+SAME_PERIOD = _("Title in the same period")
+MEMBERS_DISCIPLINE = _("Members' discipline")
+MEMBERS_TITLE = _("Members holding a title")
+# Met or not, the same sentence says what the rating is and what the award needs.
+_RATED = _("{name} is rated “{rating}” for {period}; the award needs at least “{needed}”.")
+_DISCIPLINED = _("{name} was disciplined ({measure}) in {period}.")
+_NOT_DISCIPLINED = _("No disciplinary measure at “{measure}” or above in {period}.")
+
+
 @dataclass(frozen=True)
 class Check:
     """One rule of the award applied to the nominee: passed or not, and why (the values found)."""
@@ -63,10 +76,8 @@ def _person_checks(person: Person, award: AwardType, period) -> list[Check]:
     if award.min_rating:
         values = {"name": name, "rating": rated, "period": period.name,
                   "needed": Rating(award.min_rating).label}  # fmt: skip
-        if rating is not None and rating >= award.min_rating:
-            found.append(Check(RATING, True, Reason(_RATED, values)))
-        else:
-            found.append(Check(RATING, False, Reason(_RATED, values)))
+        passed = rating is not None and rating >= award.min_rating
+        found.append(Check(RATING, passed, Reason(_RATED, values)))
     if award.disqualifying_discipline:
         record = (
             DisciplinaryRecord.objects.filter(
@@ -90,19 +101,6 @@ def _person_checks(person: Person, award: AwardType, period) -> list[Check]:
     if award.same_period_award_id:
         found.append(_same_period_title(person, award, period))
     return found
-
-
-RATING = _("Annual rating")
-DISCIPLINE = _("Discipline")
-EXCELLENCE = _("Excellent rating or recognised initiative")
-PREREQUISITE = _("Consecutive years of an earlier title")
-SAME_PERIOD = _("Title in the same period")
-MEMBERS_DISCIPLINE = _("Members' discipline")
-MEMBERS_TITLE = _("Members holding a title")
-# Passed or failed, the same sentence says what the rating is and what the award needs.
-_RATED = _("{name} is rated “{rating}” for {period}; the award needs at least “{needed}”.")
-_DISCIPLINED = _("{name} was disciplined ({measure}) in {period}.")
-_NOT_DISCIPLINED = _("No disciplinary measure at “{measure}” or above in {period}.")
 
 
 def _excellence_or_initiative(person: Person, period, rating, rated) -> Check:
