@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "decisions",
     "auditing",
     "api",
+    "emulation",
+    "evaluation",
+    "fairness",
+    "spreadsheets",
 ]
 
 MIDDLEWARE = [
