@@ -74,7 +74,7 @@ class UnitOut(serializers.Serializer):
 class PersonOut(serializers.Serializer):
     """A member of staff; the date of birth, e-mail and language only for who keeps the list."""
 
-    PRIVATE = ("birth_date", "email", "language")
+    PRIVATE = ("birth_date", "email", "language", "employed_since")
 
     id = serializers.IntegerField()
     full_name = serializers.CharField()
@@ -87,6 +87,7 @@ class PersonOut(serializers.Serializer):
     # A plain string: "" for someone without an address (not a malformed e-mail).
     email = serializers.CharField(required=False, allow_blank=True)
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    employed_since = serializers.DateField(required=False, allow_null=True)
 
     def to_representation(self, person):
         data = super().to_representation(person)
@@ -109,6 +110,8 @@ class PersonIn(serializers.Serializer):
     birth_date = serializers.DateField(required=False, allow_null=True)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    # For the months worked in a period (maternity leave and training count as worked).
+    employed_since = serializers.DateField(required=False, allow_null=True)
 
 
 class PersonPatch(PersonIn):

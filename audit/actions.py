@@ -53,6 +53,10 @@ class AuditAction(models.TextChoices):
     OBJECTION_FILED = "notice.objection_filed", _("Objection filed")
     OBJECTION_RESOLVED = "notice.objection_resolved", _("Objection resolved")
     PROPOSAL_MEMO_CREATED = "proposal_memo.created", _("Proposal memo generated")
+    # The commendation year: movements and what units register for
+    MOVEMENT_LAUNCHED = "movement.launched", _("Emulation movement launched")
+    REGISTRATION_CREATED = "registration.created", _("Registered for a title")
+    REGISTRATION_WITHDRAWN = "registration.withdrawn", _("Registration withdrawn")
     # Who may act
     ROLE_ASSIGNED = "role.assigned", _("Role assigned")
     ROLE_CHANGED = "role.changed", _("Role changed")

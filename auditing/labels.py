@@ -41,6 +41,8 @@ OBJECT_TYPES = {
     "checkpoint": _("Audit checkpoint"),
     "audit_trail": _("Audit trail"),
     "anomaly_rules": _("Anomaly thresholds"),
+    "movement": _("Emulation movement"),
+    "registration": _("Registration"),
 }
 
 

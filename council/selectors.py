@@ -24,7 +24,7 @@ from workflow import permissions
 from workflow.errors import IllegalTransition
 
 DOSSIER_JOINS = ("dossier__award_type", "dossier__unit", "dossier__nominee_person",
-                 "dossier__nominee_unit")  # fmt: skip
+                 "dossier__nominee_unit", "dossier__movement")  # fmt: skip
 
 
 def may_manage_meetings(person: Person | None) -> bool:

@@ -24,8 +24,8 @@ from council.forms import (
 )
 from council.models import Meeting
 from documents.rendering import inline_pdf
-from dossiers import caps
-from dossiers.models import Period, Unit
+from dossiers import caps, eligibility
+from dossiers.models import Period
 from dossiers.views import client_address
 from workflow import permissions
 from workflow.errors import MeetingNotFound
@@ -99,6 +99,7 @@ def meeting_detail(request, pk: int):
         "meeting": meeting,
         "agenda": meeting.agenda.all(),
         "excellent_shares": _excellent_shares(meeting),
+        "agenda_rows": _agenda_rows(meeting),
         "members": meeting.members.all(),
         "attendance": selectors.attendance(meeting),
         "cast": selectors.ballots_cast(meeting),
@@ -118,13 +119,24 @@ def meeting_detail(request, pk: int):
     return render(request, "council/meeting_detail.html", context)
 
 
+def _agenda_rows(meeting: Meeting) -> list:
+    """Each agenda item with the warnings the council weighs (soft rules, cannot tell)."""
+    items = list(meeting.agenda.all())
+    warnings = eligibility.agenda_warnings([item.dossier for item in items], meeting.period)
+    return [(item, warnings.get(item.dossier_id, [])) for item in items]
+
+
 def _excellent_shares(meeting: Meeting) -> list:
-    """The share rated excellent of each unit with a dossier on the agenda, warned if over."""
-    units = list(
-        Unit.objects.filter(pk__in=meeting.agenda.values("dossier__unit")).order_by("name")
-    )
+    """The share rated excellent of each unit with a dossier on the agenda, warned if over; where
+    over, the unit's nominees in the law's order of priority for equal achievements."""
+    dossiers = [item.dossier for item in meeting.agenda.all()]
+    units = sorted({d.unit for d in dossiers}, key=lambda unit: unit.name)
     shares = caps.excellent_shares(units, meeting.period)
-    return [shares[unit.pk] for unit in units if unit.pk in shares]
+    return [
+        (shares[unit.pk], caps.tie_break_order([d for d in dossiers if d.unit_id == unit.pk]))
+        for unit in units
+        if unit.pk in shares
+    ]
 
 
 @login_required

@@ -17,7 +17,7 @@ def decided_by_principal(attempt: Attempt) -> list[Reason]:
     dossier = attempt.dossier
     if dossier.award_type.decided_by != AwardType.DecidedBy.PRINCIPAL:
         return [Reason(_("This award is decided by a higher authority: submit it upward."))]
-    if dossier.state == State.RECOMMENDED and dossier.award_type.public_notice_applies:
+    if dossier.state == State.RECOMMENDED and dossier.public_notice_applies:
         return [Reason(_("This award must be published for public notice before signing."))]
     return []
 

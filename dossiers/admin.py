@@ -214,6 +214,15 @@ class ExcellentShareCapAdmin(AuditedChanges, InstitutionOwnedAdmin):
     list_display = ["institution", "percent", "excellent_unit_percent", "excellent_unit_award"]
 
 
+@admin.register(models.EligibilityRule)
+class EligibilityRuleAdmin(AuditedChanges, InstitutionOwnedAdmin):
+    """Whether a rule blocks or warns, under which text, while in force: end a version with
+    its end date and add the next one, so the history of what applied stays."""
+
+    list_display = ["code", "severity", "legal_basis", "article", "valid_from", "valid_to"]
+    list_filter = ["code", "severity"]
+
+
 @admin.register(models.HolidayYear)
 class HolidayYearAdmin(AuditedChanges, admin.ModelAdmin):
     """A year is marked entered once every day off of its announcement is a calendar day."""
@@ -244,7 +253,7 @@ class AwardTypeAdmin(AuditedChanges, InstitutionOwnedAdmin):
     ]
     list_filter = ["nominee_kind", "decided_by", "category", "is_active"]
     search_fields = ["name_vi", "name_en", "code"]
-    filter_horizontal = ["required_document_kinds", "legal_bases"]
+    filter_horizontal = ["required_document_kinds", "legal_bases", "ad_hoc_document_kinds"]
     fieldsets = [
         (
             None,
@@ -286,14 +295,29 @@ class AwardTypeAdmin(AuditedChanges, InstitutionOwnedAdmin):
                     "prerequisite_award",
                     "prerequisite_consecutive_years",
                     "same_period_award",
+                    "min_months_worked",
+                    "required_initiative_scope",
                     "member_award",
                     "member_award_min_percent",
+                    "member_one_award",
+                    "members_min_rating",
                 ]
             },
         ),
         (
             "Procedure",
             {"fields": ["public_notice_working_days", "required_document_kinds", "legal_bases"]},
+        ),
+        (
+            "Movements",
+            {
+                "fields": [
+                    "allows_annual",
+                    "allows_thematic",
+                    "allows_ad_hoc",
+                    "ad_hoc_document_kinds",
+                ]
+            },
         ),
     ]
 

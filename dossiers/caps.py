@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from dossiers import titles
-from dossiers.models import AnnualRating, ExcellentShareCap, Period, Rating, Unit
+from dossiers.models import AnnualRating, Dossier, ExcellentShareCap, Period, Person, Rating, Unit
 from dossiers.reasons import Reason
 
 
@@ -76,3 +76,17 @@ def excellent_shares(units: list[Unit], period: Period) -> dict[int, ExcellentSh
         )
         for unit in units
     }  # fmt: skip
+
+
+def tie_break_order(dossiers: list[Dossier]) -> list[Dossier]:
+    """Individual nominees in the law's order of priority when achievements are equal: staff
+    working directly before those in leadership posts (Law 06/2022/QH15 art. 5), then women
+    (NĐ 152/2025 [UNVERIFIED article]). Shown where nominees compete for a capped share."""
+    people = [d for d in dossiers if d.nominee_person_id]
+    return sorted(
+        people,
+        key=lambda d: (
+            d.nominee_person.holds_leadership_post,
+            d.nominee_person.gender != Person.Gender.FEMALE,
+        ),
+    )

@@ -15,10 +15,13 @@ from dossiers.models import (
     AwardType,
     DisciplineLevel,
     DocumentKind,
+    EligibilityRule,
     ExcellentShareCap,
     Institution,
     LegalBasis,
     Rating,
+    RuleCode,
+    Severity,
 )
 
 D = datetime.date
@@ -86,6 +89,7 @@ AWARD_TYPES = [
         "vote_threshold_comparison": "more_than",
         "min_rating": Rating.COMPLETED_WELL,
         "disqualifying_discipline": DisciplineLevel.REPRIMAND,
+        "min_months_worked": 10,  # [UNVERIFIED] domain.md: "worked < 10 months in the year"
         "documents": ["achievement_report", "unit_minutes", "rating_evidence"],
         "legal_bases": [LAW, *DECREES],
     },
@@ -102,6 +106,7 @@ AWARD_TYPES = [
         "min_rating": Rating.COMPLETED_WELL,
         "disqualifying_discipline": DisciplineLevel.REPRIMAND,
         "requires_excellence_or_initiative": True,
+        "min_months_worked": 10,
         "same_period_award": "advanced_worker",  # Law 06/2022/QH15 art. 23: "đạt danh hiệu LĐTT"
         "documents": ["proposal_memo", "achievement_report", "unit_minutes", "rating_evidence"],
         "legal_bases": [LAW, *DECREES],
@@ -133,6 +138,8 @@ AWARD_TYPES = [
         "disqualifying_discipline": DisciplineLevel.WARNING,
         "member_award": "advanced_worker",
         "member_award_min_percent": Decimal(70),
+        "members_min_rating": Rating.COMPLETED,  # 100% of members complete their tasks
+        "member_one_award": "grassroots_emulation_fighter",
         "documents": ["proposal_memo", "achievement_report", "member_list"],
         "legal_bases": [LAW, *DECREES, "86/2025/QĐ-UBND"],
     },
@@ -147,6 +154,9 @@ AWARD_TYPES = [
         "vote_threshold_comparison": "more_than",
         "secret_ballot_required": False,
         "disqualifying_discipline": DisciplineLevel.REPRIMAND,
+        "allows_thematic": True,
+        "allows_ad_hoc": True,
+        "ad_hoc_documents": ["proposal_memo"],
         "documents": ["achievement_report", "unit_minutes"],
         "legal_bases": [LAW, *DECREES],
     },
@@ -163,6 +173,9 @@ AWARD_TYPES = [
         "disqualifying_discipline": DisciplineLevel.REPRIMAND,
         "prerequisite_award": "grassroots_emulation_fighter",
         "prerequisite_consecutive_years": 2,
+        "allows_thematic": True,
+        "allows_ad_hoc": True,
+        "ad_hoc_documents": ["proposal_memo", "achievement_report"],
         "documents": ["proposal_memo", "achievement_report", "unit_minutes", "rating_evidence"],
         "legal_bases": [LAW, *DECREES, "86/2025/QĐ-UBND"],
     },
@@ -179,6 +192,7 @@ AWARD_TYPES = [
         "disqualifying_discipline": DisciplineLevel.REPRIMAND,
         "prerequisite_award": "grassroots_emulation_fighter",
         "prerequisite_consecutive_years": 3,
+        "required_initiative_scope": "province",
         "documents": [
             "proposal_memo",
             "achievement_report",
@@ -190,6 +204,23 @@ AWARD_TYPES = [
     },
 ]
 AWARD_RULES_VALID_FROM = D(2024, 1, 1)
+# Each rule's standing: what failing it does, and the text it comes from (the article where
+# domain.md names it). Registration only warns: whether the 2022 law makes it a condition is
+# [UNVERIFIED]. The repealed "CSTĐCS ≤ 15% of LĐTT" cap is deliberately absent.
+ELIGIBILITY_RULES = [
+    (RuleCode.RATING, Severity.BLOCK, LAW, "Điều 24 khoản 1"),
+    (RuleCode.DISCIPLINE, Severity.BLOCK, LAW, ""),
+    (RuleCode.EXCELLENCE, Severity.BLOCK, LAW, "Điều 23"),
+    (RuleCode.INITIATIVE_SCOPE, Severity.BLOCK, LAW, ""),
+    (RuleCode.PREREQUISITE, Severity.BLOCK, LAW, ""),
+    (RuleCode.SAME_PERIOD, Severity.BLOCK, LAW, "Điều 23"),
+    (RuleCode.MONTHS_WORKED, Severity.BLOCK, "152/2025/NĐ-CP", ""),
+    (RuleCode.REGISTRATION, Severity.WARN, LAW, ""),
+    (RuleCode.MEMBERS_DISCIPLINE, Severity.BLOCK, LAW, ""),
+    (RuleCode.MEMBERS_TITLE, Severity.BLOCK, LAW, ""),
+    (RuleCode.MEMBERS_ONE_TITLE, Severity.BLOCK, LAW, ""),
+    (RuleCode.MEMBERS_RATING, Severity.BLOCK, LAW, ""),
+]
 # At most 20% of those rated "completed well" or better may be rated excellent, 25% in an
 # excellent unit: the evaluation rules, not the commendation law [UNVERIFIED], so a warning.
 EXCELLENT_SHARE_CAP = {
@@ -226,8 +257,9 @@ def install_award_catalogue(institution: Institution) -> list[AwardType]:
     for spec in AWARD_TYPES:
         if spec["code"] in by_code:
             continue
-        fields = {k: v for k, v in spec.items() if k not in {"documents", "legal_bases"}}
-        for ref in ("prerequisite_award", "same_period_award", "member_award"):
+        lists = {"documents", "legal_bases", "ad_hoc_documents"}
+        fields = {k: v for k, v in spec.items() if k not in lists}
+        for ref in ("prerequisite_award", "same_period_award", "member_award", "member_one_award"):
             if ref in fields:
                 fields[ref] = by_code[fields[ref]]
         award = AwardType.objects.create(
@@ -235,6 +267,9 @@ def install_award_catalogue(institution: Institution) -> list[AwardType]:
         )
         award.required_document_kinds.set(DocumentKind.objects.filter(code__in=spec["documents"]))
         award.legal_bases.set(LegalBasis.objects.filter(code__in=spec["legal_bases"]))
+        award.ad_hoc_document_kinds.set(
+            DocumentKind.objects.filter(code__in=spec.get("ad_hoc_documents", []))
+        )
         by_code[award.code] = award
     ExcellentShareCap.objects.get_or_create(
         institution=institution,
@@ -243,4 +278,21 @@ def install_award_catalogue(institution: Institution) -> list[AwardType]:
             "excellent_unit_award": by_code.get("excellent_collective"),
         },
     )
+    install_eligibility_rules(institution)
     return list(by_code.values())
+
+
+def install_eligibility_rules(institution: Institution) -> None:
+    """The law's standing of each rule, for the rules the institution has not recorded."""
+    recorded = set(
+        EligibilityRule.objects.filter(institution=institution).values_list("code", flat=True)
+    )
+    bases = {basis.code: basis for basis in LegalBasis.objects.all()}
+    EligibilityRule.objects.bulk_create(
+        EligibilityRule(
+            institution=institution, code=code, severity=severity, legal_basis=bases.get(basis),
+            article=article, valid_from=AWARD_RULES_VALID_FROM,
+        )
+        for code, severity, basis, article in ELIGIBILITY_RULES
+        if code not in recorded
+    )  # fmt: skip

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import AwardType, DocumentKind, Dossier, Person, Unit
+from dossiers.models import AwardType, DocumentKind, Dossier, Movement, Person, Unit
 from dossiers.reasons import Reason
 from dossiers.uploads import check_upload
 from workflow.guards import nominee_problems
@@ -48,6 +48,7 @@ class DossierForm(forms.Form):
             kw.setdefault("initial", {}).update(
                 award_type=initial_dossier.award_type_id,
                 achievement_summary=initial_dossier.achievement_summary,
+                movement=initial_dossier.movement_id,
                 nominee=(
                     f"p:{initial_dossier.nominee_person_id}"
                     if initial_dossier.nominee_person_id
@@ -60,7 +61,13 @@ class DossierForm(forms.Form):
             is_active=True
         )
         self.fields["nominee"] = NomineeField(unit=unit)
-        self.order_fields(["nominee", "award_type", "achievement_summary"])
+        self.fields["movement"] = forms.ModelChoiceField(
+            queryset=Movement.objects.filter(period=period), required=False,
+            label=_("Movement"), empty_label=_("— the period's annual emulation —"),
+            help_text=_("An ad hoc movement's award takes its short path (fewer documents, no "
+                        "registration, no public notice)."),
+        )  # fmt: skip
+        self.order_fields(["nominee", "award_type", "movement", "achievement_summary"])
 
     def clean(self):
         data = super().clean()
@@ -73,6 +80,11 @@ class DossierForm(forms.Form):
                 nominee_person=person,
                 nominee_unit=unit,
             )
+            movement = data.get("movement")
+            if movement is not None and not data["award_type"].allows(movement.kind):
+                self.add_error("movement", _(
+                    "“%(award)s” is not awarded in a movement of this kind (%(kind)s)."
+                ) % {"award": data["award_type"], "kind": movement.get_kind_display()})  # fmt: skip
             problems = nominee_problems(trial)
             if problems:
                 raise ValidationError([str(p) for p in problems])

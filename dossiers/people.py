@@ -20,7 +20,7 @@ from workflow.errors import NotFound
 # What a personnel officer may set on a person; the account and the roles stay the administrator's.
 PERSON_FIELDS = (
     "full_name", "unit", "position", "holds_leadership_post", "gender", "birth_date", "email",
-    "language",
+    "language", "employed_since",
 )  # fmt: skip
 
 

@@ -39,7 +39,13 @@ def visible_dossier(person, pk: int):
     return (
         visible_dossiers(person)
         .select_related(
-            "unit", "award_type", "period", "nominee_person", "nominee_unit", "created_by"
+            "unit",
+            "award_type",
+            "period",
+            "nominee_person",
+            "nominee_unit",
+            "created_by",
+            "movement",
         )
         .prefetch_related(
             "documents__kind",

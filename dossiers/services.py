@@ -13,6 +13,7 @@ from dossiers.models import (
     Document,
     DocumentKind,
     Dossier,
+    Movement,
     Period,
     Person,
     State,
@@ -22,7 +23,8 @@ from dossiers.uploads import check_upload
 from workflow import permissions, process
 from workflow.errors import DossierNotFound, IllegalTransition, NotPermitted, StaleVersion
 
-EDITABLE_FIELDS = ("achievement_summary", "nominee_person_id", "nominee_unit_id", "award_type_id")
+EDITABLE_FIELDS = ("achievement_summary", "nominee_person_id", "nominee_unit_id", "award_type_id",
+                   "movement_id")  # fmt: skip
 
 
 def create_dossier(
@@ -35,6 +37,7 @@ def create_dossier(
     nominee_person: Person | None = None,
     nominee_unit: Unit | None = None,
     documents: list[tuple[DocumentKind, object]] = (),
+    movement: Movement | None = None,
     client_address: str = "",
 ) -> Dossier:
     """A new draft of the unit, with its first documents; audited as one event per write."""
@@ -52,6 +55,7 @@ def create_dossier(
             nominee_person=nominee_person,
             nominee_unit=nominee_unit,
             achievement_summary=achievement_summary,
+            movement=movement,
             created_by=person,
         )
         dossier.full_clean()
@@ -212,7 +216,7 @@ class files_removed_on_failure:
     def __enter__(self):
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
-        self.stored: list[Document] = []
+        self.stored: list = []
         return self.stored
 
     def __exit__(self, exc_type, exc, tb):
@@ -226,8 +230,10 @@ class files_removed_on_failure:
         return False
 
     def _remove_files(self):
-        for document in self.stored:
-            document.file.storage.delete(document.file.name)
+        for stored in self.stored:
+            # A dossier's Document, or the FieldFile of another model's file (a movement's plan).
+            field_file = stored.file if isinstance(stored, Document) else stored
+            field_file.storage.delete(field_file.name)
 
 
 def _snapshot(dossier: Dossier) -> dict:
@@ -236,6 +242,7 @@ def _snapshot(dossier: Dossier) -> dict:
         "nominee_person_id": dossier.nominee_person_id,
         "nominee_unit_id": dossier.nominee_unit_id,
         "achievement_summary": dossier.achievement_summary,
+        "movement_id": dossier.movement_id,
     }
 
 

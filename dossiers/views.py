@@ -123,6 +123,7 @@ def dossier_create(request):
             nominee_person=data["nominee_person"],
             nominee_unit=data["nominee_unit"],
             documents=data["documents"],
+            movement=data.get("movement"),
             client_address=client_address(request),
         )
         if outcome.ok:
@@ -203,6 +204,7 @@ def dossier_edit(request, pk: int):
             achievement_summary=data["achievement_summary"],
             nominee_person_id=data["nominee_person"].pk if data["nominee_person"] else None,
             nominee_unit_id=data["nominee_unit"].pk if data["nominee_unit"] else None,
+            movement_id=data["movement"].pk if data.get("movement") else None,
         )
         if outcome.ok:
             return redirect("dossier_detail", pk=pk)

@@ -229,7 +229,8 @@ def eligible_rating(award: AwardType) -> Rating:
 def qualify(dossier: Dossier) -> None:
     """Give the nominee the title history its award asks for besides the rating (imported
     records): the prerequisite's earlier consecutive years, or, for a nominated collective, the
-    members' title of the year for every present member."""
+    members' title of the year for every present member (and one member's title where the award
+    asks it), or the initiative of the scope the award needs."""
     from dossiers.models import TitleRecord
 
     award = dossier.award_type
@@ -250,6 +251,20 @@ def qualify(dossier: Dossier) -> None:
     if dossier.nominee_unit_id and award.member_award_id:
         for member in Person.objects.filter(unit=dossier.nominee_unit):
             imported(person=member, award_type=award.member_award, year=year)
+    if dossier.nominee_unit_id and award.member_one_award_id:
+        first = Person.objects.filter(unit=dossier.nominee_unit).order_by("pk").first()
+        if first is not None:
+            imported(person=first, award_type=award.member_one_award, year=year)
+    if dossier.nominee_person_id and award.required_initiative_scope:
+        from dossiers.models import RecognisedInitiative
+
+        RecognisedInitiative.objects.get_or_create(
+            person=dossier.nominee_person, period=dossier.period,
+            scope=award.required_initiative_scope,
+            defaults={"institution": dossier.institution, "title": "Sáng kiến",
+                      "kind": RecognisedInitiative.Kind.INITIATIVE,
+                      "recognised_on": dossier.period.starts_on},
+        )  # fmt: skip
 
 
 # The steps after the review, each done by the service that does it for people (the council's

@@ -114,7 +114,7 @@ def test_the_demo_signs_every_dossier_of_its_decision(decision):
 def test_the_demo_shows_a_grassroots_fighter_held_back_by_the_same_period_rule(college):
     fighter = Dossier.objects.of(college).get(award_type__code="grassroots_emulation_fighter")
 
-    failed = [check.rule for check in eligibility.checks(fighter) if not check.passed]
+    failed = [check.rule for check in eligibility.checks(fighter) if check.blocks]
 
     assert fighter.state == "draft"
     assert [str(rule) for rule in failed] == ["Danh hiệu trong cùng kỳ"]

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.utils import translation
 from django.utils.html import escape
 
 from audit.models import AuditEvent
-from dossiers.models import AwardType, Document, DocumentKind, Dossier, Rating, State
+from dossiers.models import (
+    AwardType,
+    Document,
+    DocumentKind,
+    Dossier,
+    Rating,
+    Registration,
+    State,
+)
 from tests.conftest import PDF_BYTES, make_dossier, make_person, pdf_upload
 from tests.factories import audit_mark, dossier_in, events_after, login
 from workflow.errors import StaleVersion
@@ -681,11 +691,28 @@ def test_the_dossier_page_shows_each_rule_of_the_award_met_or_not_and_why(
 
 def test_a_submitted_dossier_shows_every_rule_of_its_award_met(as_head_a, period, unit_a):
     dossier = dossier_in(State.SUBMITTED, period, unit_a, award="grassroots_emulation_fighter")
+    nominee = dossier.nominee_person
+    nominee.employed_since = datetime.date(2020, 9, 1)
+    nominee.save()
+    Registration.objects.create(
+        institution=period.institution, period=period, unit=unit_a, nominee_person=nominee,
+        award_type=dossier.award_type, targets="Đạt chiến sĩ thi đua cơ sở",
+        registered_by=nominee,
+    )  # fmt: skip
 
     response = as_head_a.get(f"/dossiers/{dossier.pk}/")
 
     assert all(passed for passed, _why in rules_of(response).values())
-    assert len(rules_of(response)) == 4  # rating, discipline, excellence, same-period title
+    # rating, discipline, months worked, excellence, same-period title, registration
+    assert len(rules_of(response)) == 6
+
+
+def test_a_rule_that_only_warns_is_shown_as_a_warning(as_head_a, period, unit_a):
+    dossier = dossier_in(State.SUBMITTED, period, unit_a)
+
+    text = as_head_a.get(f"/dossiers/{dossier.pk}/").content.decode()
+
+    assert "Đăng ký danh hiệu" in text and "một cảnh báo" in text
 
 
 def test_a_signed_dossier_page_lists_no_rules(as_head_a, period, unit_a):

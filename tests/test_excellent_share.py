@@ -142,7 +142,7 @@ def test_the_agenda_shows_each_units_share_and_warns_of_one_over_its_cap(
 
     response = login(secretary).get(reverse("meeting_detail", args=[meeting.pk]))
 
-    shares = {s.unit.pk: s for s in response.context["excellent_shares"]}
+    shares = {s.unit.pk: s for s, _priority in response.context["excellent_shares"]}
     assert shares[unit_a.pk].exceeded and not shares[unit_b.pk].exceeded
     text = response.content.decode()
     assert "HTXS 2 / 1" in text and "HTXS 1 / 1" in text

@@ -382,7 +382,17 @@ def test_grassroots_fighter_rated_excellent_may_be_submitted_without_initiative(
     assert submitted(dossier, head_a)
 
 
+def province_initiative(nominee, period):
+    """The initiative of province scope a Provincial Emulation Fighter needs besides the years."""
+    return RecognisedInitiative.objects.create(
+        institution=period.institution, person=nominee, period=period, scope="province",
+        kind=RecognisedInitiative.Kind.INITIATIVE, title="Sáng kiến đổi mới dạy học",
+        recognised_on=period.starts_on,
+    )  # fmt: skip
+
+
 def provincial_fighter(period, unit, nominee):
+    province_initiative(nominee, period)
     return make_dossier(
         period,
         unit,
@@ -426,6 +436,7 @@ def test_provincial_fighter_without_three_consecutive_grassroots_titles_is_refus
 
 def test_provincial_fighter_rated_only_well_is_refused(period, unit_a, head_a, nominee):
     grassroots_titles(nominee, 2025, 2024, 2023)
+    province_initiative(nominee, period)
     dossier = make_dossier(period, unit_a, nominee=nominee, award="provincial_emulation_fighter")
 
     refusal = refused(dossier, "submit", head_a)

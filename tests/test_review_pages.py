@@ -417,8 +417,9 @@ def test_a_dossier_resubmitted_unchanged_shows_no_changes_section(
 
 # Measured with a short history; the same bound must hold for a history ten times as long.
 # + document kind names in the history, delegations received, the award's rules (two for
-# this award) and the unit's share rated excellent (cap, ratings, last year's unit titles).
-DETAIL_QUERY_BOUND = 17
+# this award) and the unit's share rated excellent (cap, ratings, last year's unit titles),
+# + the rules in force and the nominee's registration.
+DETAIL_QUERY_BOUND = 19
 LIST_QUERY_BOUND = 9  # + delegations received, inbox badge
 
 

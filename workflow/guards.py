@@ -62,7 +62,7 @@ def refusals(attempt: Attempt) -> list[Reason]:
 def missing_required_kinds(dossier: Dossier) -> list[DocumentKind]:
     """Required kinds the dossier has no current document of (uses prefetched rows if any)."""
     present = {document.kind_id for document in dossier.current_documents()}
-    required = sorted(dossier.award_type.required_document_kinds.all(), key=lambda k: k.code)
+    required = sorted(dossier.required_document_kinds(), key=lambda k: k.code)
     return [kind for kind in required if kind.pk not in present]
 
 
@@ -105,7 +105,7 @@ def eligible(attempt: Attempt) -> list[Reason]:
 
 @register("award_has_public_notice")
 def award_has_public_notice(attempt: Attempt) -> list[Reason]:
-    if not attempt.dossier.award_type.public_notice_applies:
+    if not attempt.dossier.public_notice_applies:
         return [Reason(_("This award has no public-notice period."))]
     return []
 

@@ -64,6 +64,8 @@ AUDITOR_READS = frozenset(
         "upward.read",
         "trail.read",
         "trail.export",
+        "movement.read",
+        "registration.view_all",
     }
 )
 

@@ -4,10 +4,12 @@ from dossiers.models.catalogue import (
     DisciplineLevel,
     DocumentKind,
     LegalBasis,
+    MovementKind,
     Rating,
     share_reaches,
 )
 from dossiers.models.dossier import Document, Dossier, State
+from dossiers.models.emulation import Movement, Registration
 from dossiers.models.organisation import (
     Delegation,
     Institution,
@@ -23,9 +25,11 @@ from dossiers.models.records import (
     RecognisedInitiative,
     TitleRecord,
 )
+from dossiers.models.rules import DEFAULT_SEVERITY, EligibilityRule, RuleCode, Severity
 from dossiers.models.workdays import CalendarDay, HolidayYear
 
 __all__ = [
+    "DEFAULT_SEVERITY",
     "AnnualRating",
     "AwardType",
     "CalendarDay",
@@ -35,16 +39,22 @@ __all__ = [
     "Document",
     "DocumentKind",
     "Dossier",
+    "EligibilityRule",
     "ExcellentShareCap",
     "HolidayYear",
     "Institution",
     "LegalBasis",
+    "Movement",
+    "MovementKind",
     "Period",
     "Person",
     "Rating",
     "RecognisedInitiative",
+    "Registration",
     "Role",
     "RoleAssignment",
+    "RuleCode",
+    "Severity",
     "State",
     "TitleRecord",
     "Unit",

@@ -35,6 +35,14 @@ class DisciplineLevel(models.IntegerChoices):
     DISMISSAL = 5, _("Dismissal")
 
 
+class MovementKind(models.TextChoices):
+    """The kinds of emulation movement (phong trào thi đua) an award may come from."""
+
+    ANNUAL = "annual", _("Annual")
+    THEMATIC = "thematic", _("Thematic")
+    AD_HOC = "ad_hoc", _("Ad hoc (sudden achievement)")
+
+
 class LegalBasis(models.Model):
     """A legal text the catalogue cites, with the dates it is in force (texts change often)."""
 
@@ -210,6 +218,34 @@ class AwardType(InstitutionOwned):
         blank=True,
         validators=PERCENT_VALIDATORS,
     )
+    min_months_worked = models.PositiveSmallIntegerField(
+        _("minimum months worked in the period"), null=True, blank=True,
+        validators=[MaxValueValidator(12)],
+        help_text=_("Maternity leave and training count as worked. Empty: no such rule."),
+    )  # fmt: skip
+    required_initiative_scope = models.CharField(
+        _("initiative of at least this scope"), max_length=20, blank=True,
+        choices=[("grassroots", _("Grassroots")), ("province", _("Province")),
+                 ("national", _("National"))],
+        help_text=_("A recognised initiative in the period of this scope or wider is required."),
+    )  # fmt: skip
+    member_one_award = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("title at least one member holds"),
+        help_text=_("For collectives: at least one member holds or is nominated for it."),
+    )  # fmt: skip
+    members_min_rating = models.PositiveSmallIntegerField(
+        _("rating every member needs"), choices=Rating.choices, null=True, blank=True,
+        help_text=_("For collectives: every member rated at least this in the period."),
+    )  # fmt: skip
+    allows_annual = models.BooleanField(_("awarded in annual movements"), default=True)
+    allows_thematic = models.BooleanField(_("awarded in thematic movements"), default=False)
+    allows_ad_hoc = models.BooleanField(_("awarded ad hoc"), default=False)
+    ad_hoc_document_kinds = models.ManyToManyField(
+        DocumentKind, blank=True, related_name="+", verbose_name=_("documents required ad hoc"),
+        help_text=_("The short path of an ad hoc award: these documents instead of the usual "
+                    "ones, no registration, no public notice."),
+    )  # fmt: skip
     valid_from = models.DateField(_("rules valid from"))
     valid_to = models.DateField(_("rules valid until"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -250,6 +286,11 @@ class AwardType(InstitutionOwned):
             raise ValidationError(
                 {"prerequisite_consecutive_years": _("Give the number of consecutive years.")}
             )
+
+    def allows(self, kind: str) -> bool:
+        """Whether this award may come from a movement of that kind."""
+        return {MovementKind.ANNUAL: self.allows_annual, MovementKind.THEMATIC:
+                self.allows_thematic, MovementKind.AD_HOC: self.allows_ad_hoc}[kind]  # fmt: skip
 
     def vote_passes(self, *, agree: int, total_membership: int, present: int) -> bool:
         """Whether `agree` votes reach the threshold, counted against the configured base."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from dossiers.choices import EDITABLE, TERMINAL, State
-from dossiers.models.catalogue import AwardType, DocumentKind
+from dossiers.models.catalogue import AwardType, DocumentKind, MovementKind
 from dossiers.models.organisation import Period, Person, Unit
 from dossiers.models.tenancy import InstitutionOwned
 from workflow import transitions as lifecycle
@@ -46,6 +47,11 @@ class Dossier(FSMModelMixin, InstitutionOwned):
     )
     achievement_summary = models.TextField(_("summary of achievements"))
     state = FSMField(_("state"), default=S.DRAFT, choices=State.choices, protected=True)
+    movement = models.ForeignKey(
+        "dossiers.Movement", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="dossiers", verbose_name=_("movement"),
+        help_text=_("An ad hoc movement's award takes the award type's short path."),
+    )  # fmt: skip
     state_before_suspension = models.CharField(max_length=20, blank=True, choices=State.choices)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
@@ -96,6 +102,19 @@ class Dossier(FSMModelMixin, InstitutionOwned):
     def __str__(self) -> str:
         return f"{self.nominee} — {self.award_type}"
 
+    def clean(self) -> None:
+        movement = self.movement if self.movement_id else None
+        if movement is not None and self.period_id and movement.period_id != self.period_id:
+            raise ValidationError({"movement": _("The movement belongs to another period.")})
+        if (
+            movement is not None
+            and self.award_type_id
+            and not self.award_type.allows(movement.kind)
+        ):
+            raise ValidationError({"movement": _(
+                "“%(award)s” is not awarded in a movement of this kind (%(kind)s)."
+            ) % {"award": self.award_type, "kind": movement.get_kind_display()}})  # fmt: skip
+
     def clean_fields(self, exclude=None):
         # The protected state field refuses even the value it has; only transitions set it.
         super().clean_fields(exclude={*(exclude or ()), "state"})
@@ -103,6 +122,23 @@ class Dossier(FSMModelMixin, InstitutionOwned):
     @property
     def nominee(self) -> Person | Unit | None:
         return self.nominee_person or self.nominee_unit
+
+    @property
+    def is_ad_hoc(self) -> bool:
+        """An ad hoc award (a sudden achievement) takes its award type's short path."""
+        return self.movement_id is not None and self.movement.kind == MovementKind.AD_HOC
+
+    def required_document_kinds(self):
+        """The documents this dossier needs: the award's usual ones, or its short path's."""
+        award = self.award_type
+        return (
+            award.ad_hoc_document_kinds if self.is_ad_hoc else award.required_document_kinds
+        ).all()
+
+    @property
+    def public_notice_applies(self) -> bool:
+        """The short path of an ad hoc award has no public-notice period."""
+        return self.award_type.public_notice_applies and not self.is_ad_hoc
 
     @property
     def is_terminal(self) -> bool:

@@ -96,6 +96,10 @@ class Person(InstitutionOwned):
     )
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    employed_since = models.DateField(
+        _("working here since"), null=True, blank=True,
+        help_text=_("For the months worked in a period; empty: the rule cannot tell."),
+    )  # fmt: skip
     email = models.EmailField(_("email"), blank=True)
     language = models.CharField(
         _("language"), max_length=5, choices=settings.LANGUAGES, default="vi"
