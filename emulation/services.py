@@ -47,10 +47,7 @@ def launch_movement(
             _("These awards are not given in a movement of this kind: {awards}."),
             {"awards": refused},
         )])  # fmt: skip
-    try:
-        checked = check_upload(plan)
-    except ValidationError as error:
-        raise GuardFailed([Reason(message) for message in error.messages]) from None
+    checked = check_upload(plan)  # a ValidationError naming the file's problem
     movement = Movement(
         institution=institution, kind=kind, name=name, period=period, theme=theme,
         targets=targets, starts_on=starts_on, ends_on=ends_on, launched_by=person,
