@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import AwardType, DocumentKind, Dossier, Movement, Person, Unit
+from dossiers.models import AwardType, DocumentKind, Dossier, Movement, Period, Person, Unit
 from dossiers.reasons import Reason
 from dossiers.uploads import check_upload
 from workflow.guards import nominee_problems
@@ -89,6 +89,25 @@ class DossierForm(forms.Form):
             if problems:
                 raise ValidationError([str(p) for p in problems])
         return data
+
+
+def forms_trial(data, unit: Unit) -> Dossier | None:
+    """The unsaved dossier the form's choices describe (for the live rules), or None when the
+    nominee, award or period is not one of the unit's institution."""
+    institution = unit.institution_id
+    period = Period.objects.of(institution).filter(pk=parse_id(data.get("period"))).first()
+    award = AwardType.objects.of(institution).filter(pk=parse_id(data.get("award_type"))).first()
+    kind, _sep, pk = (data.get("nominee") or "").partition(":")
+    person = None
+    if kind == "p":
+        person = Person.objects.filter(pk=parse_id(pk), unit=unit).first()
+    if period is None or award is None or (person is None and kind != "u"):
+        return None
+    movement = Movement.objects.filter(period=period, pk=parse_id(data.get("movement"))).first()
+    return Dossier(
+        institution_id=institution, unit=unit, period=period, award_type=award,
+        nominee_person=person, nominee_unit=None if person else unit, movement=movement,
+    )  # fmt: skip
 
 
 class NewDossierForm(DossierForm):

@@ -6,6 +6,7 @@ from workflow import views as workflow_views
 urlpatterns = [
     path("", views.dossier_list, name="dossier_list"),
     path("new/", views.dossier_create, name="dossier_create"),
+    path("rules/", views.rules_preview, name="rules_preview"),
     path("<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("<int:pk>/edit/", views.dossier_edit, name="dossier_edit"),
     path("<int:pk>/documents/", views.document_add, name="document_add"),

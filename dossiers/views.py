@@ -12,7 +12,14 @@ from django.views.decorators.http import require_POST
 
 from dossiers import caps, eligibility, selectors, services
 from dossiers.choices import TERMINAL
-from dossiers.forms import DocumentForm, DossierForm, NewDossierForm, parse_id, upload_limit_text
+from dossiers.forms import (
+    DocumentForm,
+    DossierForm,
+    NewDossierForm,
+    forms_trial,
+    parse_id,
+    upload_limit_text,
+)
 from dossiers.models import Period, State, Unit
 from dossiers.pagination import limited_page
 from workflow import inbox, permissions
@@ -91,6 +98,18 @@ def dossier_list(request):
             "query": request.GET.copy(),
         },
     )
+
+
+@login_required
+def rules_preview(request):
+    """The award's rules for the nominee being chosen on the dossier form (live, no write)."""
+    person = request.person
+    unit = Unit.objects.filter(pk=parse_id(request.GET.get("unit"))).first()
+    if unit is None or permissions.may(person, "dossier.edit", unit) is None:
+        raise Http404
+    trial = forms_trial(request.GET, unit)
+    checks = eligibility.checks(trial) if trial is not None else []
+    return render(request, "dossiers/_rules_preview.html", {"checks": checks})
 
 
 @login_required

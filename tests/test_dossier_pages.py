@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
@@ -722,3 +723,42 @@ def test_a_signed_dossier_page_lists_no_rules(as_head_a, period, unit_a):
 
     assert response.context["checks"] == []
     assert "Tiêu chuẩn xét" not in response.content.decode()
+
+
+# The rules shown live on the dossier form
+
+
+def rules_preview(browser, unit, period, nominee, award):
+    return browser.get(reverse("rules_preview"), {
+        "unit": unit.pk, "period": period.pk, "nominee": nominee, "award_type": award.pk,
+    })  # fmt: skip
+
+
+def test_the_form_shows_the_rules_of_the_chosen_nominee_and_award(
+    as_head_a, period, unit_a, nominee
+):
+    award = AwardType.objects.get(institution=period.institution, code="advanced_worker")
+
+    response = rules_preview(as_head_a, unit_a, period, f"p:{nominee.pk}", award)
+
+    assert response.status_code == 200
+    assert [c.code for c in response.context["checks"]][:2] == ["rating", "discipline"]
+    assert "chưa xếp loại" in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+def test_the_live_rules_of_another_units_person_are_not_shown(
+    as_head_a, institution, period, unit_a, unit_b
+):
+    stranger = make_person(institution, unit_b, full_name="Người khoa khác")
+    award = AwardType.objects.get(institution=period.institution, code="advanced_worker")
+
+    response = rules_preview(as_head_a, unit_a, period, f"p:{stranger.pk}", award)
+
+    assert response.context["checks"] == []
+
+
+def test_the_live_rules_of_another_unit_answer_404(as_head_a, period, unit_b, nominee):
+    award = AwardType.objects.get(institution=period.institution, code="advanced_worker")
+
+    assert rules_preview(as_head_a, unit_b, period, f"u:{unit_b.pk}", award).status_code == 404
