@@ -41,6 +41,7 @@ OBJECT_TYPES = {
     "checkpoint": _("Audit checkpoint"),
     "audit_trail": _("Audit trail"),
     "anomaly_rules": _("Anomaly thresholds"),
+    "spreadsheet": _("Spreadsheet"),
 }
 
 
