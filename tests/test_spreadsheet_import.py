@@ -122,8 +122,9 @@ def test_preview_lists_the_rows_to_create_and_stores_nothing(browser, lan, perio
     assert not AnnualRating.objects.exists()
 
 
-def test_confirming_writes_every_row_and_audits_each_record_and_the_file(browser, lan, staff_a,
-                                                                          period, officer):  # fmt: skip
+def test_confirming_writes_every_row_and_audits_each_record_and_the_file(
+    browser, lan, staff_a, period, officer
+):
     data = xlsx("ratings", [rating_row(lan, period), rating_row(staff_a, period, Rating.COMPLETED)])
     mark = audit_mark()
     response = confirm(browser, preview(browser, "ratings", data))
@@ -144,7 +145,10 @@ def test_a_changed_rating_is_previewed_old_to_new_and_audited_with_both(browser,
     shown = preview(browser, "ratings", xlsx("ratings", [rating_row(lan, period)]))
     [row] = shown.context["plan"].writes
     [change] = row.changes
-    assert (change.old, change.new) == (str(Rating.COMPLETED.label), str(Rating.COMPLETED_WELL.label))
+    assert (change.old, change.new) == (
+        str(Rating.COMPLETED.label),
+        str(Rating.COMPLETED_WELL.label),
+    )
     mark = audit_mark()
     confirm(browser, shown)
     assert AnnualRating.objects.get(person=lan).rating == Rating.COMPLETED_WELL
@@ -185,13 +189,18 @@ def test_discipline_and_initiatives_are_imported_with_their_dates(browser, lan, 
     discipline = [lan.pk, lan.full_name, period.name, "15/02/2026", "Khiển trách", "Đi muộn"]
     confirm(browser, preview(browser, "discipline", xlsx("discipline", [discipline])))
     record = DisciplinaryRecord.objects.get(person=lan)
-    assert (record.level, record.decided_on) == (DisciplineLevel.REPRIMAND, datetime.date(2026, 2, 15))
+    assert (record.level, record.decided_on) == (
+        DisciplineLevel.REPRIMAND,
+        datetime.date(2026, 2, 15),
+    )
     initiative = [lan.pk, lan.full_name, period.name, "Dạy học số", "Sáng kiến", "Cấp cơ sở",
                   datetime.date(2026, 5, 20)]  # fmt: skip
     confirm(browser, preview(browser, "initiatives", xlsx("initiatives", [initiative])))
     found = RecognisedInitiative.objects.get(person=lan)
     assert (found.kind, found.scope, found.recognised_on) == (
-        "initiative", "grassroots", datetime.date(2026, 5, 20)
+        "initiative",
+        "grassroots",
+        datetime.date(2026, 5, 20),
     )
 
 
@@ -263,7 +272,9 @@ def test_an_export_imported_back_changes_nothing_and_records_nothing(browser, re
 def test_the_template_has_the_exports_columns_and_no_rows(browser):
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(browser.get("/spreadsheets/ratings/template.xlsx").content)).active
+    sheet = load_workbook(
+        io.BytesIO(browser.get("/spreadsheets/ratings/template.xlsx").content)
+    ).active
     assert [c.value for c in sheet[1]] == headers("ratings")
     assert sheet.max_row == 1
     assert sheet.freeze_panes == "A2"
@@ -469,8 +480,8 @@ def test_the_waiting_file_leaves_the_session_once_imported(browser, lan, period)
 def test_nobody_but_the_personnel_officer_may_import(request, who, lan, period):
     client = login(request.getfixturevalue(who))
     assert client.get(IMPORT).status_code == 403
-    response = client.post(IMPORT, {"kind": "ratings",
-                                    "file": upload(xlsx("ratings", [rating_row(lan, period)]))})  # fmt: skip
+    data = xlsx("ratings", [rating_row(lan, period)])
+    response = client.post(IMPORT, {"kind": "ratings", "file": upload(data)})
     assert response.status_code == 403
     assert client.get("/spreadsheets/people/export.xlsx").status_code == 403
     assert not AnnualRating.objects.exists()
