@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from audit import log
 from dossiers.models import Person
 from spreadsheets import reader
-from spreadsheets.kinds import Context, Kind, context, holder_name
+from spreadsheets.cells import Context, context, holder_name
+from spreadsheets.kinds import Kind
 from spreadsheets.reader import CellError, FileRefused
 from workflow import permissions
 

@@ -1,21 +1,16 @@
 """The lists the personnel office keeps in Excel, each as one template: its columns, how a row
-names its record (the natural key), how a cell is read, and which service writes the record.
+names its record (the natural key), how its cells are read (spreadsheets.cells) and which service
+writes the record (spreadsheets.services).
 
-A person is named by their id in the product (the "Mã cán bộ" column): the staff list has no
-staff number, names repeat, and the id is what the API and every export name a person by. The
-name beside it is checked against that person, so a shifted column is caught. Units are named
-by their code, periods by their name and award types by their code, as the catalogue does.
+The name written beside a person's id is checked against that person, so a shifted row is
+caught; the import itself (spreadsheets.imports) knows nothing of any one list.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,65 +20,14 @@ from dossiers.models import (
     AwardType,
     DisciplinaryRecord,
     DisciplineLevel,
-    Period,
     Person,
     Rating,
     RecognisedInitiative,
     TitleRecord,
-    Unit,
 )
-from spreadsheets import reader, services
-from spreadsheets.reader import CellError
+from spreadsheets import cells, services
+from spreadsheets.cells import YES_NO, Context
 from spreadsheets.writer import Column
-
-YES_NO = ((True, gettext_lazy("Yes")), (False, gettext_lazy("No")))
-FIRST_YEAR = 1945
-
-
-@dataclass
-class Context:
-    """What every row of one file is checked against, read once: the institution's units,
-    periods, people, award types and the records the file may change, by natural key."""
-
-    institution_id: int
-    units: dict[str, Unit]
-    periods: dict[str, Period]
-    people: dict[int, Person]
-    awards: dict[str, AwardType]
-    existing: dict[tuple, object] = field(default_factory=dict)
-    ambiguous: set[tuple] = field(default_factory=set)
-    tables: dict[str, dict] = field(default_factory=dict)
-    current_year: int = 0
-
-    def same_person(self, values: dict) -> Person | None:
-        """A person on the list with the row's name, unit and date of birth."""
-        if "_same" not in self.tables:
-            self.tables["_same"] = {
-                _identity(p.full_name, p.unit_id, p.birth_date): p for p in self.people.values()
-            }
-        unit = values["unit"]
-        wanted = _identity(values["full_name"], unit.pk, values["birth_date"])
-        return self.tables["_same"].get(wanted)
-
-    def table(self, name: str, choices) -> dict:
-        if name not in self.tables:
-            self.tables[name] = reader.choice_table(choices)
-        return self.tables[name]
-
-
-def _identity(name: str, unit_id: int, birth_date) -> tuple:
-    return (reader.normalised(name), unit_id, birth_date)
-
-
-def context(institution_id: int) -> Context:
-    return Context(
-        institution_id=institution_id,
-        units={u.code: u for u in Unit.objects.of(institution_id)},
-        periods={p.name: p for p in Period.objects.of(institution_id)},
-        people={p.pk: p for p in selectors.staff_list(institution_id)},
-        awards={a.code: a for a in AwardType.objects.of(institution_id)},
-        current_year=current_year(institution_id),
-    )
 
 
 @dataclass(frozen=True)
@@ -94,109 +38,10 @@ class Field:
 
     key: str
     column: Column
-    parse: Callable[[object, Context], object]
+    parse: Callable[[object, cells.Context], object]
     show: Callable[[object], object] = lambda value: value
     stored: bool = True
     optional_column: bool = False
-
-
-# Cells of the catalogue and the staff list
-# ---------------------------------------------------------------------------------------------
-
-
-def _person(value, ctx: Context) -> Person:
-    pk = reader.whole_number(value)
-    found = ctx.people.get(pk)
-    if found is None:
-        raise CellError(_("No member of staff has the id %(id)s here.") % {"id": pk})
-    return found
-
-
-def _optional_person(value, ctx: Context) -> Person | None:
-    return None if reader.text(value) == "" else _person(value, ctx)
-
-
-def _unit(value, ctx: Context) -> Unit:
-    code = reader.text(value, required=True)
-    if code not in ctx.units:
-        raise CellError(_("No unit has the code “%(code)s” here.") % {"code": code})
-    return ctx.units[code]
-
-
-def _optional_unit(value, ctx: Context) -> Unit | None:
-    return None if reader.text(value) == "" else _unit(value, ctx)
-
-
-def _period(value, ctx: Context) -> Period:
-    name = reader.text(value, required=True)
-    if name not in ctx.periods:
-        raise CellError(_("No period is named “%(name)s” here.") % {"name": name})
-    return ctx.periods[name]
-
-
-def _award(value, ctx: Context) -> AwardType:
-    code = reader.text(value, required=True)
-    if code not in ctx.awards:
-        raise CellError(_("No award type has the code “%(code)s” here.") % {"code": code})
-    return ctx.awards[code]
-
-
-def _choices(name: str, choices, *, required=True):
-    def parse(value, ctx: Context):
-        return reader.choice(value, ctx.table(name, choices), choices, required=required)
-
-    return parse
-
-
-def _label(choices):
-    labels = dict(choices)
-    return lambda value: "" if value is None else str(labels.get(value, value))
-
-
-def _text(max_length: int, *, required=False):
-    return lambda value, ctx: reader.text(value, required=required, max_length=max_length)
-
-
-def _email(value, ctx: Context) -> str:
-    address = reader.text(value, max_length=254)
-    if address:
-        try:
-            validate_email(address)
-        except ValidationError:
-            raise CellError(
-                _("“%(value)s” is not an e-mail address.") % {"value": address}
-            ) from None
-    return address
-
-
-def _date(*, required=True):
-    return lambda value, ctx: reader.date(value, required=required)
-
-
-def _year(value, ctx: Context) -> int:
-    year = reader.whole_number(value)
-    if year < FIRST_YEAR or year > timezone.localdate().year:
-        raise CellError(_("%(year)s is not a year of the title history.") % {"year": year})
-    return year
-
-
-def holder_name(obj) -> str:
-    """The name a row gives beside a person's id or a unit's code."""
-    if obj is None:
-        return ""
-    return obj.full_name if isinstance(obj, Person) else obj.name
-
-
-def _id(person) -> object:
-    return "" if person is None else person.pk
-
-
-def _code(obj) -> str:
-    return "" if obj is None else obj.code
-
-
-def day(value) -> str:
-    return date_format(value, "d/m/Y") if value else ""
 
 
 # The columns every record of a person starts with
@@ -209,8 +54,8 @@ PERIOD = Column(gettext_lazy("Period (its name)"), 22)
 
 def person_fields() -> tuple[Field, ...]:
     return (
-        Field("person", PERSON_ID, _person, show=_id),
-        Field("full_name", FULL_NAME, _text(120), show=str, stored=False),
+        Field("person", PERSON_ID, cells.person, show=cells.id_of),
+        Field("full_name", FULL_NAME, cells.text(120), show=str, stored=False),
     )
 
 
@@ -290,39 +135,39 @@ PEOPLE = Kind(
         Field(
             "person",
             Column(gettext_lazy("Staff id (in the product; empty for a new person)"), 14),
-            _optional_person,
-            show=_id,
+            cells.optional_person,
+            show=cells.id_of,
         ),
-        Field("full_name", FULL_NAME, _text(120, required=True), show=str),
-        Field("unit", Column(gettext_lazy("Unit code"), 14), _unit, show=_code),
+        Field("full_name", FULL_NAME, cells.text(120, required=True), show=str),
+        Field("unit", Column(gettext_lazy("Unit code"), 14), cells.unit, show=cells.code_of),
         Field(
             "unit_name",
             Column(gettext_lazy("Unit"), 26),
-            _text(200),
+            cells.text(200),
             show=str,
             stored=False,
             optional_column=True,
         ),
-        Field("position", Column(gettext_lazy("Position"), 22), _text(120), show=str),
+        Field("position", Column(gettext_lazy("Position"), 22), cells.text(120), show=str),
         Field(
             "holds_leadership_post",
             Column(gettext_lazy("Holds a leadership post (Yes/No)"), 14),
-            _choices("yes_no", YES_NO),
-            show=_label(YES_NO),
+            cells.choices("yes_no", YES_NO),
+            show=cells.label(YES_NO),
         ),
         Field(
             "gender",
             Column(gettext_lazy("Gender (Female/Male)"), 12),
-            _choices("gender", Person.Gender.choices),
-            show=_label(Person.Gender.choices),
+            cells.choices("gender", Person.Gender.choices),
+            show=cells.label(Person.Gender.choices),
         ),
         Field(
             "birth_date",
             Column(gettext_lazy("Date of birth (dd/mm/yyyy)"), 14),
-            _date(required=False),
+            cells.date(required=False),
             show=lambda v: v or "",
         ),
-        Field("email", Column(gettext_lazy("E-mail"), 28), _email, show=str),
+        Field("email", Column(gettext_lazy("E-mail"), 28), cells.email, show=str),
     ),
     key_fields=("person",),
     records=lambda institution_id: selectors.staff_list(institution_id).order_by(
@@ -350,12 +195,12 @@ RATINGS = Kind(
     capability="rating.manage",
     fields=(
         *person_fields(),
-        Field("period", PERIOD, _period, show=lambda p: p.name),
+        Field("period", PERIOD, cells.period, show=lambda p: p.name),
         Field(
             "rating",
             Column(gettext_lazy("Rating"), 30),
-            _choices("rating", Rating.choices),
-            show=_label(Rating.choices),
+            cells.choices("rating", Rating.choices),
+            show=cells.label(Rating.choices),
         ),
     ),
     key_fields=("person", "period"),
@@ -387,15 +232,15 @@ DISCIPLINE = Kind(
     capability="records.import",
     fields=(
         *person_fields(),
-        Field("period", PERIOD, _period, show=lambda p: p.name),
-        Field("decided_on", Column(gettext_lazy("Decided on (dd/mm/yyyy)"), 14), _date()),
+        Field("period", PERIOD, cells.period, show=lambda p: p.name),
+        Field("decided_on", Column(gettext_lazy("Decided on (dd/mm/yyyy)"), 14), cells.date()),
         Field(
             "level",
             Column(gettext_lazy("Measure"), 20),
-            _choices("discipline", DisciplineLevel.choices),
-            show=_label(DisciplineLevel.choices),
+            cells.choices("discipline", DisciplineLevel.choices),
+            show=cells.label(DisciplineLevel.choices),
         ),
-        Field("note", Column(gettext_lazy("Note"), 40), _text(300), show=str),
+        Field("note", Column(gettext_lazy("Note"), 40), cells.text(300), show=str),
     ),
     key_fields=("person", "period", "decided_on"),
     records=lambda institution_id: (
@@ -427,26 +272,28 @@ INITIATIVES = Kind(
     capability="records.import",
     fields=(
         *person_fields(),
-        Field("period", PERIOD, _period, show=lambda p: p.name),
+        Field("period", PERIOD, cells.period, show=lambda p: p.name),
         Field(
             "title",
             Column(gettext_lazy("Title of the initiative or project"), 44),
-            _text(300, required=True),
+            cells.text(300, required=True),
             show=str,
         ),
         Field(
             "kind",
             Column(gettext_lazy("Kind"), 18),
-            _choices("initiative_kind", RecognisedInitiative.Kind.choices),
-            show=_label(RecognisedInitiative.Kind.choices),
+            cells.choices("initiative_kind", RecognisedInitiative.Kind.choices),
+            show=cells.label(RecognisedInitiative.Kind.choices),
         ),
         Field(
             "scope",
             Column(gettext_lazy("Scope"), 14),
-            _choices("initiative_scope", RecognisedInitiative.Scope.choices),
-            show=_label(RecognisedInitiative.Scope.choices),
+            cells.choices("initiative_scope", RecognisedInitiative.Scope.choices),
+            show=cells.label(RecognisedInitiative.Scope.choices),
         ),
-        Field("recognised_on", Column(gettext_lazy("Recognised on (dd/mm/yyyy)"), 14), _date()),
+        Field(
+            "recognised_on", Column(gettext_lazy("Recognised on (dd/mm/yyyy)"), 14), cells.date()
+        ),
     ),
     key_fields=("person", "period", "title"),
     records=lambda institution_id: (
@@ -463,7 +310,7 @@ INITIATIVES = Kind(
 def _title_values(record: TitleRecord) -> dict:
     return {
         "person": record.person,
-        "full_name": holder_name(record.person or record.unit),
+        "full_name": cells.holder_name(record.person or record.unit),
         "unit": record.unit,
         "year": record.year,
         "award_type": record.award_type,
@@ -506,12 +353,6 @@ def _title_check(values: dict, existing, ctx: Context) -> list[tuple[str, str]]:
     return []
 
 
-def current_year(institution_id: int) -> int:
-    """Titles from this year on come from decisions; only earlier years are imported."""
-    period = Period.objects.of(institution_id).filter(is_current=True).first()
-    return period.year if period else timezone.localdate().year
-
-
 TITLES = Kind(
     code="titles",
     title=gettext_lazy("Title history"),
@@ -520,28 +361,30 @@ TITLES = Kind(
         Field(
             "person",
             Column(gettext_lazy("Staff id (for a person's title)"), 12),
-            _optional_person,
-            show=_id,
+            cells.optional_person,
+            show=cells.id_of,
         ),
         Field(
             "full_name",
             Column(gettext_lazy("Name of the person or unit"), 28),
-            _text(200),
+            cells.text(200),
             show=str,
             stored=False,
         ),
         Field(
             "unit",
             Column(gettext_lazy("Unit code (for a unit's title)"), 14),
-            _optional_unit,
-            show=_code,
+            cells.optional_unit,
+            show=cells.code_of,
         ),
-        Field("year", Column(gettext_lazy("Year"), 8), _year),
-        Field("award_type", Column(gettext_lazy("Award code"), 22), _award, show=_code),
+        Field("year", Column(gettext_lazy("Year"), 8), cells.year),
+        Field(
+            "award_type", Column(gettext_lazy("Award code"), 22), cells.award, show=cells.code_of
+        ),
         Field(
             "award_name",
             Column(gettext_lazy("Award"), 30),
-            _text(200),
+            cells.text(200),
             show=str,
             stored=False,
             optional_column=True,
@@ -549,7 +392,7 @@ TITLES = Kind(
         Field(
             "decision_reference",
             Column(gettext_lazy("Decision (number)"), 22),
-            _text(120),
+            cells.text(120),
             show=str,
         ),
     ),
