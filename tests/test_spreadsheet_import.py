@@ -489,3 +489,34 @@ def test_nobody_but_the_personnel_officer_may_import(request, who, lan, period):
 
 def test_an_unknown_list_is_not_found(browser):
     assert browser.get("/spreadsheets/salaries/export.xlsx").status_code == 404
+
+
+def test_a_units_title_is_imported_by_its_code(browser, unit_a, period):
+    row = ["", unit_a.name, unit_a.code, 2025, "advanced_collective", "", "3/QĐ-CĐTN"]
+    confirm(browser, preview(browser, "titles", xlsx("titles", [row])))
+    title = TitleRecord.objects.get(unit=unit_a)
+    assert (title.person, title.year, title.source) == (None, 2025, "imported")
+
+
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        (["", "Khoa Toán", "khoa-a", 2025, "advanced_worker", "", ""], 4),  # a person's award
+        ([None, "", "", 2025, "advanced_collective", "", ""], 0),  # no holder at all
+    ],
+    ids=["a person's award for a unit", "no holder"],
+)
+def test_a_title_without_a_holder_of_the_awards_kind_is_refused(browser, unit_a, row, column):
+    [(line, header, _reason)] = errors(preview(browser, "titles", xlsx("titles", [row])))
+    assert (line, header) == (2, headers("titles")[column])
+    assert not TitleRecord.objects.exists()
+
+
+def test_a_file_with_english_headers_is_read_alike(browser, lan, period):
+    from django.utils import translation
+
+    with translation.override("en"):
+        data = xlsx("ratings", [rating_row(lan, period)])
+    shown = preview(browser, "ratings", data)
+    assert shown.status_code == 200
+    assert shown.context["created"] == 1
