@@ -34,13 +34,12 @@ def records_sheet(kind: Kind, institution_id: int, *, empty: bool = False) -> Sh
 
 def nominees(person: Person, period: Period, unit: Unit | None) -> Sheet:
     """The dossiers of a period (of one unit, or of every unit the person may export)."""
-    acting = permissions.may(person, "nominees.export", unit)
-    if acting is None:
+    if permissions.may(person, "nominees.export", unit) is None:
         raise NotPermitted()
     dossiers = permissions.visible_dossiers(person).filter(period=period)
     if unit is not None:
         dossiers = dossiers.filter(unit=unit)
-    elif acting.unit_id is not None:  # a unit head: their own units only
+    elif permissions.may(person, "dossier.view_all") is None:  # a unit head: their own units
         dossiers = dossiers.filter(unit_id__in=permissions.units_where(person, "nominees.export"))
     dossiers = dossiers.select_related(
         "unit", "award_type", "nominee_person", "nominee_unit"

@@ -53,6 +53,15 @@ def test_a_unit_head_without_a_unit_gets_their_units_nominees_only(head_a, perio
     assert {row[3] for row in rows} == {unit_a.name}
 
 
+def test_a_principal_who_heads_a_unit_gets_every_units_nominees(institution, period, unit_a,
+                                                                 unit_b):  # fmt: skip
+    both = make_person(institution, unit_b, roles=[Role.UNIT_HEAD, Role.PRINCIPAL])
+    draft(period, unit_a)
+    draft(period, unit_b)
+    rows = values(nominees(login(both), period))
+    assert {row[3] for row in rows} == {unit_a.name, unit_b.name}
+
+
 def test_a_unit_head_cannot_export_another_units_nominees(head_a, period, unit_b):
     draft(period, unit_b)
     assert nominees(login(head_a), period, unit_b).status_code == 403
