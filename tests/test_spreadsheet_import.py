@@ -520,3 +520,31 @@ def test_a_file_with_english_headers_is_read_alike(browser, lan, period):
     shown = preview(browser, "ratings", data)
     assert shown.status_code == 200
     assert shown.context["created"] == 1
+
+
+def test_a_repeated_column_header_is_refused(browser, lan, period):
+    names = [*headers("ratings"), headers("ratings")[3]]
+    reason = file_error(preview(browser, "ratings", xlsx("ratings", [rating_row(lan, period)],
+                                                         headers=names)))  # fmt: skip
+    assert "lặp" in reason
+
+
+def test_cancelling_drops_the_waiting_file(browser, lan, period):
+    shown = preview(browser, "ratings", xlsx("ratings", [rating_row(lan, period)]))
+    browser.post("/spreadsheets/import/cancel/")
+    assert PENDING not in browser.session
+    assert confirm(browser, shown).status_code == 409
+    assert not AnnualRating.objects.exists()
+
+
+def test_the_preview_costs_the_same_queries_for_many_rows(
+    browser, institution, unit_a, period, django_assert_max_num_queries
+):
+    people = [make_person(institution, unit_a) for _ in range(20)]
+    with django_assert_max_num_queries(30) as few:
+        preview(browser, "ratings", xlsx("ratings", [rating_row(p, period) for p in people[:2]]))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        shown = preview(
+            browser, "ratings", xlsx("ratings", [rating_row(p, period) for p in people])
+        )
+    assert shown.context["created"] == 20
