@@ -124,8 +124,6 @@ def _plan_row(kind: Kind, ctx: Context, row: reader.Row, result: Plan, seen: dic
         problems.append(("", _("Several records match this row: correct them in the admin.")))
     seen.setdefault(same, row.line)
     record = None if new_person else ctx.existing.get(key)
-    if kind.code == "people":
-        record = values["person"]
     planned = _compare(kind, row.line, values, record)
     if planned.action != UNCHANGED:
         problems.extend(kind.check(values, record, ctx))
