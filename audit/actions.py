@@ -79,6 +79,7 @@ class AuditAction(models.TextChoices):
     RECORD_CREATED = "record.created", _("Eligibility record created")
     RECORD_CHANGED = "record.changed", _("Eligibility record changed")
     RECORD_DELETED = "record.deleted", _("Eligibility record deleted")
+    RECORDS_IMPORTED = "record.imported", _("Spreadsheet of records imported")
     # The auditor's workspace
     TRAIL_EXPORTED = "audit.exported", _("Trail exported")
     INTEGRITY_CHECKED = "audit.integrity_checked", _("Chain integrity checked")

@@ -43,6 +43,7 @@ OBJECT_TYPES = {
     "anomaly_rules": _("Anomaly thresholds"),
     "movement": _("Emulation movement"),
     "registration": _("Registration"),
+    "spreadsheet": _("Spreadsheet"),
 }
 
 

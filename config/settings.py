@@ -131,6 +131,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 # Uploads: documents of a dossier (checked by content, see dossiers/uploads.py).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# A spreadsheet imported by the personnel office: its size and its number of rows.
+SPREADSHEET_IMPORT_MAX_BYTES = env_int("SPREADSHEET_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+SPREADSHEET_IMPORT_MAX_ROWS = env_int("SPREADSHEET_IMPORT_MAX_ROWS", 2000)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Signing (issue on decisions): a PKCS#12 file for the demo, a PKCS#11 token in production.

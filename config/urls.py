@@ -14,6 +14,7 @@ urlpatterns = [
     path("meetings/", include("council.urls")),
     path("notices/", include("decisions.notice_urls")),
     path("decisions/", include("decisions.urls")),
+    path("spreadsheets/", include("spreadsheets.urls")),
     path("audit/", include("auditing.export_urls")),
     path("audit/", include("auditing.urls")),
     path("audit/", include("auditing.integrity_urls")),

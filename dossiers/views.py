@@ -95,6 +95,7 @@ def dossier_list(request):
             "states": State.choices,
             "periods": Period.objects.of(request.institution) if person else [],
             "may_create": permissions.may(person, "dossier.create") is not None,
+            "may_export_nominees": permissions.may(person, "nominees.export") is not None,
             "query": request.GET.copy(),
         },
     )

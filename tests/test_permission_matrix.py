@@ -69,6 +69,8 @@ MAY = {
     "outbox.view": {R.COUNCIL_SECRETARY},
     "person.manage": {R.PERSONNEL_OFFICER},
     "rating.manage": {R.PERSONNEL_OFFICER},
+    "records.import": {R.PERSONNEL_OFFICER},
+    "nominees.export": {R.UNIT_HEAD} | OFFICERS,
     "delegation.give": {R.UNIT_HEAD, R.REVIEWER, R.LEAD_REVIEWER, R.COUNCIL_SECRETARY, R.PRINCIPAL},
     # A staff right (anyone with a login), except the auditor, who stays read-only.
     "notice.object": {*Role.values, "nobody"} - {R.AUDITOR},

@@ -65,6 +65,11 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     # system through the API). Keeping them is not reviewing: no dossier is seen through them.
     "person.manage": (Role.PERSONNEL_OFFICER,),
     "rating.manage": (Role.PERSONNEL_OFFICER,),
+    # Importing the office's spreadsheets (staff, ratings, discipline, initiatives, title history)
+    # and exporting those lists, which hold private data: the personnel office keeps them all.
+    "records.import": (Role.PERSONNEL_OFFICER,),
+    # A unit's nominees as a spreadsheet: a unit head their own unit's, the officers any unit's.
+    "nominees.export": (Role.UNIT_HEAD, *OFFICERS),
     # Roles that carry a step of the work. A council member's ballot is personal (absent members
     # send a written opinion instead), an auditor's inspection is independent, and a vice
     # principal acts only through what the principal lends them: none of those can be lent.
