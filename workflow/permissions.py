@@ -54,6 +54,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "task.reassign": (Role.LEAD_REVIEWER,),
     # Any member of staff may object to a running public notice, whatever their roles.
     "notice.object": STAFF,
+    # The fairness statistics are aggregates of the institution, public to all of its staff.
+    "statistics.read": STAFF,
     "outbox.view": (Role.COUNCIL_SECRETARY,),  # mails and checks that could not be done
     # The staff list and the annual ratings, kept by the personnel office (pushed by its HR
     # system through the API). Keeping them is not reviewing: no dossier is seen through them.

@@ -64,6 +64,7 @@ AUDITOR_READS = frozenset(
         "upward.read",
         "trail.read",
         "trail.export",
+        "statistics.read",
     }
 )
 
