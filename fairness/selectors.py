@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q
+from django.db.models import CharField, Count, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
@@ -202,17 +202,15 @@ def awards(institution_id: int, period: Period) -> Awards:
     )
     award_rows = (
         in_force.filter(nominee_person__isnull=False)
-        .values(
-            unit_id=F("nominee_person__unit_id"),
-            holds_leadership_post=F("nominee_person__holds_leadership_post"),
-            gender=F("nominee_person__gender"),
+        .values_list(
+            "nominee_person__unit_id",
+            "nominee_person__holds_leadership_post",
+            "nominee_person__gender",
         )
         .annotate(awards=Count("pk"))
         .order_by()
     )
-    award_count = {
-        (r["unit_id"], r["holds_leadership_post"], r["gender"]): r["awards"] for r in award_rows
-    }
+    award_count = {(unit, post, gender): n for unit, post, gender, n in award_rows}
     for row in people:
         row["awards"] = award_count.get(
             (row["unit_id"], row["holds_leadership_post"], row["gender"]), 0
