@@ -73,9 +73,7 @@ def test_the_counts_per_unit_are_those_of_the_dossiers_trail(institution, period
     assert row(counts.per_unit, "Khoa Văn") == zero(nominated=2, recommended=2, signed=1)
 
 
-def test_a_returned_dossier_resubmitted_is_still_counted_as_returned(
-    institution, period, unit_a
-):
+def test_a_returned_dossier_resubmitted_is_still_counted_as_returned(institution, period, unit_a):
     returned = dossier_in(State.RETURNED, period, unit_a)
     act(returned, "resubmit", returned.created_by)
 
@@ -171,14 +169,14 @@ def test_two_awards_of_one_person_count_one_person_awarded_and_two_awards(
 
 
 def test_awards_split_by_gender(institution, period, year):
+    from django.utils import translation
+
     staff = list(Person.objects.filter(institution=institution, is_active=True))
 
-    women, men = selectors.awards(institution.pk, period).by_gender
+    with translation.override("en"):
+        women, men = selectors.awards(institution.pk, period).by_gender
 
-    assert (women.label, men.label) == ("Nữ", "Nam") or (women.label, men.label) == (
-        "Female",
-        "Male",
-    )
+    assert (women.label, men.label) == ("Female", "Male")
     assert (men.people, men.awarded) == (1, 1)
     assert (women.people, women.awarded) == (len(staff) - 1, 1)
 
