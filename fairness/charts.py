@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 
 # Colours that stay apart for the common kinds of colour blindness (Okabe–Ito).
@@ -55,7 +56,7 @@ def bar_chart(
     plot_height = group * len(categories)
     width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
     height = top + plot_height + AXIS_HEIGHT
-    scale = _axis_maximum([v for s in series for v in s.values if v is not None])
+    scale, steps = _axis([v for s in series for v in s.values if v is not None])
     ids = {"title": f"{chart_id}-title", "desc": f"{chart_id}-desc"}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" id={quoteattr(chart_id)}'
@@ -67,7 +68,7 @@ def bar_chart(
     if len(series) > 1:
         parts += _legend(series)
     parts += _bars(categories, series, top, group, scale, value_suffix)
-    parts += _axis(top + plot_height, scale, axis_label, value_suffix)
+    parts += _axis_lines(top + plot_height, scale, steps, axis_label, value_suffix)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above went through escape()
 
@@ -108,14 +109,14 @@ def _bars(categories, series, top, group, scale, suffix) -> list[str]:
     return parts
 
 
-def _axis(y: int, scale: float, axis_label: str, suffix: str) -> list[str]:
+def _axis_lines(y: int, scale: float, steps: int, axis_label: str, suffix: str) -> list[str]:
     parts = [
         f'<line x1="{LABEL_WIDTH}" y1="{y}" x2="{LABEL_WIDTH + PLOT_WIDTH}" y2="{y}"'
         ' stroke="#5d6675"/>'
     ]
-    for step in range(5):
-        value = scale * step / 4
-        x = LABEL_WIDTH + PLOT_WIDTH * step / 4
+    for step in range(steps + 1):
+        value = scale * step / steps
+        x = LABEL_WIDTH + PLOT_WIDTH * step / steps
         parts.append(
             f'<line x1="{x:g}" y1="{y}" x2="{x:g}" y2="{y + 4}" stroke="#5d6675"/>'
             f'<text x="{x:g}" y="{y + 16}" text-anchor="middle" {FONT}>'
@@ -128,17 +129,25 @@ def _axis(y: int, scale: float, axis_label: str, suffix: str) -> list[str]:
     return parts
 
 
-def _axis_maximum(values: list[float]) -> float:
-    """A round number at or above the largest value (1, 2, 2.5 or 5 times a power of ten)."""
+# Round ends of the axis (times a power of ten), each with the number of steps that keeps its
+# ticks round: 0–2.5 in steps of 0.5, 0–5 in steps of 1...
+_ROUND_ENDS = ((1, 5), (2, 4), (2.5, 5), (5, 5), (10, 5))
+
+
+def _axis(values: list[float]) -> tuple[float, int]:
+    """The axis' end, a round number at or above the largest value, and its number of steps."""
     largest = max(values, default=0)
     if largest <= 0:
-        return 1
+        return 1, 5
     power = 10 ** math.floor(math.log10(largest))
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= largest)
+    return next((m * power, steps) for m, steps in _ROUND_ENDS if m * power >= largest)
 
 
 def _number(value: float) -> str:
-    return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
+    """A count as an integer, anything else with one decimal, in the reader's language."""
+    if float(value).is_integer():
+        return str(int(value))
+    return formats.number_format(round(value, 1), 1)
 
 
 def _shorten(text: str, limit: int = 28) -> str:

@@ -36,7 +36,14 @@ def build(institution_id: int, period: Period, periods: Sequence[Period]) -> lis
     counts = selectors.counts(institution_id, period, periods)
     awards = selectors.awards(institution_id, period)
     return [
-        _counts_table("units", _("Dossiers per unit"), _("Unit"), counts.per_unit, total=True),
+        _counts_table(
+            "units",
+            _("Dossiers per unit"),
+            _("Unit"),
+            counts.per_unit,
+            total=True,
+            draw_empty=False,
+        ),
         _shares_table(
             "posts", _("Awards to leaders and frontline staff"), _("Post"), awards.by_post
         ),
@@ -57,19 +64,26 @@ def by_key(tables: list[Table], key: str) -> Table | None:
     return next((t for t in tables if t.key == key), None)
 
 
-def _counts_table(key, title, first, rows, *, total=False) -> Table:
+def _counts_table(key, title, first, rows, *, total=False, draw_empty=True) -> Table:
+    """A counts table, with a total line if asked; its chart draws the lines with a count."""
     measures = selectors.measures()
     lines = [[row.label, *row.counts] for row in rows]
     if total:
         lines.append([_("Total"), *(sum(r.counts[i] for r in rows) for i in range(len(measures)))])
     charted = [(i, m) for i, m in enumerate(measures) if m.key in CHARTED]
+    drawn = rows if draw_empty else [r for r in rows if any(r.counts[i] for i, _m in charted)]
+    description = _("%(measures)s per %(what)s, as in the table.") % {
+        "measures": ", ".join(str(m.label) for _i, m in charted),
+        "what": first.lower(),
+    }
+    if not draw_empty:
+        description += " " + _("Lines where all of them are zero are not drawn.")
     chart = bar_chart(
         chart_id=f"chart-{key}",
         title=title,
-        description=_("%(measures)s per %(what)s, as in the table.")
-        % {"measures": ", ".join(str(m.label) for _i, m in charted), "what": first.lower()},
-        categories=[row.label for row in rows],
-        series=[Series(str(m.label), [row.counts[i] for row in rows]) for i, m in charted],
+        description=description,
+        categories=[row.label for row in drawn],
+        series=[Series(str(m.label), [row.counts[i] for row in drawn]) for i, m in charted],
         axis_label=_("Dossiers"),
     )
     return Table(

@@ -78,6 +78,23 @@ def test_the_axis_is_labelled_and_ends_at_a_round_number_above_the_largest_value
     assert "10" in texts(root) and "0" in texts(root)  # 0 … 10, not 0 … 7
 
 
+def test_the_ticks_of_the_axis_are_round_numbers():
+    root = parsed(chart(series=[Series("Đề nghị", [5, 3])]))
+
+    assert [t for t in texts(root) if t in {"0", "1", "2", "3", "4", "5", "1.2", "3.8"}] == [
+        "5", "3", "0", "1", "2", "3", "4", "5",
+    ]  # the bars' values, then the ticks  # fmt: skip
+
+
+def test_a_share_is_written_with_the_decimal_comma_in_vietnamese():
+    from django.utils import translation
+
+    with translation.override("vi"):
+        root = parsed(chart(series=[Series("Tỉ lệ", [2.4, 1.0])], value_suffix="%"))
+
+    assert "2,4%" in texts(root)
+
+
 def test_several_series_get_a_legend_and_one_series_none():
     assert {"Đề nghị", "Được khen"} <= set(texts(parsed(chart())))
     single = parsed(chart(series=[Series("Đề nghị", [4, 2])]))

@@ -183,6 +183,19 @@ def test_the_charts_are_well_formed_and_draw_a_unit_name_with_markup_as_text(
     assert '<Khoa & "A">' not in response.content.decode()
 
 
+def test_the_units_chart_leaves_out_units_without_dossiers_but_the_table_lists_them(
+    staff_a, period, unit_a, unit_b
+):
+    dossier_in(State.SUBMITTED, period, unit_a)
+
+    response = login(staff_a).get(PAGE)
+
+    unit_chart = next(c for c in svgs(response) if c.get("id") == "chart-units")
+    drawn = [t.text for t in unit_chart.iter(f"{SVG}text")]
+    assert "Khoa Toán" in drawn and "Khoa Văn" not in drawn
+    assert "Khoa Văn" in [line[0] for line in table(response, "units").sheet.rows]
+
+
 def test_the_page_keeps_its_number_of_queries_as_dossiers_grow(
     staff_a, period, unit_a, unit_b, earlier, django_assert_max_num_queries
 ):
