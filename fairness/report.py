@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from dossiers.models import Period
+from fairness import awards as award_shares
 from fairness import selectors, stages
 from fairness.charts import Series, bar_chart
 from spreadsheets.writer import Column, Sheet
@@ -33,8 +34,9 @@ class Table:
 
 def build(institution_id: int, period: Period, periods: Sequence[Period]) -> list[Table]:
     """Every table of the page for `period` (trends over `periods`)."""
-    counts = selectors.counts(institution_id, period, periods)
-    awards = selectors.awards(institution_id, period)
+    units = selectors.units(institution_id)
+    counts = selectors.counts(institution_id, period, periods, units)
+    awards = award_shares.awards(institution_id, period, units)
     return [
         _counts_table(
             "units",
@@ -47,6 +49,7 @@ def build(institution_id: int, period: Period, periods: Sequence[Period]) -> lis
         _shares_table(
             "posts", _("Awards to leaders and frontline staff"), _("Post"), awards.by_post
         ),
+        _unit_posts_table(awards.by_unit_and_post),
         _shares_table("gender", _("Awards by gender"), _("Gender"), awards.by_gender),
         _shares_table(
             "unit-sizes",
@@ -57,6 +60,7 @@ def build(institution_id: int, period: Period, periods: Sequence[Period]) -> lis
         ),
         _stages_table(stages.stage_times(institution_id, period)),
         _counts_table("trends", _("Trends over the periods"), _("Period"), counts.per_period),
+        _period_posts_table(award_shares.posts_per_period(institution_id, periods)),
     ]
 
 
@@ -118,12 +122,82 @@ def _shares_table(key, title, first, shares, *, with_units=False) -> Table:
         axis_label=_("People awarded (%)"),
         value_suffix="%",
     )
-    note = _(
+    return Table(
+        key=key, title=title, sheet=Sheet(title, columns, lines), chart=chart, note=_awards_note()
+    )
+
+
+def _awards_note() -> str:
+    return _(
         "Awards in force to individuals in the period (revoked awards are not counted). The "
         "people concerned are the active staff, and anyone awarded who has left since; a unit's "
         "size is its number of active members."
     )
-    return Table(key=key, title=title, sheet=Sheet(title, columns, lines), chart=chart, note=note)
+
+
+def _unit_posts_table(rows) -> Table:
+    title = _("Leaders and frontline staff awarded, per unit")
+    columns = [
+        Column(_("Unit"), 30),
+        Column(_("Leaders"), 10),
+        Column(_("Leaders awarded"), 14),
+        Column(_("Leaders awarded (%)"), 16),
+        Column(_("Frontline staff"), 12),
+        Column(_("Frontline staff awarded"), 16),
+        Column(_("Frontline staff awarded (%)"), 18),
+    ]
+    lines = [
+        [r.label, r.leaders.people, r.leaders.awarded, r.leaders.share,
+         r.frontline.people, r.frontline.awarded, r.frontline.share]
+        for r in rows
+    ]  # fmt: skip
+    chart = bar_chart(
+        chart_id="chart-posts-units",
+        title=title,
+        description=_(
+            "Share of each unit's leaders and of its frontline staff awarded, in percent."
+        ),
+        categories=[r.label for r in rows],
+        series=[
+            Series(_("Leaders awarded (%)"), [r.leaders.share for r in rows]),
+            Series(_("Frontline staff awarded (%)"), [r.frontline.share for r in rows]),
+        ],
+        axis_label=_("People awarded (%)"),
+        value_suffix="%",
+    )
+    return Table(
+        key="posts-units", title=title, sheet=Sheet(title, columns, lines), chart=chart,
+        note=_awards_note(),
+    )  # fmt: skip
+
+
+def _period_posts_table(rows) -> Table:
+    title = _("Awards to leaders and frontline staff over the periods")
+    columns = [
+        Column(_("Period"), 20),
+        Column(_("Awards to leaders"), 16),
+        Column(_("Awards to frontline staff"), 20),
+        Column(_("Leaders' part of the awards (%)"), 22),
+    ]
+    lines = [[r.label, r.leaders, r.frontline, r.leaders_share] for r in rows]
+    chart = bar_chart(
+        chart_id="chart-posts-trends",
+        title=title,
+        description=_("Awards in force to leaders and to frontline staff in each period."),
+        categories=[r.label for r in rows],
+        series=[
+            Series(_("Awards to leaders"), [r.leaders for r in rows]),
+            Series(_("Awards to frontline staff"), [r.frontline for r in rows]),
+        ],
+        axis_label=_("Awards"),
+    )
+    note = _(
+        "Awards in force to individuals in each period; a person counts in the post they hold "
+        "now, since the product keeps no history of posts."
+    )
+    return Table(
+        key="posts-trends", title=title, sheet=Sheet(title, columns, lines), chart=chart, note=note
+    )
 
 
 def _stages_table(rows: list[stages.StageTime]) -> Table:

@@ -11,6 +11,7 @@ import datetime
 import pytest
 
 from dossiers.models import AnnualRating, Period, Person, Rating, State
+from fairness import awards as shares
 from fairness import report, selectors
 from tests.conftest import make_person, make_unit
 from tests.factories import act, dossier_in
@@ -26,6 +27,10 @@ def row(counts_rows, label) -> dict[str, int]:
 
 def zero(**counts) -> dict[str, int]:
     return dict.fromkeys(MEASURES, 0) | counts
+
+
+def counts_of(institution, period, periods):
+    return selectors.counts(institution.pk, period, periods, selectors.units(institution.pk))
 
 
 @pytest.fixture
@@ -65,7 +70,7 @@ def year(period, earlier, unit_a, unit_b, leader, frontline_woman):
 
 
 def test_the_counts_per_unit_are_those_of_the_dossiers_trail(institution, period, year):
-    counts = selectors.counts(institution.pk, period, [period])
+    counts = counts_of(institution, period, [period])
 
     assert row(counts.per_unit, "Khoa Toán") == zero(
         nominated=4, returned=1, declined=1, recommended=2, signed=2, revoked=1
@@ -77,7 +82,7 @@ def test_a_returned_dossier_resubmitted_is_still_counted_as_returned(institution
     returned = dossier_in(State.RETURNED, period, unit_a)
     act(returned, "resubmit", returned.created_by)
 
-    counts = selectors.counts(institution.pk, period, [period])
+    counts = counts_of(institution, period, [period])
 
     assert row(counts.per_unit, "Khoa Toán") == zero(nominated=1, returned=1)
 
@@ -88,19 +93,19 @@ def test_a_draft_or_a_dossier_withdrawn_before_submission_is_no_nomination(
     dossier_in(State.DRAFT, period, unit_a)
     dossier_in(State.WITHDRAWN, period, unit_a)
 
-    assert row(selectors.counts(institution.pk, period, [period]).per_unit, "Khoa Toán") == zero()
+    assert row(counts_of(institution, period, [period]).per_unit, "Khoa Toán") == zero()
 
 
 def test_a_unit_without_dossiers_is_listed_with_zeros(institution, period, unit_a, unit_b):
     dossier_in(State.SUBMITTED, period, unit_a)
 
-    counts = selectors.counts(institution.pk, period, [period])
+    counts = counts_of(institution, period, [period])
 
     assert row(counts.per_unit, "Khoa Văn") == zero()
 
 
 def test_the_trends_give_each_periods_totals_oldest_first(institution, period, earlier, year):
-    counts = selectors.counts(institution.pk, period, [period, earlier])
+    counts = counts_of(institution, period, [period, earlier])
 
     assert [r.label for r in counts.per_period] == ["Năm 2025", "Năm 2026"]
     assert row(counts.per_period, "Năm 2025") == zero(nominated=1, recommended=1, signed=1)
@@ -121,8 +126,8 @@ def test_another_institutions_dossiers_and_people_are_never_counted(
     dossier_in(State.SIGNED, their_period, their_unit, nominee=boss)
     ours = list(Person.objects.filter(institution=institution))
 
-    counts = selectors.counts(institution.pk, period, [period])
-    awards = selectors.awards(institution.pk, period)
+    counts = counts_of(institution, period, [period])
+    awards = shares.awards(institution.pk, period, selectors.units(institution.pk))
 
     assert "Khoa X" not in [r.label for r in counts.per_unit]
     assert row(counts.per_period, "Năm 2026") == zero()
@@ -134,7 +139,9 @@ def test_awards_in_force_split_leaders_from_frontline_staff(
 ):
     staff = list(Person.objects.filter(institution=institution, is_active=True))
 
-    leaders, frontline = selectors.awards(institution.pk, period).by_post
+    leaders, frontline = shares.awards(
+        institution.pk, period, selectors.units(institution.pk)
+    ).by_post
 
     assert (leaders.people, leaders.awarded, leaders.awards, leaders.share) == (1, 1, 1, 100.0)
     expected_frontline = len([p for p in staff if not p.holds_leadership_post])
@@ -148,7 +155,7 @@ def test_a_revoked_award_and_an_award_of_another_period_are_not_in_force(
     dossier_in(State.REVOKED, period, unit_a)
     dossier_in(State.SIGNED, earlier, unit_a)
 
-    awards = selectors.awards(institution.pk, period)
+    awards = shares.awards(institution.pk, period, selectors.units(institution.pk))
 
     assert sum(s.awarded for s in awards.by_post) == 0
     assert sum(s.awards for s in awards.by_post) == 0
@@ -163,7 +170,9 @@ def test_two_awards_of_one_person_count_one_person_awarded_and_two_awards(
     dossier_in(State.SIGNED, period, unit_a, nominee=leader)
     dossier_in(State.SIGNED, period, unit_a, award="grassroots_emulation_fighter", nominee=leader)
 
-    leaders, _frontline = selectors.awards(institution.pk, period).by_post
+    leaders, _frontline = shares.awards(
+        institution.pk, period, selectors.units(institution.pk)
+    ).by_post
 
     assert (leaders.awarded, leaders.awards) == (1, 2)
 
@@ -174,7 +183,9 @@ def test_awards_split_by_gender(institution, period, year):
     staff = list(Person.objects.filter(institution=institution, is_active=True))
 
     with translation.override("en"):
-        women, men = selectors.awards(institution.pk, period).by_gender
+        women, men = shares.awards(
+            institution.pk, period, selectors.units(institution.pk)
+        ).by_gender
 
     assert (women.label, men.label) == ("Female", "Male")
     assert (men.people, men.awarded) == (1, 1)
@@ -188,7 +199,7 @@ def test_a_person_who_left_after_their_award_is_still_counted(
     Person.objects.filter(pk=frontline_woman.pk).update(is_active=False)
     active = Person.objects.filter(institution=institution, is_active=True).count()
 
-    women, _men = selectors.awards(institution.pk, period).by_gender
+    women, _men = shares.awards(institution.pk, period, selectors.units(institution.pk)).by_gender
 
     assert (women.people, women.awarded) == (active + 1, 1)
 
@@ -202,7 +213,9 @@ def test_awards_split_by_the_size_of_the_unit(institution, period, unit_a, unit_
     }
     assert members[unit_a] <= 5 < members[unit_b] <= 10  # the head and the leader; 6 and more
 
-    small, middle, large, largest = selectors.awards(institution.pk, period).by_unit_size
+    small, middle, large, largest = shares.awards(
+        institution.pk, period, selectors.units(institution.pk)
+    ).by_unit_size
 
     assert (middle.units, middle.people, middle.awarded) == (1, members[unit_b], 0)
     assert small.awarded == 1 and small.people >= members[unit_a]
@@ -217,7 +230,7 @@ def test_the_unit_sizes_are_named_by_their_bounds(low, high, label):
     from django.utils import translation
 
     with translation.override("en"):
-        assert selectors.size_label(low, high) == label
+        assert shares.size_label(low, high) == label
 
 
 def test_the_total_line_adds_up_the_units(institution, period, year):
@@ -228,3 +241,32 @@ def test_the_total_line_adds_up_the_units(institution, period, year):
 
     assert total[1:] == [sum(line[i] for line in lines) for i in range(1, len(total))]
     assert total[1] == 6
+
+
+def test_each_unit_shows_its_leaders_and_frontline_staff_awarded(
+    institution, period, year, unit_a, unit_b
+):
+    in_unit = {
+        unit.name: list(Person.objects.filter(unit=unit, is_active=True))
+        for unit in (unit_a, unit_b)
+    }
+
+    rows = shares.awards(institution.pk, period, selectors.units(institution.pk)).by_unit_and_post
+
+    by_unit = {r.label: r for r in rows}
+    toan, van = by_unit["Khoa Toán"], by_unit["Khoa Văn"]
+    assert (toan.leaders.people, toan.leaders.awarded, toan.leaders.share) == (1, 1, 100.0)
+    assert (toan.frontline.people, toan.frontline.awarded) == (len(in_unit["Khoa Toán"]) - 1, 0)
+    assert (van.leaders.people, van.leaders.share) == (0, None)
+    assert (van.frontline.people, van.frontline.awarded) == (len(in_unit["Khoa Văn"]), 1)
+
+
+def test_the_awards_to_leaders_and_frontline_staff_over_the_periods(
+    institution, period, earlier, year
+):
+    rows = shares.posts_per_period(institution.pk, [period, earlier])
+
+    assert [(r.label, r.leaders, r.frontline, r.leaders_share) for r in rows] == [
+        ("Năm 2025", 0, 1, 0.0),
+        ("Năm 2026", 1, 1, 50.0),
+    ]
