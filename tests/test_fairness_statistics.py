@@ -270,3 +270,39 @@ def test_the_awards_to_leaders_and_frontline_staff_over_the_periods(
         ("Năm 2025", 0, 1, 0.0),
         ("Năm 2026", 1, 1, 50.0),
     ]
+
+
+def drafts_per_period_and_unit(institution_id):
+    """A count from another table than the trail, as a registrations column will be."""
+    from django.db.models import Count
+
+    from dossiers.models import Dossier
+
+    rows = (
+        Dossier.objects.of(institution_id)
+        .filter(state=State.DRAFT)
+        .values_list("period_id", "unit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(period_id, unit_id): {"drafts": n} for period_id, unit_id, n in rows}
+
+
+def test_one_more_source_adds_its_column_to_the_unit_and_trend_tables(
+    monkeypatch, institution, period, unit_a
+):
+    dossier_in(State.DRAFT, period, unit_a)
+    dossier_in(State.SUBMITTED, period, unit_a)
+    drafts = selectors.Source(
+        (selectors.Measure("drafts", "Nháp", "Hồ sơ còn là bản nháp."),), drafts_per_period_and_unit
+    )
+    monkeypatch.setattr(selectors, "SOURCES", [*selectors.SOURCES, drafts])
+
+    tables = report.build(institution.pk, period, [period])
+
+    units, trends = report.by_key(tables, "units"), report.by_key(tables, "trends")
+    assert [str(c.header) for c in units.sheet.columns][-1] == "Nháp"
+    (toan,) = [line for line in units.sheet.rows if line[0] == "Khoa Toán"]
+    assert (toan[1], toan[-1]) == (1, 1)  # one nomination, one draft
+    assert trends.sheet.rows[0][-1] == 1
+    assert ("Nháp", "Hồ sơ còn là bản nháp.") in units.legend
