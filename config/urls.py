@@ -20,6 +20,7 @@ urlpatterns = [
     path("audit/", include("auditing.integrity_urls")),
     path("documents/", include("decisions.document_urls")),
     path("", include("emulation.urls")),
+    path("statistics/", include("fairness.urls")),
     path("verify/", decision_views.verify_decision, name="verify_decision"),
     path(
         "verify/checkpoints/<int:pk>.json", decision_views.checkpoint_file, name="checkpoint_file"

@@ -74,12 +74,14 @@ MAY = {
     "delegation.give": {R.UNIT_HEAD, R.REVIEWER, R.LEAD_REVIEWER, R.COUNCIL_SECRETARY, R.PRINCIPAL},
     # A staff right (anyone with a login), except the auditor, who stays read-only.
     "notice.object": {*Role.values, "nobody"} - {R.AUDITOR},
+    # The fairness statistics: every member of staff, the auditor too (reading is their work).
+    "statistics.read": {*Role.values, "nobody"},
 }
 # Roles that reach only their own unit's objects; every other role reaches the whole institution.
 UNIT_SCOPED = {R.UNIT_HEAD}
 NOBODY = "nobody"  # a member of staff without any role
 # Rights of every member of staff, whatever their roles: answered as "staff", in any unit.
-STAFF_RIGHTS = {"notice.object"}
+STAFF_RIGHTS = {"notice.object", "statistics.read"}
 HOLDERS = [*Role.values, NOBODY]
 OWN_UNIT, OTHER_UNIT, OTHER_INSTITUTION = "own unit", "other unit", "other institution"
 SCOPES = (OWN_UNIT, OTHER_UNIT, OTHER_INSTITUTION)

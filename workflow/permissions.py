@@ -54,13 +54,15 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "task.reassign": (Role.LEAD_REVIEWER,),
     # Any member of staff may object to a running public notice, whatever their roles.
     "notice.object": STAFF,
-    "outbox.view": (Role.COUNCIL_SECRETARY,),
+    "outbox.view": (Role.COUNCIL_SECRETARY,),  # mails and checks that could not be done
+    # The fairness statistics are aggregates of the institution, public to all of its staff.
+    "statistics.read": STAFF,
     # Movements are launched by the head of the institution and read by all its staff; each unit
     # registers its own people and itself (a unit head acts on their own unit only).
     "movement.launch": (Role.PRINCIPAL,),
     "movement.read": STAFF,
     "registration.manage": (Role.UNIT_HEAD,),
-    "registration.view_all": OFFICERS,  # mails and checks that could not be done
+    "registration.view_all": OFFICERS,
     # The staff list and the annual ratings, kept by the personnel office (pushed by its HR
     # system through the API). Keeping them is not reviewing: no dossier is seen through them.
     "person.manage": (Role.PERSONNEL_OFFICER,),

@@ -66,6 +66,7 @@ AUDITOR_READS = frozenset(
         "trail.export",
         "movement.read",
         "registration.view_all",
+        "statistics.read",
     }
 )
 
