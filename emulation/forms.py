@@ -43,7 +43,7 @@ class MovementForm(forms.Form):
 class RegistrationForm(forms.Form):
     award_type = forms.ModelChoiceField(label=_("Title"), queryset=AwardType.objects.none())
     nominees = forms.ModelMultipleChoiceField(
-        label=_("People"), queryset=Person.objects.none(), required=False,
+        label=_("People to register"), queryset=Person.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
     the_unit_itself = forms.BooleanField(label=_("The unit itself"), required=False)

@@ -3,7 +3,7 @@
 Every number is counted in the database (grouped, with conditional counts), so the page costs
 the same few queries whatever the number of dossiers. Counts per unit and period come from
 `SOURCES`, each a list of named measures and one function counting them for every (period,
-unit) at once; a new column (registrations, say) is one more source.
+unit) at once (the registrations, then the dossiers); a new column is one more source.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.actions import AuditAction
 from audit.models import AuditEvent
-from dossiers.models import Dossier, Period, State, Unit
+from dossiers.models import Dossier, Period, Registration, State, Unit
 
 Key = tuple[int, int]  # (period id, unit id)
 
@@ -106,7 +106,32 @@ DOSSIER_MEASURES = (
     ),
     Measure("revoked", _("Revoked"), _("Awards revoked since by a revocation decision.")),
 )
-SOURCES: list[Source] = [Source(DOSSIER_MEASURES, dossier_counts)]
+
+
+def registration_counts(institution_id: int) -> dict[Key, dict[str, int]]:
+    """Registrations in force (withdrawn ones aside) of every period and unit, in one query."""
+    rows = (
+        Registration.objects.of(institution_id)
+        .active()
+        .values("period_id", "unit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(row["period_id"], row["unit_id"]): {"registrations": row["n"]} for row in rows}
+
+
+REGISTRATION_MEASURES = (
+    Measure(
+        "registrations",
+        _("Registrations"),
+        _("People and units the unit registered for a title at the start of the period "
+          "(withdrawn registrations aside)."),
+    ),
+)  # fmt: skip
+SOURCES: list[Source] = [
+    Source(REGISTRATION_MEASURES, registration_counts),
+    Source(DOSSIER_MEASURES, dossier_counts),
+]
 
 
 def measures() -> tuple[Measure, ...]:

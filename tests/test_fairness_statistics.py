@@ -240,7 +240,7 @@ def test_the_total_line_adds_up_the_units(institution, period, year):
     *lines, total = units
 
     assert total[1:] == [sum(line[i] for line in lines) for i in range(1, len(total))]
-    assert total[1] == 6
+    assert total[2] == 6  # nominations (after the registrations)
 
 
 def test_each_unit_shows_its_leaders_and_frontline_staff_awarded(
@@ -303,6 +303,30 @@ def test_one_more_source_adds_its_column_to_the_unit_and_trend_tables(
     units, trends = report.by_key(tables, "units"), report.by_key(tables, "trends")
     assert [str(c.header) for c in units.sheet.columns][-1] == "Nháp"
     (toan,) = [line for line in units.sheet.rows if line[0] == "Khoa Toán"]
-    assert (toan[1], toan[-1]) == (1, 1)  # one nomination, one draft
+    assert (toan[2], toan[-1]) == (1, 1)  # one nomination, one draft
     assert trends.sheet.rows[0][-1] == 1
     assert ("Nháp", "Hồ sơ còn là bản nháp.") in units.legend
+
+
+def test_registrations_are_counted_per_unit_withdrawn_ones_aside(
+    institution, period, unit_a, unit_b
+):
+    from django.utils import timezone
+
+    from dossiers.models import AwardType, Registration
+
+    award = AwardType.objects.get(institution=institution, code="advanced_worker")
+    people = [make_person(institution, unit_a, full_name=f"GV {n}") for n in range(3)]
+    for person in people:
+        Registration.objects.create(
+            institution=institution, period=period, unit=unit_a, nominee_person=person,
+            award_type=award, targets="—", registered_by=person,
+        )  # fmt: skip
+    Registration.objects.filter(nominee_person=people[0]).update(withdrawn_at=timezone.now())
+
+    tables = report.build(institution.pk, period, [period])
+
+    units = report.by_key(tables, "units")
+    assert str(units.sheet.columns[1].header) == "Đăng ký thi đua"
+    rows = {line[0]: line for line in units.sheet.rows}
+    assert (rows[unit_a.name][1], rows[unit_b.name][1]) == (2, 0)

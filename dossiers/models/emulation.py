@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.models.catalogue import AwardType, MovementKind
 from dossiers.models.organisation import Period, Person, Unit
-from dossiers.models.tenancy import InstitutionOwned
+from dossiers.models.tenancy import InstitutionOwned, InstitutionQuerySet
 
 
 class Movement(InstitutionOwned):
@@ -54,7 +54,7 @@ class Movement(InstitutionOwned):
             raise ValidationError({"ends_on": _("The end date is before the start date.")})
 
 
-class RegistrationQuerySet(models.QuerySet):
+class RegistrationQuerySet(InstitutionQuerySet):
     def active(self):
         return self.filter(withdrawn_at__isnull=True)
 
