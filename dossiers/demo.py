@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import zlib
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -241,6 +242,8 @@ class _StaffBuilder:
             holds_leadership_post=leader,
             gender=gender,
             email=f"{username}@cdngt.example.edu.vn",
+            # Every September intake from 2005 to 2022, by the username (the names' draw is kept).
+            employed_since=datetime.date(2005 + zlib.crc32(username.encode()) % 18, 9, 1),
         )
 
     def _new_name(self, gender) -> str:

@@ -1,11 +1,12 @@
 """The demo's dossiers, played through the real services so every stage has something to see.
 
-Runs once per institution (when it has no dossier yet): dossiers left as drafts, submitted,
-returned, withdrawn, declined, suspended and reviewed; a closed council meeting whose dossiers
-are recommended or not, and a second meeting still voting. Then, once per institution (when it
-has no decision yet), the secretary prepares a decision over the recommended Advanced Worker
-dossiers but one, and the principal signs it with the demo certificate: the signed PDF is stored
-under MEDIA_ROOT like any other.
+Runs once per institution (when it has no dossier yet): the principal launches the year's
+movements and each unit registers its people (dossiers.demo_year); dossiers left as drafts,
+submitted, returned, withdrawn, declined, suspended and reviewed; a closed council meeting whose
+dossiers are recommended or not, and a second meeting still voting. Then, once per institution
+(when it has no decision yet), the secretary prepares a decision over the recommended Advanced
+Worker dossiers but one, and the principal signs it with the demo certificate: the signed PDF is
+stored under MEDIA_ROOT like any other.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from dossiers import demo_year
 from dossiers import services as dossier_services
 from dossiers.demo_certificate import create_demo_certificate
 from dossiers.models import AnnualRating, AwardType, Dossier, Institution, Period, Person, Rating
@@ -112,11 +114,15 @@ def play_demo_cycle(institution: Institution, period: Period) -> int:
 def _dossiers_and_meetings(institution, period) -> int:
     advanced = AwardType.objects.get(institution=institution, code="advanced_worker")
     actors = {"reviewer": _person(institution, "thamdinh")}
+    heads = {code: _person(institution, f"truong.{code}") for code in PLAN}
+    nominees = {code: _eligible_staff(heads[code].unit, period, len(PLAN[code])) for code in PLAN}
+    demo_year.launch_movements(institution, period, DEMO_PDF)
+    demo_year.register_units(heads, nominees, period)
     ends: dict[str, list[Dossier]] = {}
     for unit_code, fates in PLAN.items():
-        actors["head"] = _person(institution, f"truong.{unit_code}")
+        actors["head"] = heads[unit_code]
         unit = actors["head"].unit
-        for fate, nominee in zip(fates, _eligible_staff(unit, period, len(fates)), strict=False):
+        for fate, nominee in zip(fates, nominees[unit_code], strict=False):
             dossier = dossier_services.create_dossier(
                 person=actors["head"], unit=unit, period=period, award_type=advanced,
                 achievement_summary=SUMMARY, nominee_person=nominee,

@@ -145,3 +145,33 @@ def test_running_the_demo_again_creates_nothing(college, demo_settings):
     call_command("demo", stdout=StringIO())
 
     assert counts() == before
+
+
+def test_the_demo_year_starts_with_the_principal_launching_its_movements(college):
+    from dossiers.models import Movement
+
+    kinds = sorted(Movement.objects.of(college).values_list("kind", flat=True))
+
+    assert kinds == ["annual", "thematic"]
+    assert AuditEvent.objects.filter(institution=college, action="movement.launched").count() == 2
+
+
+def test_the_demo_units_register_their_nominees_and_themselves(college):
+    from dossiers.models import Registration
+
+    registered = Registration.objects.of(college).active()
+
+    assert registered.filter(nominee_unit__isnull=False).count() == 5
+    assert registered.filter(nominee_person__isnull=False).count() >= 20
+    events = AuditEvent.objects.filter(institution=college, action="registration.created")
+    assert events.count() == registered.count()
+
+
+def test_the_demo_has_one_nomination_warned_about_by_the_registration_rule(college):
+    warned = [
+        d
+        for d in Dossier.objects.of(college).filter(award_type__code="advanced_worker")
+        if any(c.code == "registration" and c.warns for c in eligibility.checks(d))
+    ]
+
+    assert len(warned) == 1 and warned[0].state != "draft"
