@@ -8,6 +8,7 @@ page's own forms, so a rule is never decided twice.
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -20,6 +21,7 @@ from api.serializers import PersonRef
 from decisions import notices
 from decisions.models import Objection, PublicNotice
 from decisions.notice_forms import DossierSelectionForm, ObjectionForm, ResolutionForm
+from dossiers import workdays
 from dossiers.models import Period
 from workflow import permissions
 from workflow.errors import NoticeNotFound
@@ -32,6 +34,13 @@ class NoticeOut(serializers.Serializer):
     dossier = DossierOut()
     opened_at = serializers.DateTimeField()
     ends_on = serializers.DateField(help_text="The notice's last day; objections are taken until.")
+    calendar_warning = serializers.SerializerMethodField(
+        help_text="On the publish response: set when the working days up to `ends_on` cross a year "
+        "whose public holidays are not entered (the end then counts weekends only); else null."
+    )
+
+    def get_calendar_warning(self, notice) -> str | None:
+        return self.context.get("calendar_warnings", {}).get(notice.ends_on)
 
 
 class ObjectionOut(serializers.Serializer):
@@ -140,7 +149,13 @@ class NoticeList(ApiMixin, generics.GenericAPIView):
             .select_related(*notices.NOTICE_ROW)
             .order_by("pk")
         )
-        return Response(NoticeOut(rows, many=True).data, status=status.HTTP_201_CREATED)
+        today = timezone.localdate()
+        warnings = {
+            ends_on: workdays.deadline_until(today, ends_on).warning()
+            for ends_on in {notice.ends_on for notice in published}
+        }
+        body = NoticeOut(rows, many=True, context={"calendar_warnings": warnings}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class Publishable(ApiMixin, generics.GenericAPIView):

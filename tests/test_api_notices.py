@@ -359,3 +359,28 @@ def test_a_resolution_without_a_note_is_malformed(secretary, objection, body):
     problem(ApiClient(secretary).post(resolve_url(objection), body), 400, "invalid-input")
     objection.refresh_from_db()
     assert objection.resolved_at is None
+
+
+def test_publishing_warns_when_the_notice_crosses_a_year_not_in_the_working_calendar(
+    period, unit_a, secretary
+):
+    dossier = recommended(period, unit_a)
+
+    [row] = ApiClient(secretary).post(NOTICES, {"dossiers": [dossier.pk]}).json()
+
+    assert "lịch làm việc" in row["calendar_warning"]
+
+
+def test_publishing_over_an_entered_calendar_carries_no_warning(period, unit_a, secretary):
+    import datetime
+
+    from dossiers.models import HolidayYear
+
+    today = datetime.date.today()
+    for year in (today.year, today.year + 1):
+        HolidayYear.objects.create(year=year, announcement=f"Thông báo nghỉ lễ năm {year}")
+    dossier = recommended(period, unit_a)
+
+    [row] = ApiClient(secretary).post(NOTICES, {"dossiers": [dossier.pk]}).json()
+
+    assert row["calendar_warning"] is None
