@@ -40,6 +40,7 @@ class ExcellentShare:
             return None
         return Reason(
             _(
+                # xgettext:no-python-format
                 "{unit}: {count} rated “completed tasks excellently”, more than the {allowed} "
                 "allowed ({percent}% of the {base} rated “completed tasks well” or better)."
             ),
