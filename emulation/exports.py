@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from spreadsheets.writer import Column, Sheet, xlsx_response
 
@@ -11,8 +12,8 @@ from spreadsheets.writer import Column, Sheet, xlsx_response
 def registrations_xlsx(period, registrations):
     columns = [
         Column(_("No."), 6), Column(_("Unit"), 28), Column(_("Nominee"), 28),
-        Column(_("Position"), 20), Column(_("Title"), 30), Column(_("Targets"), 50),
-        Column(_("Movement"), 30), Column(_("Registered on"), 14),
+        Column(_("Position"), 20), Column(pgettext("emulation title", "Title"), 30),
+        Column(_("Targets"), 50), Column(_("Movement"), 30), Column(_("Registered on"), 14),
     ]  # fmt: skip
     rows = [
         [n, r.unit.name, str(r.nominee), r.nominee_person.position if r.nominee_person else "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dossiers.forms import upload_limit_text
 from dossiers.models import AwardType, Movement, MovementKind, Period, Person
@@ -41,7 +42,9 @@ class MovementForm(forms.Form):
 
 
 class RegistrationForm(forms.Form):
-    award_type = forms.ModelChoiceField(label=_("Title"), queryset=AwardType.objects.none())
+    award_type = forms.ModelChoiceField(
+        label=pgettext_lazy("emulation title", "Title"), queryset=AwardType.objects.none()
+    )
     nominees = forms.ModelMultipleChoiceField(
         label=_("People to register"), queryset=Person.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,

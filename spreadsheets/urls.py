@@ -2,15 +2,13 @@ from django.urls import path
 
 from spreadsheets import views
 
-app_name = "spreadsheets"
-
 urlpatterns = [
-    path("import/", views.import_page, name="import"),
-    path("import/confirm/", views.import_confirm, name="import_confirm"),
-    path("import/cancel/", views.import_cancel, name="import_cancel"),
-    path("<slug:kind>/template.xlsx", views.template, name="template"),
-    path("<slug:kind>/export.xlsx", views.export, name="export"),
-    path("nominees.xlsx", views.nominees, name="nominees"),
-    path("meetings/<int:pk>/agenda.xlsx", views.agenda, name="agenda"),
-    path("decisions/<int:pk>/annex.xlsx", views.annex, name="annex"),
+    path("import/", views.import_page, name="spreadsheet_import"),
+    path("import/confirm/", views.import_confirm, name="spreadsheet_import_confirm"),
+    path("import/cancel/", views.import_cancel, name="spreadsheet_import_cancel"),
+    path("<slug:kind>/template.xlsx", views.template, name="spreadsheet_template"),
+    path("<slug:kind>/export.xlsx", views.export, name="spreadsheet_export"),
+    path("nominees.xlsx", views.nominees, name="spreadsheet_nominees"),
+    path("meetings/<int:pk>/agenda.xlsx", views.agenda, name="spreadsheet_agenda"),
+    path("decisions/<int:pk>/annex.xlsx", views.annex, name="spreadsheet_annex"),
 ]

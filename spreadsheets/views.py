@@ -150,7 +150,7 @@ def import_confirm(request):
             "unchanged": done.count(imports.UNCHANGED),
         },
     )
-    return redirect("spreadsheets:import")
+    return redirect("spreadsheet_import")
 
 
 @login_required
@@ -158,7 +158,7 @@ def import_confirm(request):
 def import_cancel(request):
     _importable(request.person)
     request.session.pop(PENDING, None)
-    return redirect("spreadsheets:import")
+    return redirect("spreadsheet_import")
 
 
 @login_required

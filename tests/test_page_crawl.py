@@ -526,6 +526,7 @@ def crawl(client: Client, checker: Checker, language: str, limit: int = PAGES_PE
             broken.append(f"{url} ({response.status_code}), linked from {shown_on[url]}")
             continue
         if not response.get("Content-Type", "").startswith("text/html"):
+            response.close()  # a download (a movement's plan, a PDF) holds its file open
             continue
         page = read_page(response.content.decode("utf-8"))
         pages[url] = checker.problems(page, language)

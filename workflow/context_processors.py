@@ -24,4 +24,7 @@ def inbox(request) -> dict:
         "watches_outbox": SimpleLazyObject(
             lambda: permissions.may(person, "outbox.view") is not None
         ),
+        "imports_records": SimpleLazyObject(
+            lambda: permissions.may(person, "records.import") is not None
+        ),
     }
