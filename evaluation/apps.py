@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EvaluationConfig(AppConfig):
-    """The unit's own evaluation meeting (họp bình xét), whose minutes go into each nominee's dossier."""
+    """The unit's evaluation meeting (họp bình xét); its minutes go into each nominee's dossier."""
 
     name = "evaluation"
     label = "evaluation"
