@@ -131,22 +131,32 @@ def _save_meeting(meeting: UnitMeeting, details: Details) -> None:
     meeting.chair, meeting.secretary = details.chair, details.secretary
     meeting.membership_total = len(details.attendance)
     meeting.present_count = sum(1 for p in details.attendance if p.present)
-    meeting.full_clean()
+    _checked(meeting.full_clean)
     meeting.save()
     meeting.attendances.all().delete()
     meeting.evaluations.all().delete()
     attendances = [_attendance(meeting, presence) for presence in details.attendance]
-    meeting.check_attendance(attendances)
+    _checked(meeting.check_attendance, attendances)
     dossiers = Dossier.objects.of(meeting.institution_id).in_bulk(dossier_ids)
     evaluations = [
         _evaluation(meeting, position, result, dossiers.get(result.dossier.pk, result.dossier))
         for position, result in enumerate(details.results, start=1)
     ]
     for row in (*attendances, *evaluations):
-        row.full_clean(exclude=["meeting"])
+        _checked(row.full_clean, exclude=["meeting"], about=row)
     Attendance.objects.bulk_create(attendances)
     for evaluation in evaluations:
         evaluation.save()
+
+
+def _checked(check, *args, about=None, **kwargs) -> None:
+    """Run a model's check; its refusal as plain messages (naming the member or nominee), which
+    every caller shows alike whatever fields its form has."""
+    try:
+        check(*args, **kwargs)
+    except ValidationError as error:
+        prefix = f"{about}: " if about is not None else ""
+        raise ValidationError([f"{prefix}{message}" for message in error.messages]) from None
 
 
 def _attendance(meeting: UnitMeeting, presence: Presence) -> Attendance:
