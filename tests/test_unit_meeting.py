@@ -19,7 +19,7 @@ from tests.conftest import make_dossier, make_person, make_unit
 from tests.factories import act, audit_mark, dossier_in, events_after, upload
 from workflow.errors import NotPermitted, StaleVersion
 
-HELD_ON = datetime.datetime(2026, 5, 20, 8, 0, tzinfo=datetime.UTC)
+HELD_ON = timezone.make_aware(datetime.datetime(2026, 5, 20, 8, 0))
 
 
 @pytest.fixture(autouse=True)

@@ -90,7 +90,8 @@ def test_the_minutes_record_the_attendance_present_over_total(minutes_text):
 def test_the_minutes_name_the_chair_and_the_secretary(minutes_text):
     assert "Chủ trì: Lê Văn Hùng" in minutes_text
     assert "Thư ký: Vũ Thị Thu Hà" in minutes_text
-    assert "THƯ KÝ Vũ Thị Thu Hà CHỦ TRÌ Lê Văn Hùng" in minutes_text
+    assert "THƯ KÝ (Ký, ghi rõ họ tên) Vũ Thị Thu Hà" in minutes_text
+    assert "CHỦ TRÌ (Ký, ghi rõ họ tên) Lê Văn Hùng" in minutes_text
 
 
 def test_the_minutes_give_each_nominee_the_award_and_the_result(minutes_text):
@@ -104,7 +105,7 @@ def test_the_minutes_give_each_nominee_the_award_and_the_result(minutes_text):
 
 def test_the_minutes_give_the_time_place_and_closing_time(minutes_text):
     assert "Địa điểm: Phòng họp Khoa Toán." in minutes_text
-    assert "ngày 20/05/2026" in minutes_text
+    assert "Thời gian: bắt đầu lúc 08:00 ngày 20/05/2026." in minutes_text
     assert "Cuộc họp kết thúc lúc 10:30" in minutes_text
 
 
