@@ -156,7 +156,8 @@ def _checked(check, *args, about=None, **kwargs) -> None:
         check(*args, **kwargs)
     except ValidationError as error:
         prefix = f"{about}: " if about is not None else ""
-        raise ValidationError([f"{prefix}{message}" for message in error.messages]) from None
+        messages = dict.fromkeys(f"{prefix}{message}" for message in error.messages)
+        raise ValidationError(list(messages)) from None
 
 
 def _attendance(meeting: UnitMeeting, presence: Presence) -> Attendance:

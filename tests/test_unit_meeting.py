@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from dossiers import services as dossier_services
@@ -26,6 +26,13 @@ HELD_ON = timezone.make_aware(datetime.datetime(2026, 5, 20, 8, 0))
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The refusals are matched by their English text."""
+    with translation.override("en"):
+        yield
 
 
 def stored_files(media) -> set[Path]:
