@@ -171,7 +171,7 @@ def _nominee_initial(dossiers, meeting) -> list[dict]:
     for d in dossiers:
         e = recorded.get(d.pk)
         rows.append({
-            "dossier": d.pk, "evaluated": e is not None,
+            "dossier": d.pk, "evaluated": e is not None if meeting else d.is_editable,
             "result": (UNANIMOUS if e.unanimous else "votes") if e else UNANIMOUS,
             "agree": e.agree if e else None, "disagree": e.disagree if e else None,
             "note": e.note if e else "",

@@ -248,3 +248,25 @@ def test_the_detail_reads_a_constant_number_of_queries(
         response = client.get(reverse("unit_meeting_detail", args=[large.pk]))
 
     assert response.status_code == 200
+
+
+def test_the_unit_heads_dossier_list_leads_to_the_meetings(head_a, reviewer):
+    link = reverse("unit_meeting_list")
+
+    assert link in login(head_a).get(reverse("dossier_list")).content.decode()
+    assert link not in login(reviewer).get(reverse("dossier_list")).content.decode()
+
+
+def test_the_form_ticks_only_the_dossiers_that_can_still_take_the_minutes(
+    head_a, unit_a, period, nominees
+):
+    from dossiers.models import State
+    from tests.factories import dossier_in
+
+    submitted = dossier_in(State.SUBMITTED, period, unit_a)
+
+    response = login(head_a).get(create_url(unit_a, period))
+
+    rows = dict((d.pk, f) for f, d in response.context["nominee_rows"])
+    assert rows[nominees[0].pk].initial["evaluated"] is True
+    assert rows[submitted.pk].initial["evaluated"] is False
