@@ -388,3 +388,26 @@ def test_the_meetings_time_is_kept(head_a, unit_a, period, nominees):
 
     assert timezone.localtime(UnitMeeting.objects.get().held_on) == timezone.localtime(HELD_ON)
     assert AuditEvent.objects.filter(action="unit_meeting.recorded").count() == 1
+
+
+def test_a_failure_at_the_second_dossier_removes_the_first_dossiers_new_file(
+    head_a, unit_a, period, nominees, media
+):
+    # Where the second dossier's files go, a file: its minutes cannot be stored.
+    folder = Path(media) / "documents" / str(unit_a.institution_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    blocker = folder / str(nominees[1].pk)
+    for existing in blocker.glob("*"):
+        existing.unlink()
+    if blocker.exists():
+        blocker.rmdir()
+    blocker.write_text("not a folder")
+    files, mark = stored_files(media), audit_mark()
+
+    with pytest.raises(OSError):
+        record(head_a, unit_a, period, nominees)
+
+    assert stored_files(media) == files
+    assert UnitMeeting.objects.count() == 0
+    assert list(events_after(mark)) == []
+    assert minutes_of(nominees[0]) == []
