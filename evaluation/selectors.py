@@ -7,21 +7,15 @@ the institution (read-only); anyone else sees none, and a guessed address answer
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Dossier, Period, Person, State, Unit
 from evaluation.models import Attendance, Evaluation, UnitMeeting
 from workflow import permissions
-from workflow.errors import NotFound
 
 EVALUATION_JOINS = ("dossier__award_type", "dossier__nominee_person", "dossier__nominee_unit",
                     "document")  # fmt: skip
 # Dossiers a meeting may evaluate: every open one (withdrawn or declined ones are closed).
 CLOSED = (State.WITHDRAWN, State.DECLINED)
-
-
-class UnitMeetingNotFound(NotFound):
-    default_message = _("No such unit evaluation meeting, or you may not see it.")
 
 
 def led_units(person: Person | None) -> list[Unit]:

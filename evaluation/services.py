@@ -22,7 +22,7 @@ from dossiers.models import Document, DocumentKind, Dossier, Period, Person, Uni
 from evaluation import minutes, selectors
 from evaluation.models import Attendance, Evaluation, UnitMeeting
 from workflow import permissions
-from workflow.errors import StaleVersion
+from workflow.errors import StaleVersion, UnitMeetingNotFound
 
 MINUTES_KIND = "unit_minutes"  # the document kind of the unit's minutes (catalogue_defaults)
 
@@ -88,7 +88,7 @@ def edit_meeting(
     """Correct a recorded meeting; its minutes are rendered again and supersede the earlier."""
     meeting = selectors.visible_meetings(person).filter(pk=meeting_id).first()
     if meeting is None:
-        raise selectors.UnitMeetingNotFound()
+        raise UnitMeetingNotFound()
     acting = permissions.require(person, "unit_meeting.record", meeting)
     actor = log.Actor.acting(person, acting, client_address)
     return _write(meeting, Details(**details), actor, "unit_meeting.edited", expected_version)

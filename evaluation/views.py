@@ -18,6 +18,7 @@ from dossiers.models import Period
 from dossiers.views import client_address
 from evaluation import minutes, selectors, services
 from evaluation.forms import UNANIMOUS, AttendanceFormSet, MeetingForm, NomineeFormSet
+from workflow.errors import UnitMeetingNotFound
 from workflow.responses import page_status, perform
 
 PAGE_SIZE = 25
@@ -26,7 +27,7 @@ PAGE_SIZE = 25
 def _visible(request, pk: int):
     meeting = selectors.meeting_detail(request.person, pk)
     if meeting is None:
-        raise selectors.UnitMeetingNotFound()
+        raise UnitMeetingNotFound()
     return meeting
 
 
@@ -60,7 +61,7 @@ def meeting_create(request):
     if unit is None and not chosen and len(led) == 1:
         unit = led[0]
     if unit is None:
-        raise selectors.UnitMeetingNotFound()
+        raise UnitMeetingNotFound()
     period = _period(request)
     if period is None:
         messages.error(request, _("There is no current period. Ask the administrator to open one."))
@@ -72,7 +73,7 @@ def meeting_create(request):
 def meeting_edit(request, pk: int):
     meeting = _visible(request, pk)
     if not selectors.may_record(request.person, meeting.unit):
-        raise selectors.UnitMeetingNotFound()
+        raise UnitMeetingNotFound()
     return _meeting_form(request, unit=meeting.unit, period=meeting.period, meeting=meeting)
 
 

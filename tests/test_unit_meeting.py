@@ -17,7 +17,7 @@ from evaluation import selectors, services
 from evaluation.models import Attendance, Evaluation, UnitMeeting
 from tests.conftest import make_dossier, make_person, make_unit
 from tests.factories import act, audit_mark, dossier_in, events_after, upload
-from workflow.errors import NotPermitted, StaleVersion
+from workflow.errors import NotPermitted, StaleVersion, UnitMeetingNotFound
 
 HELD_ON = timezone.make_aware(datetime.datetime(2026, 5, 20, 8, 0))
 
@@ -367,7 +367,7 @@ def test_editing_with_a_stale_version_changes_nothing(head_a, unit_a, period, no
 def test_the_head_of_another_unit_cannot_edit_the_meeting(head_a, head_b, unit_a, period, nominees):
     recorded = record(head_a, unit_a, period, nominees)
 
-    with pytest.raises(selectors.UnitMeetingNotFound):
+    with pytest.raises(UnitMeetingNotFound):
         services.edit_meeting(
             meeting_id=recorded.meeting.pk, person=head_b, expected_version=1,
             **details(unit_a, nominees),
