@@ -126,6 +126,11 @@ def _save_meeting(meeting: UnitMeeting, details: Details) -> None:
     dossier_ids = [r.dossier.pk for r in details.results]
     if len(set(dossier_ids)) != len(dossier_ids):
         raise ValidationError(_("A nominee is listed twice."))
+    listed = {p.person.pk for p in details.attendance}
+    members = Person.objects.filter(unit_id=meeting.unit_id, is_active=True).values_list("pk")
+    if {pk for (pk,) in members} - listed:
+        # The total printed ("có mặt 12/14") is the unit's membership, so nobody may be left out.
+        raise ValidationError(_("List every member of the unit, as present or absent."))
     meeting.held_on, meeting.ended_at = details.held_on, details.ended_at
     meeting.place, meeting.content = details.place, details.content
     meeting.chair, meeting.secretary = details.chair, details.secretary

@@ -235,6 +235,14 @@ def test_an_empty_nominee_list_is_refused(head_a, unit_a, period, nominees, unto
         record(head_a, unit_a, period, nominees, results=[])
 
 
+def test_an_attendance_leaving_out_a_member_is_refused(head_a, unit_a, period, nominees, untouched):
+    fields = details(unit_a, nominees)
+    fields["attendance"] = fields["attendance"][:-1]
+
+    with pytest.raises(ValidationError, match="every member of the unit"):
+        services.record_meeting(person=head_a, unit=unit_a, period=period, **fields)
+
+
 def test_a_nominee_given_both_votes_and_unanimity_is_refused(
     head_a, unit_a, period, nominees, untouched
 ):
