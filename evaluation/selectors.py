@@ -26,6 +26,15 @@ def led_units(person: Person | None) -> list[Unit]:
     return list(Unit.objects.filter(pk__in=ids, institution_id=person.institution_id))
 
 
+def filter_units(person: Person | None) -> list[Unit]:
+    """The units whose meetings the person may list: every unit for officers, else their own."""
+    if person is None:
+        return []
+    if permissions.may(person, "dossier.view_all"):
+        return list(Unit.objects.of(person.institution_id))
+    return led_units(person)
+
+
 def visible_meetings(person: Person | None) -> QuerySet[UnitMeeting]:
     if person is None:
         return UnitMeeting.objects.none()

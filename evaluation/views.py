@@ -46,6 +46,8 @@ def meeting_list(request):
             "page": page,
             "periods": periods,
             "period_id": period_id,
+            "units": selectors.filter_units(person),
+            "unit_id": unit_id,
             "led_units": selectors.led_units(person),
             "query": request.GET.copy(),
         },

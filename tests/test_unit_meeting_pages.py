@@ -270,3 +270,13 @@ def test_the_form_ticks_only_the_dossiers_that_can_still_take_the_minutes(
     rows = dict((d.pk, f) for f, d in response.context["nominee_rows"])
     assert rows[nominees[0].pk].initial["evaluated"] is True
     assert rows[submitted.pk].initial["evaluated"] is False
+
+
+def test_an_officer_lists_the_meetings_of_one_unit(reviewer, meeting, institution, period):
+    more_meetings(institution, period, 1)
+    other = UnitMeeting.objects.exclude(pk=meeting.pk).get()
+
+    page = login(reviewer).get(reverse("unit_meeting_list"), {"unit": meeting.unit_id})
+
+    assert reverse("unit_meeting_detail", args=[meeting.pk]) in page.content.decode()
+    assert reverse("unit_meeting_detail", args=[other.pk]) not in page.content.decode()
