@@ -44,6 +44,9 @@ class AuditAction(models.TextChoices):
     MEETING_VOTE_CLOSED = "meeting.vote_closed", _("Council vote closed")
     BALLOT_CAST = "ballot.cast", _("Ballot cast")
     BALLOT_RECORDED_IN_WRITING = "ballot.recorded_in_writing", _("Written opinion recorded")
+    # The unit's evaluation meeting (họp bình xét)
+    UNIT_MEETING_RECORDED = "unit_meeting.recorded", _("Unit evaluation meeting recorded")
+    UNIT_MEETING_EDITED = "unit_meeting.edited", _("Unit evaluation meeting edited")
     # Decisions, public notices, proposals upward
     DECISION_PREPARED = "decision.prepared", _("Decision drafted")
     DECISION_REVOCATION_PREPARED = "decision.revocation_prepared", _("Revocation drafted")

@@ -31,6 +31,7 @@ SYSTEM_ACTOR_NAME = "system"
 OBJECT_TYPES = {
     "dossier": _("Dossier"),
     "meeting": _("Council meeting"),
+    "unit_meeting": _("Unit evaluation meeting"),
     "decision": _("Decision"),
     # "Public notice" is also a dossier's state ("being publicly noticed"); here, the notice.
     "notice": pgettext_lazy("object of an audit event", "Public notice"),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tasks/", include("workflow.urls")),
     path("delegations/", include("dossiers.delegation_urls")),
     path("meetings/", include("council.urls")),
+    path("unit-meetings/", include("evaluation.urls")),
     path("notices/", include("decisions.notice_urls")),
     path("decisions/", include("decisions.urls")),
     path("spreadsheets/", include("spreadsheets.urls")),

@@ -256,8 +256,10 @@ def test_a_file_just_over_the_limit_is_413_and_stores_nothing(head_a, bare_dossi
     assert not events_after(mark).filter(action="dossier.document_added").exists()
 
 
-@override_settings(UPLOAD_MAX_BYTES=1000)
 def test_a_file_within_the_limit_is_stored(head_a, bare_dossier, settings, tmp_path):
+    # Through the settings fixture only: with override_settings as well, the fixture's undo
+    # restored the overridden limit and later tests ran with it.
+    settings.UPLOAD_MAX_BYTES = 1000
     settings.MEDIA_ROOT = tmp_path
     mark = audit_mark()
 

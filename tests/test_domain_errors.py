@@ -37,6 +37,7 @@ from workflow.errors import (
     SeparationRefused,
     SigningError,
     StaleVersion,
+    UnitMeetingNotFound,
 )
 
 S = State
@@ -50,6 +51,7 @@ MEANING = {
     MeetingNotFound: (404, "not-found", 7),
     DecisionNotFound: (404, "not-found", 7),
     NoticeNotFound: (404, "not-found", 7),
+    UnitMeetingNotFound: (404, "not-found", 7),
     NotPermitted: (403, "not-permitted", 3),
     SeparationRefused: (403, "separation-of-duties", 3),
     Conflict: (409, "conflict", 4),
@@ -60,7 +62,13 @@ MEANING = {
     SigningError: (502, "signing-failed", 8),
 }
 FAMILIES = {
-    NotFound: {DossierNotFound, MeetingNotFound, DecisionNotFound, NoticeNotFound},
+    NotFound: {
+        DossierNotFound,
+        MeetingNotFound,
+        DecisionNotFound,
+        NoticeNotFound,
+        UnitMeetingNotFound,
+    },
     NotPermitted: {SeparationRefused},
     Conflict: {IllegalTransition, StaleVersion, BallotRefused},
 }

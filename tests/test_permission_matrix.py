@@ -53,6 +53,7 @@ MAY = {
     "dossier.view_all": OFFICERS,
     "dossier.view_council_stage": {R.COUNCIL_MEMBER},
     "dossier.review": REVIEWERS,
+    "unit_meeting.record": {R.UNIT_HEAD},
     "meeting.view_all": OFFICERS,
     "meeting.manage": {R.COUNCIL_SECRETARY},
     "ballot.cast": {R.COUNCIL_MEMBER},

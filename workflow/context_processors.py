@@ -21,6 +21,10 @@ def inbox(request) -> dict:
         "reads_decisions": SimpleLazyObject(
             lambda: permissions.may(person, "decision.read") is not None
         ),
+        # Unit heads record their unit's evaluation meeting (họp bình xét).
+        "records_unit_meetings": SimpleLazyObject(
+            lambda: permissions.may(person, "unit_meeting.record") is not None
+        ),
         "watches_outbox": SimpleLazyObject(
             lambda: permissions.may(person, "outbox.view") is not None
         ),

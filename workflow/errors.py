@@ -61,6 +61,10 @@ class NoticeNotFound(NotFound):
     default_message = _("No such public notice or objection, or you may not see it.")
 
 
+class UnitMeetingNotFound(NotFound):
+    default_message = _("No such unit evaluation meeting, or you may not see it.")
+
+
 class NotPermitted(DomainError):
     http_status = 403
     exit_code = 3

@@ -39,6 +39,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "dossier.view_all": OFFICERS,
     "dossier.view_council_stage": (Role.COUNCIL_MEMBER,),
     "dossier.review": (Role.REVIEWER, Role.LEAD_REVIEWER),
+    # The unit's own evaluation meeting (họp bình xét), recorded by the head of that unit.
+    "unit_meeting.record": (Role.UNIT_HEAD,),
     "meeting.view_all": OFFICERS,
     "meeting.manage": (Role.COUNCIL_SECRETARY,),
     "ballot.cast": (Role.COUNCIL_MEMBER,),
