@@ -69,6 +69,9 @@ STEPS = {
     "reviewed": [("submit", "head", ""), ("approve", "reviewer", "")],
 }  # fmt: skip
 STEPS["council"] = STEPS["voting"] = STEPS["reviewed"]
+# Its evaluation meeting is recorded before its nominees are submitted: the minutes the product
+# renders replace the scanned stand-in in each dossier.
+FIRST_UNIT = next(iter(PLAN))
 
 
 def _person(institution, username) -> Person:
@@ -122,12 +125,19 @@ def _dossiers_and_meetings(institution, period) -> int:
     for unit_code, fates in PLAN.items():
         actors["head"] = heads[unit_code]
         unit = actors["head"].unit
-        for fate, nominee in zip(fates, nominees[unit_code], strict=False):
-            dossier = dossier_services.create_dossier(
+        drafts = [
+            dossier_services.create_dossier(
                 person=actors["head"], unit=unit, period=period, award_type=advanced,
                 achievement_summary=SUMMARY, nominee_person=nominee,
                 documents=_documents(advanced),
-            )  # fmt: skip
+            )
+            for nominee in nominees[unit_code][: len(fates)]
+        ]  # fmt: skip
+        if unit_code == FIRST_UNIT:
+            demo_year.unit_meeting(actors["head"], period, drafts)
+            for draft in drafts:
+                draft.refresh_from_db()  # its minutes replaced: a new version
+        for fate, dossier in zip(fates, drafts, strict=False):
             for action, actor, reason in STEPS[fate]:
                 dossier = _act(dossier, action, actors[actor], reason=reason)
             ends.setdefault(fate, []).append(dossier)

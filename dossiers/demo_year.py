@@ -2,7 +2,8 @@
 
 Played before the nominations (dossiers.demo_cycle), through the same services people use, so
 the registrations, the audit events and the warnings are real: one nominee of the first unit is
-left unregistered, and the registration rule warns the reviewer and the council about them.
+left unregistered, and the registration rule warns the reviewer and the council about them. The
+first unit then holds its evaluation meeting over its drafts, whose minutes go into each.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from dossiers.models import AwardType, Institution, MovementKind, Period, Person
 from emulation import services as emulation
@@ -67,3 +69,31 @@ def register_units(heads: dict[str, Person], nominees: dict[str, list[Person]], 
             targets="Tập thể hoàn thành tốt nhiệm vụ; 70% thành viên đạt Lao động tiên tiến.",
         )  # fmt: skip
     return forgotten
+
+
+def unit_meeting(head: Person, period: Period, drafts: list) -> None:
+    """The unit's evaluation meeting over its drafts: one member absent, the first nominee by
+    show of hands, the others by votes; its minutes go into each dossier."""
+    from evaluation import services as evaluation
+
+    members = list(head.unit.members.filter(is_active=True).order_by("full_name"))
+    absent = next(m for m in members if m != head)
+    secretary = next(m for m in members if m not in (head, absent))
+    present = len(members) - 1
+    results = [
+        evaluation.Result(dossier=d, unanimous=True)
+        if n == 0
+        else evaluation.Result(dossier=d, agree=present - n % 3, disagree=n % 3)
+        for n, d in enumerate(drafts)
+    ]
+    evaluation.record_meeting(
+        person=head, unit=head.unit, period=period,
+        held_on=timezone.make_aware(
+            datetime.datetime.combine(timezone.localdate(), datetime.time(14, 0))
+        ),
+        ended_at=datetime.time(16, 30), place="Phòng họp khoa", chair=head, secretary=secretary,
+        content="Bình xét danh hiệu thi đua năm học theo kết quả đăng ký đầu kỳ.",
+        attendance=[evaluation.Presence(m, m != absent, "Đi công tác" if m == absent else "")
+                    for m in members],
+        results=results,
+    )  # fmt: skip

@@ -175,3 +175,18 @@ def test_the_demo_has_one_nomination_warned_about_by_the_registration_rule(colle
     ]
 
     assert len(warned) == 1 and warned[0].state != "draft"
+
+
+def test_the_demo_unit_meeting_put_its_minutes_into_each_of_its_dossiers(college):
+    from evaluation.models import UnitMeeting
+
+    meeting = UnitMeeting.objects.get(institution=college)
+    dossiers = Dossier.objects.of(college).filter(
+        unit=meeting.unit, award_type__code="advanced_worker"
+    )
+    given = dict(meeting.evaluations.values_list("dossier_id", "document_id"))
+
+    assert set(given) == {d.pk for d in dossiers}
+    for dossier in dossiers:
+        (minutes,) = [d for d in dossier.current_documents() if d.kind.code == "unit_minutes"]
+        assert minutes.pk == given[dossier.pk]
