@@ -133,7 +133,7 @@ def test_a_closed_meetings_agenda_carries_the_tallies_and_the_outcome(closed):
     [row] = values(agenda(login(secretary), item.meeting_id))
     assert row[:2] == [1, str(closed.nominee)]
     assert row[4:8] == [item.agree, item.disagree, item.abstain, item.recused]
-    assert row[8] == "Được đề nghị"
+    assert row[8] == "Hội đồng đề nghị"
 
 
 def test_the_agenda_names_no_voter(closed):
