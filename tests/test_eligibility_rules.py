@@ -367,3 +367,29 @@ def test_an_award_not_given_ad_hoc_is_refused_in_an_ad_hoc_movement(
 def test_the_law_basis_of_a_rule_is_a_legal_text_of_the_catalogue(institution):
     rule = EligibilityRule.objects.get(institution=institution, code=RuleCode.MONTHS_WORKED)
     assert rule.legal_basis == LegalBasis.objects.get(code="152/2025/NĐ-CP")
+
+
+@pytest.mark.parametrize(("holders", "passed"), [(69, False), (70, True)])
+def test_a_collective_needs_seventy_percent_of_its_members_advanced_workers(
+    institution, period, holders, passed
+):
+    from dossiers.models import Person
+
+    unit = make_unit(institution, code="khoa-lon", name="Khoa Lớn")
+    head = make_person(institution, unit, roles=["unit_head"], role_unit=unit, username="head-l")
+    members = Person.objects.bulk_create(
+        Person(institution=institution, unit=unit, full_name=f"Viên chức {n:03d}", gender="female")
+        for n in range(99)
+    )  # with the head, 100 members
+    worker = AwardType.objects.get(institution=institution, code="advanced_worker")
+    TitleRecord.objects.bulk_create(
+        TitleRecord(institution=institution, person=person, award_type=worker, year=period.year,
+                    source=TitleRecord.Source.IMPORTED)
+        for person in [head, *members][:holders]
+    )  # fmt: skip
+    dossier = make_dossier(period, unit, nominee=unit, award="advanced_collective")
+
+    check = check_of(dossier, RuleCode.MEMBERS_TITLE)
+
+    assert check.passed is passed
+    assert check.reason.text("en").startswith(f"{holders} of 100 members hold")
