@@ -127,16 +127,22 @@ def _agenda_rows(meeting: Meeting) -> list:
 
 
 def _excellent_shares(meeting: Meeting) -> list:
-    """The share rated excellent of each unit with a dossier on the agenda, warned if over; where
-    over, the unit's nominees in the law's order of priority for equal achievements."""
+    """Each unit's shares on the agenda (rated excellent, and the institution's caps on
+    nominations), warned if over; where over, the nominees competing for it in the law's order
+    of priority for equal achievements."""
     dossiers = [item.dossier for item in meeting.agenda.all()]
     units = sorted({d.unit for d in dossiers}, key=lambda unit: unit.name)
-    shares = caps.excellent_shares(units, meeting.period)
-    return [
-        (shares[unit.pk], caps.tie_break_order([d for d in dossiers if d.unit_id == unit.pk]))
-        for unit in units
-        if unit.pk in shares
-    ]
+    excellent = caps.excellent_shares(units, meeting.period)
+    capped = caps.nomination_shares(units, meeting.period)
+    rows = []
+    for unit in units:
+        of_unit = [d for d in dossiers if d.unit_id == unit.pk]
+        if unit.pk in excellent:
+            rows.append((excellent[unit.pk], caps.tie_break_order(of_unit)))
+        for share in capped.get(unit.pk, []):
+            competing = [d for d in of_unit if d.award_type_id == share.cap.award_type_id]
+            rows.append((share, caps.tie_break_order(competing)))
+    return rows
 
 
 @login_required

@@ -223,6 +223,14 @@ class EligibilityRuleAdmin(AuditedChanges, InstitutionOwnedAdmin):
     list_filter = ["code", "severity"]
 
 
+@admin.register(models.NominationCap)
+class NominationCapAdmin(AuditedChanges, InstitutionOwnedAdmin):
+    """A cap the institution sets itself on nominations for an award: warned about, never
+    enforced (do not add the repealed "CSTĐCS ≤ 15% of LĐTT" as if it were the law)."""
+
+    list_display = ["name", "award_type", "percent", "is_active", "basis"]
+
+
 @admin.register(models.HolidayYear)
 class HolidayYearAdmin(AuditedChanges, admin.ModelAdmin):
     """A year is marked entered once every day off of its announcement is a calendar day."""

@@ -188,6 +188,11 @@ def dossier_detail(request, pk: int):
             "excellent_share": None
             if dossier.state in TERMINAL
             else caps.excellent_shares([dossier.unit], dossier.period).get(dossier.unit_id),
+            "nomination_shares": []
+            if dossier.state in TERMINAL
+            else caps.nomination_shares([dossier.unit], dossier.period, dossier.award_type_id).get(
+                dossier.unit_id, []
+            ),
             "returned": last_return(events) if dossier.state == State.RETURNED else None,
             "changes": [entry for entry in entries if entry.event in changed],
             "document_form": DocumentForm(initial={"version": dossier.version}),

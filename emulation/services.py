@@ -153,8 +153,10 @@ def withdraw_registration(
     """A registration is withdrawn, never deleted: the trail and the statistics keep it."""
     with transaction.atomic():
         registration = (
+            # No default ordering: its joins reach nullable rows, which PostgreSQL cannot lock.
             Registration.objects.select_for_update()
             .filter(pk=registration_id, institution=person.institution, withdrawn_at__isnull=True)
+            .order_by("pk")
             .first()
         )
         if registration is None:

@@ -1,4 +1,4 @@
-from dossiers.models.caps import ExcellentShareCap
+from dossiers.models.caps import ExcellentShareCap, NominationCap
 from dossiers.models.catalogue import (
     AwardType,
     DisciplineLevel,
@@ -46,6 +46,7 @@ __all__ = [
     "LegalBasis",
     "Movement",
     "MovementKind",
+    "NominationCap",
     "Period",
     "Person",
     "Rating",

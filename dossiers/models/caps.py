@@ -44,3 +44,32 @@ class ExcellentShareCap(InstitutionOwned):
 
     def __str__(self) -> str:
         return f"{format(self.percent.normalize(), 'f')}% / {self.institution}"
+
+
+class NominationCap(InstitutionOwned):
+    """A cap an institution sets itself on how many of a unit's staff are nominated for an award
+    in a period (say, Grassroots Emulation Fighters at most 30% of the unit's members). Never a
+    refusal: reviewers and the council see the usage, and the law's tie-break, when it is over."""
+
+    name = models.CharField(_("name"), max_length=120, help_text=_("e.g. CSTĐCS"))
+    award_type = models.ForeignKey(
+        AwardType, on_delete=models.PROTECT, related_name="+", verbose_name=_("award capped")
+    )
+    percent = models.DecimalField(
+        _("at most, percent of the unit's members"), max_digits=5, decimal_places=2,
+        validators=PERCENT_VALIDATORS,
+    )  # fmt: skip
+    basis = models.CharField(_("basis"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("cap on nominations")
+        verbose_name_plural = _("caps on nominations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "award_type"], name="one_nomination_cap_per_award"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ≤ {format(self.percent.normalize(), 'f')}%"
