@@ -35,25 +35,25 @@ def launch_movement(
     """The principal launches a movement with its plan; its awards must allow its kind."""
     acting = permissions.require(person, "movement.launch")
     institution = person.institution
-    if period.institution_id != institution.pk:
+    if period.institution_id != institution.pk or any(
+        award.institution_id != institution.pk for award in award_types
+    ):
         raise NotFound()
-    refused = [award for award in award_types if not award.allows(kind)]
-    if any(award.institution_id != institution.pk for award in award_types):
-        raise NotFound()
-    if not award_types:
-        raise GuardFailed([Reason(_("Name at least one award the movement leads to."))])
-    if refused:
-        raise GuardFailed([Reason(
-            _("These awards are not given in a movement of this kind: {awards}."),
-            {"awards": refused},
-        )])  # fmt: skip
     checked = check_upload(plan)  # a ValidationError naming the file's problem
     movement = Movement(
         institution=institution, kind=kind, name=name, period=period, theme=theme,
         targets=targets, starts_on=starts_on, ends_on=ends_on, launched_by=person,
         plan_name=checked.name, plan_sha256=checked.sha256,
     )  # fmt: skip
-    _validated(movement, exclude=["plan"])
+    _validated(movement, exclude=["plan"])  # the kind among them
+    if not award_types:
+        raise GuardFailed([Reason(_("Name at least one award the movement leads to."))])
+    refused = [award for award in award_types if not award.allows(kind)]
+    if refused:
+        raise GuardFailed([Reason(
+            _("These awards are not given in a movement of this kind: {awards}."),
+            {"awards": refused},
+        )])  # fmt: skip
     with files_removed_on_failure() as stored:
         movement.plan.save(checked.name, plan, save=False)
         stored.append(movement.plan)

@@ -153,3 +153,10 @@ def test_the_movement_list_keeps_its_query_count(
 
     with django_assert_max_num_queries(9):
         assert browser.get(reverse("movement_list")).status_code == 200
+
+
+def test_a_movement_of_an_unknown_kind_is_refused_and_nothing_is_stored(principal, period, media):
+    with pytest.raises(GuardFailed):
+        launch(principal, period, kind="yearly")
+
+    assert not Movement.objects.exists() and stored_files(media) == []
