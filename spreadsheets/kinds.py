@@ -105,6 +105,7 @@ def _person_values(person: Person) -> dict:
         "gender": person.gender,
         "birth_date": person.birth_date,
         "email": person.email,
+        "employed_since": person.employed_since,
     }
 
 
@@ -168,6 +169,12 @@ PEOPLE = Kind(
             show=lambda v: v or "",
         ),
         Field("email", Column(gettext_lazy("E-mail"), 28), cells.email, show=str),
+        Field(
+            "employed_since",  # for the months worked in a period
+            Column(gettext_lazy("Working here since (dd/mm/yyyy)"), 16),
+            cells.date(required=False),
+            show=lambda v: v or "",
+        ),
     ),
     key_fields=("person",),
     records=lambda institution_id: selectors.staff_list(institution_id).order_by(

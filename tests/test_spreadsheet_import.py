@@ -176,6 +176,20 @@ def test_a_person_moved_to_another_unit_is_changed_by_their_id(browser, lan, uni
     assert lan.unit == unit_b
 
 
+def test_the_staff_list_brings_the_start_of_work_the_months_worked_rule_counts_from(
+    browser, lan, unit_a
+):
+    row = [lan.pk, lan.full_name, unit_a.code, "", "", "Không", "Nữ", "", "", "01/09/2015"]
+    mark = audit_mark()
+
+    confirm(browser, preview(browser, "people", xlsx("people", [row])))
+
+    lan.refresh_from_db()
+    assert lan.employed_since == datetime.date(2015, 9, 1)
+    change = events_after(mark).get(action="record.changed")
+    assert "employed_since" in str(change.payload)
+
+
 def test_the_same_new_people_imported_twice_are_refused_the_second_time(browser, unit_a):
     row = ["", "Trần Văn Minh", unit_a.code, "", "", "Không", "Nam", "05/03/1980", ""]
     confirm(browser, preview(browser, "people", xlsx("people", [row])))
