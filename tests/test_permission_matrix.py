@@ -77,12 +77,17 @@ MAY = {
     "notice.object": {*Role.values, "nobody"} - {R.AUDITOR},
     # The fairness statistics: every member of staff, the auditor too (reading is their work).
     "statistics.read": {*Role.values, "nobody"},
+    # Movements: the principal launches them, every member of staff reads them (auditors too).
+    "movement.launch": {R.PRINCIPAL},
+    "movement.read": {*Role.values, "nobody"},
+    "registration.manage": {R.UNIT_HEAD},
+    "registration.view_all": OFFICERS,
 }
 # Roles that reach only their own unit's objects; every other role reaches the whole institution.
 UNIT_SCOPED = {R.UNIT_HEAD}
 NOBODY = "nobody"  # a member of staff without any role
 # Rights of every member of staff, whatever their roles: answered as "staff", in any unit.
-STAFF_RIGHTS = {"notice.object", "statistics.read"}
+STAFF_RIGHTS = {"notice.object", "statistics.read", "movement.read"}
 HOLDERS = [*Role.values, NOBODY]
 OWN_UNIT, OTHER_UNIT, OTHER_INSTITUTION = "own unit", "other unit", "other institution"
 SCOPES = (OWN_UNIT, OTHER_UNIT, OTHER_INSTITUTION)
