@@ -45,6 +45,7 @@ INSTITUTION = {
     "parent_body": "UBND TỈNH BẮC NINH",
     "place": "Bắc Ninh",
     "decision_series": "QĐ-CĐNGT",
+    "issuer_lines": "Trường Cao đẳng\nNgô Gia Tự",
 }
 
 # code, name, kind, title of the head, share of the staff

@@ -272,3 +272,36 @@ def test_a_certificate_of_merit_decision_gives_the_award_not_a_title(period, uni
 
     assert "Điều 1. Tặng Giấy khen của Hiệu trưởng cho 1 cá nhân" in text
     assert "Tặng danh hiệu" not in text
+
+
+def word_rows(pdf: bytes, tmp_path: Path) -> dict[str, float]:
+    """Each word of page 1 and the height it first stands at (pdftotext's boxes, read in order:
+    the header comes first)."""
+    import re
+
+    path = tmp_path / "boxes.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(  # noqa: S603 - our own file, poppler's tool
+        [tool("pdftotext"), "-bbox", "-f", "1", "-l", "1", str(path), "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    rows: dict[str, float] = {}
+    for y, word in re.findall(r'<word xMin="[^"]+" yMin="([^"]+)"[^>]*>([^<]+)</word>', html):
+        rows.setdefault(unicodedata.normalize("NFC", word), float(y))
+    return rows
+
+
+def test_the_issuer_name_breaks_where_the_institutions_data_says(decision, tmp_path):
+    institution = decision.institution
+    institution.issuer_lines = "Trường Cao đẳng\nThử nghiệm"
+    institution.save()
+    decision.refresh_from_db()
+
+    rows = word_rows(render(decision), tmp_path)
+
+    assert rows["THỬ"] == rows["NGHIỆM"]  # the proper name on one line
+    assert rows["ĐẲNG"] < rows["THỬ"]  # below the first line
+
+
+def test_without_lines_of_its_own_the_issuer_is_its_name_in_capitals(institution):
+    assert institution.issuer_name_lines == ["TRƯỜNG CAO ĐẲNG THỬ NGHIỆM"]

@@ -32,6 +32,11 @@ class Institution(models.Model):
     decision_series = models.CharField(
         _("decision number series"), max_length=40, help_text=_("e.g. QĐ-CĐNGT")
     )
+    issuer_lines = models.TextField(
+        _("name in the documents' header"), max_length=300, blank=True,
+        help_text=_("One line per line, as the header prints it (e.g. “TRƯỜNG CAO ĐẲNG” then "
+                    "“NGÔ GIA TỰ”), so a proper name never breaks. Empty: the name in capitals."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("institution")
@@ -40,6 +45,12 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def issuer_name_lines(self) -> list[str]:
+        """The header's lines of the issuer's name: where the institution breaks it, or whole."""
+        lines = [line.strip().upper() for line in self.issuer_lines.splitlines() if line.strip()]
+        return lines or [self.name.upper()]
 
 
 class Unit(InstitutionOwned):
