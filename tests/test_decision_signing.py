@@ -173,9 +173,7 @@ def test_the_principal_signs_as_hieu_truong(signed, pdf_tools, principal):
     assert not any(line.startswith("KT.") for line in lines)
 
 
-def test_the_footer_carries_the_start_of_the_chain_head_and_the_verification_url(
-    signed, pdf_tools
-):
+def test_the_footer_carries_the_start_of_the_chain_head_and_the_verification_url(signed, pdf_tools):
     text = pdf_tools.text(signed.pdf.path)
 
     assert f"Mã nhật ký {signed.chain_head[:12]}" in text
