@@ -32,6 +32,10 @@ def decision_context(decision, *, number: int | None, signed_on: datetime.date,
         "chain_head": chain_head,
         "verify_url": verify_url,
         "draft": number is None,
+        # The revoked decision's date in the decree's style: "ngày 05 tháng 01 năm 2027".
+        "revoked_date": nd30_date(decision.revokes.signed_on)
+        if decision.kind == "revocation" and decision.revokes_id and decision.revokes.signed_on
+        else "",
     }
 
 

@@ -305,3 +305,24 @@ def test_the_issuer_name_breaks_where_the_institutions_data_says(decision, tmp_p
 
 def test_without_lines_of_its_own_the_issuer_is_its_name_in_capitals(institution):
     assert institution.issuer_name_lines == ["TRƯỜNG CAO ĐẲNG THỬ NGHIỆM"]
+
+
+def test_article_3_and_the_recipients_are_the_institutions_own_wording(decision, tmp_path):
+    institution = decision.institution
+    institution.executing_clause = "Trưởng phòng Đào tạo và các cá nhân có tên tại Điều 1 thi hành."
+    institution.recipients = "Như Điều 3;\nSở Giáo dục và Đào tạo (để b/c);"
+    institution.archive_units = "VT, PĐT"
+    institution.save()
+    decision.refresh_from_db()
+
+    text = pdf_text(render(decision), tmp_path)
+
+    assert "Điều 3. Trưởng phòng Đào tạo và các cá nhân có tên tại Điều 1 thi hành." in text
+    assert "- Sở Giáo dục và Đào tạo (để b/c); - Lưu: VT, PĐT." in text
+    assert "TCHC" not in text
+
+
+def test_by_default_a_decision_keeps_the_usual_recipients(decision, tmp_path):
+    text = pdf_text(render(decision), tmp_path)
+
+    assert "- Như Điều 3; - Hội đồng TĐKT; - Lưu: VT, TCHC." in text

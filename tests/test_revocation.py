@@ -391,3 +391,21 @@ def test_the_database_refuses_two_titles_in_force_for_one_holder_and_year(origin
 
     with pytest.raises(IntegrityError), transaction.atomic():
         record.save()
+
+
+def test_the_revocation_cites_the_original_decision_in_the_decrees_date_style(
+    principal, secretary, original, awarded
+):
+    from documents.rendering import nd30_date
+
+    revocation = sign_committed(
+        decision_id=revoke(secretary, original, awarded[:1]).pk, person=principal
+    )
+    with revocation.pdf.open("rb") as stored:
+        text = " ".join(
+            " ".join(page.extract_text().split())
+            for page in PdfReader(io.BytesIO(stored.read())).pages
+        )
+
+    original.refresh_from_db()
+    assert f"Quyết định số {original.reference} {nd30_date(original.signed_on)}" in text

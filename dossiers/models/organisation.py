@@ -32,6 +32,19 @@ class Institution(models.Model):
     decision_series = models.CharField(
         _("decision number series"), max_length=40, help_text=_("e.g. QĐ-CĐNGT")
     )
+    executing_clause = models.TextField(
+        _("who executes a decision (its Điều 3)"), max_length=1000,
+        default="Trưởng phòng Tổ chức - Hành chính, thủ trưởng các đơn vị có liên quan và các "
+                "cá nhân, tập thể có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này.",
+    )  # fmt: skip
+    recipients = models.TextField(
+        _("recipients of a decision (Nơi nhận)"), max_length=1000,
+        default="Như Điều 3;\nHội đồng TĐKT;", help_text=_("One recipient per line."),
+    )  # fmt: skip
+    archive_units = models.CharField(
+        _("where the original is filed"), max_length=120, default="VT, TCHC",
+        help_text=_("Printed as the last recipient: “Lưu: VT, TCHC.”"),
+    )  # fmt: skip
     issuer_lines = models.TextField(
         _("name in the documents' header"), max_length=300, blank=True,
         help_text=_("One line per line, as the header prints it (e.g. “TRƯỜNG CAO ĐẲNG” then "
@@ -45,6 +58,12 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def recipient_lines(self) -> list[str]:
+        """The decision's recipients, each as printed ("- Như Điều 3;"), then where it is filed."""
+        lines = [line.strip() for line in self.recipients.splitlines() if line.strip()]
+        return [*lines, f"Lưu: {self.archive_units}."]
 
     @property
     def issuer_name_lines(self) -> list[str]:
