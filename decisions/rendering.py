@@ -32,6 +32,9 @@ def decision_context(decision, *, number: int | None, signed_on: datetime.date,
         "chain_head": chain_head,
         "verify_url": verify_url,
         "draft": number is None,
+        # A list longer than the institution's threshold goes to an annex after the signature.
+        "annexed": len(items) > institution.annex_threshold,
+        "date_of_decision": nd30_date(signed_on),
         # The revoked decision's date in the decree's style: "ngày 05 tháng 01 năm 2027".
         "revoked_date": nd30_date(decision.revokes.signed_on)
         if decision.kind == "revocation" and decision.revokes_id and decision.revokes.signed_on

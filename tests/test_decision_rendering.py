@@ -326,3 +326,39 @@ def test_by_default_a_decision_keeps_the_usual_recipients(decision, tmp_path):
     text = pdf_text(render(decision), tmp_path)
 
     assert "- Như Điều 3; - Hội đồng TĐKT; - Lưu: VT, TCHC." in text
+
+
+@pytest.mark.parametrize(("count", "annexed"), [(10, False), (11, True)])
+def test_a_list_longer_than_the_threshold_goes_to_an_annex(
+    period, unit_a, tmp_path, count, annexed
+):
+    pdf = render(decision_with_awardees(period, unit_a, count))
+
+    first_page = pdf_text(pdf, tmp_path, page=1)
+
+    assert ("(có danh sách kèm theo)" in first_page) is annexed
+    assert (awardee_name(0) in first_page) is not annexed
+    if annexed:
+        last = pdf_text(pdf, tmp_path, page=page_count(pdf))
+        assert "DANH SÁCH CÁ NHÂN, TẬP THỂ ĐƯỢC KHEN THƯỞNG" in last
+        assert "(Kèm theo Quyết định số 05/QĐ-CĐTN ngày" in last
+        assert awardee_name(count - 1) in last
+
+
+def test_the_awardees_table_tells_namesakes_apart_by_position(period, unit_a, tmp_path):
+    decision = decision_with_awardees(period, unit_a, 2)
+    Person.objects.filter(full_name=awardee_name(0)).update(position="Giảng viên chính")
+
+    text = pdf_text(render(decision), tmp_path)
+
+    assert "Chức vụ" in text and "Giảng viên chính" in text
+
+
+def test_the_annex_threshold_is_the_institutions_data(period, unit_a, tmp_path):
+    institution = unit_a.institution
+    institution.annex_threshold = 1
+    institution.save()
+
+    text = pdf_text(render(decision_with_awardees(period, unit_a, 2)), tmp_path, page=1)
+
+    assert "(có danh sách kèm theo)" in text

@@ -45,6 +45,10 @@ class Institution(models.Model):
         _("where the original is filed"), max_length=120, default="VT, TCHC",
         help_text=_("Printed as the last recipient: “Lưu: VT, TCHC.”"),
     )  # fmt: skip
+    annex_threshold = models.PositiveSmallIntegerField(
+        _("awardees listed in the decision itself, at most"), default=10,
+        help_text=_("A longer list goes to an annex “(có danh sách kèm theo)”."),
+    )  # fmt: skip
     issuer_lines = models.TextField(
         _("name in the documents' header"), max_length=300, blank=True,
         help_text=_("One line per line, as the header prints it (e.g. “TRƯỜNG CAO ĐẲNG” then "
