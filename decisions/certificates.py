@@ -1,8 +1,8 @@
 """Award certificates (Giấy khen): one A4 landscape page per awardee of a signed award decision.
 
 Each certificate names the decision it rests on and carries a register number (số sổ vàng), so
-a framed copy can be traced back to the signed decision. The PDF is rendered once per content:
-render_pdf caches it under the hash of its HTML.
+a framed copy can be traced back to the signed decision. A revoked award gets none. The PDF is
+rendered once per content: render_pdf caches it under the hash of its HTML.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from decisions.models import Decision, DecisionItem
 from documents.rendering import nd30_date, render_pdf, signature_block
-from dossiers.models import AwardType, Person
+from dossiers.models import AwardType, Person, State
 from workflow.errors import IllegalTransition
 
 ACHIEVEMENT_CHARS = 260
@@ -23,13 +23,19 @@ def certificates_pdf(decision: Decision) -> bytes:
     """The certificates of a signed award decision, in the order of its list of awardees."""
     if decision.state != Decision.State.SIGNED or decision.kind != Decision.Kind.AWARD:
         raise IllegalTransition(_("Certificates are printed only for a signed award decision."))
-    pdf, _key = render_pdf("decisions/certificate.html", certificates_context(decision))
+    context = certificates_context(decision)
+    if not context["awardees"]:
+        raise IllegalTransition(
+            _("Every award of this decision was revoked: no certificate is printed.")
+        )
+    pdf, _key = render_pdf("decisions/certificate.html", context)
     return pdf
 
 
 def certificates_context(decision: Decision) -> dict:
     institution = decision.institution
-    items = decision.items.select_related(
+    # A revoked award has no certificate: its holder must return the one printed (Law art. 93).
+    items = decision.items.exclude(dossier__state=State.REVOKED).select_related(
         "dossier__nominee_person", "dossier__nominee_unit", "dossier__unit"
     )
     return {
