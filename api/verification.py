@@ -46,6 +46,16 @@ class VerdictOut(serializers.Serializer):
     certificate = serializers.CharField(source="signer", help_text="Who the certificate names.")
     signing_time = serializers.DateTimeField(allow_null=True)
     decision = VerifiedDecisionOut(allow_null=True)
+    revoked = serializers.SerializerMethodField(
+        help_text="The awards of the decision revoked since, each with the revoking decision."
+    )
+
+    def get_revoked(self, verdict) -> list[dict]:
+        return [
+            {"awardee": name, "revoked_by": revocation.reference,
+             "revoked_on": revocation.signed_on.isoformat()}
+            for name, revocation in verdict.revoked
+        ]  # fmt: skip
 
     def get_reasons(self, verdict) -> list[str]:
         """Why the file is not valid, in the words of the verification page; empty when valid."""

@@ -12,7 +12,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from audit.models import Checkpoint
-from decisions.models import Decision
+from decisions.models import Decision, DecisionItem
 
 # No decision we issue comes near this; a larger upload is refused before it is read.
 MAX_VERIFY_BYTES = 30 * 1024 * 1024
@@ -29,11 +29,18 @@ class Verdict:
     signing_time: datetime.datetime | None = None
     decision: Decision | None = None
     problems: list[str] = field(default_factory=list)
+    # (awardee, revoking decision) for each award of the decision revoked since it was signed.
+    revoked: list[tuple[str, Decision]] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
         """Intact, covering the whole file, and the very file this system issued."""
         return self.intact and self.covers_whole_file and self.decision is not None
+
+    @property
+    def partly_revoked(self) -> bool:
+        """A valid decision some of whose awards a later signed decision revoked."""
+        return self.valid and bool(self.revoked)
 
 
 def verify_pdf(data: bytes) -> Verdict:
@@ -74,7 +81,20 @@ def verify_pdf(data: bytes) -> Verdict:
         verdict.problems.append("content was added after the signature")
     if verdict.decision is None:
         verdict.problems.append("no decision issued by this system has this exact file")
+    else:
+        verdict.revoked = revocations_of(verdict.decision)
     return verdict
+
+
+def revocations_of(decision: Decision) -> list[tuple[str, Decision]]:
+    """Each award of `decision` revoked by a signed revocation, with the revoking decision."""
+    items = DecisionItem.objects.filter(
+        decision__revokes=decision,
+        decision__state=Decision.State.SIGNED,
+        decision__kind=Decision.Kind.REVOCATION,
+    ).select_related("decision", "dossier__nominee_person", "dossier__nominee_unit")
+    return [(str(item.dossier.nominee), item.decision)
+            for item in items.order_by("decision__signed_on", "position")]  # fmt: skip
 
 
 CHECKPOINTS_SHOWN = 20

@@ -24,6 +24,7 @@ from dossiers.models import (
     DisciplinaryRecord,
     DisciplineLevel,
     Institution,
+    NominationCap,
     Period,
     Person,
     Rating,
@@ -167,6 +168,7 @@ def load_demo(today: datetime.date | None = None) -> DemoSummary:
         code=INSTITUTION["code"], defaults=INSTITUTION
     )
     install_award_catalogue(institution)
+    _nomination_cap(institution)
     units = _units(institution)
     periods = _periods(institution, today)
     builder = _StaffBuilder(institution, units, make_password(DEMO_PASSWORD))
@@ -180,6 +182,17 @@ def load_demo(today: datetime.date | None = None) -> DemoSummary:
     summary.created_dossiers = play_demo_cycle(institution, periods[today.year])
     summary.accounts = _account_list(institution)
     return summary
+
+
+def _nomination_cap(institution) -> None:
+    """A cap of the college's own (a sample, not the law): warned about, never enforced."""
+    NominationCap.objects.get_or_create(
+        institution=institution,
+        award_type=AwardType.objects.get(institution=institution,
+                                         code="grassroots_emulation_fighter"),
+        defaults={"name": "CSTĐCS", "percent": 30,
+                  "basis": "Quy chế thi đua, khen thưởng của Trường (mẫu cho bản demo)"},
+    )  # fmt: skip
 
 
 def _units(institution) -> dict[str, Unit]:

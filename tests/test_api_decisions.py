@@ -667,3 +667,26 @@ def test_the_check_ignores_a_bad_token_and_stores_nothing(signed, media_files):
     assert response.status_code == 200 and response.json()["valid"] is True
     assert media_files() == before
     assert Decision.objects.count() == decisions
+
+
+def test_the_check_lists_the_awards_revoked_since_with_the_revoking_decision(
+    signed, principal, secretary
+):
+    from decisions import services as decision_services
+
+    dossier = signed.items.order_by("position").first().dossier
+    revocation = sign_committed(
+        decision_id=decision_services.prepare_revocation(
+            person=secretary, decision_id=signed.pk, dossier_ids=[dossier.pk],
+            reason="Hồ sơ kê khai thành tích không trung thực.",
+        ).pk,
+        person=principal,
+    )  # fmt: skip
+
+    body = check(Path(signed.pdf.path).read_bytes()).json()
+
+    assert body["valid"] is True
+    assert body["revoked"] == [{
+        "awardee": str(dossier.nominee), "revoked_by": revocation.reference,
+        "revoked_on": revocation.signed_on.isoformat(),
+    }]  # fmt: skip

@@ -418,8 +418,8 @@ def test_a_dossier_resubmitted_unchanged_shows_no_changes_section(
 # Measured with a short history; the same bound must hold for a history ten times as long.
 # + document kind names in the history, delegations received, the award's rules (two for
 # this award) and the unit's share rated excellent (cap, ratings, last year's unit titles),
-# + the rules in force and the nominee's registration.
-DETAIL_QUERY_BOUND = 19
+# + the rules in force and the nominee's registration, + the institution's caps on the award.
+DETAIL_QUERY_BOUND = 20
 LIST_QUERY_BOUND = 9  # + delegations received, inbox badge
 
 

@@ -237,3 +237,43 @@ def test_the_command_exits_1_for_a_file_that_is_not_a_pdf(db, tmp_path):
 def test_the_command_refuses_a_missing_file(db, tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         call_command("verify_pdf", str(tmp_path / "missing.pdf"))
+
+
+# --- Revocation shows on the public page --------------------------------------------------------
+
+
+@pytest.fixture
+def partly_revoked(pkcs12_signing, draft_decision, principal, secretary) -> Decision:
+    """A decision over Hương and Bình, Bình's award revoked since by a signed revocation."""
+    from decisions import services
+
+    decision = sign_committed(
+        decision_id=draft_decision([HUONG, "Trần Văn Bình"]).pk, person=principal
+    )
+    bình = decision.items.get(dossier__nominee_person__full_name="Trần Văn Bình").dossier
+    revocation = services.prepare_revocation(
+        person=secretary, decision_id=decision.pk, dossier_ids=[bình.pk],
+        reason="Hồ sơ kê khai thành tích không trung thực.",
+    )  # fmt: skip
+    sign_committed(decision_id=revocation.pk, person=principal)
+    return decision
+
+
+def test_a_valid_decision_with_a_revoked_award_says_so_and_names_the_revocation(
+    client, partly_revoked
+):
+    revocation = Decision.objects.get(revokes=partly_revoked)
+
+    response = upload(client, Path(partly_revoked.pdf.path).read_bytes())
+
+    verdict = response.context["verdict"]
+    assert verdict.valid and verdict.partly_revoked
+    assert [name for name, _ in verdict.revoked] == ["Trần Văn Bình"]
+    assert 'class="card verdict partly-revoked"' in response.text
+    assert revocation.reference in response.text
+
+
+def test_a_decision_without_revocations_is_not_said_to_be_revoked(client, signed_bytes):
+    verdict = upload(client, signed_bytes).context["verdict"]
+
+    assert verdict.valid and not verdict.partly_revoked and verdict.revoked == []
