@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from documents.rendering import nd30_date
 from dossiers.models import AwardType, Dossier, LegalBasis, Person
 from dossiers.models.tenancy import InstitutionOwned
 
@@ -93,6 +94,14 @@ class Decision(InstitutionOwned):
         if self.number is None:
             return ""
         return f"{self.number:02d}/{self.series}"
+
+    @property
+    def citation(self) -> str:
+        """The reference with its date, as records cite it: numbers restart each year, so
+        "01/QĐ-CĐNGT" alone is ambiguous ("01/QĐ-CĐNGT ngày 05 tháng 01 năm 2027")."""
+        if not self.reference or self.signed_on is None:
+            return self.reference
+        return f"{self.reference} {nd30_date(self.signed_on)}"
 
 
 class DecisionItem(models.Model):

@@ -250,7 +250,8 @@ def _sign(decision_id: int, person: Person, client_address: str, acknowledged: b
                     institution=institution,
                     actor=actor,
                     action="decision.signed", object_type="decision", object_id=decision.pk,
-                    payload={"reference": decision.reference, "pdf_sha256": digest,
+                    payload={"reference": decision.reference, "citation": decision.citation,
+                             "pdf_sha256": digest,
                              "chain_head": chain_head, "signer_certificate": signed.signer_name,
                              "dossiers": [i.dossier_id for i in decision.items.all()]},
                 )  # fmt: skip
@@ -283,10 +284,11 @@ def _move_dossiers(
             reason=decision.reason if action == "revoke" else "",
             arguments={"decision": decision.reference},
         )  # fmt: skip
+        # The title history cites the decision with its date: numbers restart each year.
         if action == "sign":
-            titles.grant(dossier, reference=decision.reference)
+            titles.grant(dossier, reference=decision.citation)
         else:
-            titles.revoke(dossier, reference=decision.reference, actor=actor)
+            titles.revoke(dossier, reference=decision.citation, actor=actor)
 
 
 def _record_failure(decision_id: int, person: Person, client_address: str, error: str) -> None:

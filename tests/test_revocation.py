@@ -198,10 +198,19 @@ def test_signing_a_revocation_keeps_the_title_record_marked_revoked(
     revocation.refresh_from_db()
     assert revoked.revoked_at is not None
     assert (revoked.decision_reference, revoked.revoked_by_reference) == (
-        original.reference, revocation.reference,
+        original.citation, revocation.citation,
     )  # fmt: skip
     kept = TitleRecord.objects.get(person=binh)
-    assert (kept.revoked_at, kept.decision_reference) == (None, original.reference)
+    assert (kept.revoked_at, kept.decision_reference) == (None, original.citation)
+
+
+def test_the_title_history_cites_each_decision_with_its_year(original, awarded):
+    from documents.rendering import nd30_date
+
+    record = TitleRecord.objects.get(person=awarded[0].nominee_person)
+
+    assert record.decision_reference == f"{original.reference} {nd30_date(original.signed_on)}"
+    assert str(original.signed_on.year) in record.decision_reference
 
 
 def test_the_revoked_title_record_is_audited_with_its_diff(principal, secretary, original, awarded):
@@ -213,7 +222,7 @@ def test_the_revoked_title_record_is_audited_with_its_diff(principal, secretary,
     event = AuditEvent.objects.get(action="record.changed", object_type="title_record")
     revocation.refresh_from_db()
     assert (event.object_id, event.actor_id) == (str(record.pk), principal.pk)
-    assert event.payload["changes"]["revoked_by_reference"] == [None, revocation.reference]
+    assert event.payload["changes"]["revoked_by_reference"] == [None, revocation.citation]
     assert event.payload["changes"]["revoked_at"][0] is None
 
 
@@ -381,7 +390,7 @@ def test_a_revoked_title_leaves_room_for_a_new_grant_of_the_same_year(
 
     held = TitleRecord.objects.filter(person=awarded[0].nominee_person)
     assert sorted(held.values_list("decision_reference", "revoked_by_reference")) == sorted(
-        [(original.reference, revoked.revoked_by_reference), ("07/QĐ-CĐNGT", "")]
+        [(original.citation, revoked.revoked_by_reference), ("07/QĐ-CĐNGT", "")]
     )
 
 
@@ -409,3 +418,4 @@ def test_the_revocation_cites_the_original_decision_in_the_decrees_date_style(
 
     original.refresh_from_db()
     assert f"Quyết định số {original.reference} {nd30_date(original.signed_on)}" in text
+    assert "nộp lại giấy khen, giấy chứng nhận và tiền thưởng đã nhận" in text
