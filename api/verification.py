@@ -37,6 +37,12 @@ class VerdictOut(serializers.Serializer):
     valid = serializers.BooleanField(
         help_text="Intact, covering the whole file, and the very file this system issued."
     )
+    verdict = serializers.ChoiceField(
+        source="kind",
+        choices=["valid", "partly_revoked", "not_issued_here", "not_valid"],
+        help_text="valid; partly_revoked (valid, some awards revoked since); not_issued_here "
+        "(a sound signature on a file this system did not issue); not_valid.",
+    )
     reasons = serializers.SerializerMethodField()
     sha256 = serializers.CharField()
     is_pdf = serializers.BooleanField()
@@ -59,18 +65,7 @@ class VerdictOut(serializers.Serializer):
 
     def get_reasons(self, verdict) -> list[str]:
         """Why the file is not valid, in the words of the verification page; empty when valid."""
-        if not verdict.is_pdf:
-            return [_("The file is not a readable PDF.")]
-        reasons = []
-        if not verdict.signed:
-            reasons.append(_("The PDF carries no signature."))
-        elif not verdict.intact:
-            reasons.append(_("The signature is broken: the content was changed after signing."))
-        elif not verdict.covers_whole_file:
-            reasons.append(_("Content was added to the file after it was signed."))
-        if verdict.decision is None:
-            reasons.append(_("No decision with this exact file was issued here."))
-        return reasons
+        return [str(reason) for reason in verdict.reasons]
 
 
 class VerifyDecision(ApiMixin, APIView):

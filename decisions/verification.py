@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 from io import BytesIO
 
+from django.utils.translation import gettext_lazy as _
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -16,6 +17,12 @@ from decisions.models import Decision, DecisionItem
 
 # No decision we issue comes near this; a larger upload is refused before it is read.
 MAX_VERIFY_BYTES = 30 * 1024 * 1024
+
+# The verdicts, each with the exit status of `manage.py verify_pdf` (scripts tell them apart).
+VALID, NOT_VALID, PARTLY_REVOKED, NOT_ISSUED_HERE = (
+    "valid", "not_valid", "partly_revoked", "not_issued_here",
+)  # fmt: skip
+EXIT_CODES = {VALID: 0, NOT_VALID: 1, PARTLY_REVOKED: 2, NOT_ISSUED_HERE: 3}
 
 
 @dataclass
@@ -41,6 +48,32 @@ class Verdict:
     def partly_revoked(self) -> bool:
         """A valid decision some of whose awards a later signed decision revoked."""
         return self.valid and bool(self.revoked)
+
+    @property
+    def kind(self) -> str:
+        """Valid; valid but partly revoked; a sound signature on a file not issued here; or
+        not valid (not a PDF, unsigned, changed or added to after signing)."""
+        if self.valid:
+            return PARTLY_REVOKED if self.revoked else VALID
+        if self.intact and self.covers_whole_file:
+            return NOT_ISSUED_HERE
+        return NOT_VALID
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the file is not valid, in the reader's language; empty when valid."""
+        if not self.is_pdf:
+            return [_("The file is not a readable PDF.")]
+        found = []
+        if not self.signed:
+            found.append(_("The PDF carries no signature."))
+        elif not self.intact:
+            found.append(_("The signature is broken: the content was changed after signing."))
+        elif not self.covers_whole_file:
+            found.append(_("Content was added to the file after it was signed."))
+        if self.decision is None:
+            found.append(_("No decision with this exact file was issued here."))
+        return found
 
 
 def verify_pdf(data: bytes) -> Verdict:

@@ -100,7 +100,7 @@ def test_a_tampered_copy_is_not_valid(client, tampered_bytes, pdf_tools):
 
     verdict = response.context["verdict"]
     assert (verdict.valid, verdict.signed, verdict.intact) == (False, True, False)
-    assert 'class="card verdict invalid"' in response.text
+    assert 'class="card verdict not_valid"' in response.text
     assert pdf_tools.sha256(tampered_bytes) in response.text
 
 
@@ -121,7 +121,7 @@ def test_a_file_that_is_not_a_pdf_is_not_valid_and_does_not_crash(client, db, co
 
     assert response.status_code == 200
     assert not response.context["verdict"].valid
-    assert 'class="card verdict invalid"' in response.text
+    assert 'class="card verdict not_valid"' in response.text
 
 
 def test_an_empty_file_is_refused_by_the_form(client, db):
@@ -213,13 +213,13 @@ def test_the_command_exits_1_for_a_tampered_copy(tampered_bytes, tmp_path):
     assert output.startswith("NOT VALID: the signed content was changed after signing")
 
 
-def test_the_command_exits_1_for_a_pdf_this_system_did_not_issue(resigned_bytes, tmp_path):
+def test_the_command_exits_3_for_a_pdf_this_system_did_not_issue(resigned_bytes, tmp_path):
     path = tmp_path / "resigned.pdf"
     path.write_bytes(resigned_bytes)
 
     status, output = run_command(path)
 
-    assert status == 1
+    assert status == 3 and output.startswith("NOT ISSUED HERE: ")
     assert "no decision issued by this system has this exact file" in output.splitlines()[0]
     assert "Signature:   intact, covering the whole file" in output
 
@@ -269,7 +269,7 @@ def test_a_valid_decision_with_a_revoked_award_says_so_and_names_the_revocation(
     verdict = response.context["verdict"]
     assert verdict.valid and verdict.partly_revoked
     assert [name for name, _ in verdict.revoked] == ["Trần Văn Bình"]
-    assert 'class="card verdict partly-revoked"' in response.text
+    assert 'class="card verdict partly_revoked"' in response.text
     assert revocation.reference in response.text
 
 
@@ -277,3 +277,24 @@ def test_a_decision_without_revocations_is_not_said_to_be_revoked(client, signed
     verdict = upload(client, signed_bytes).context["verdict"]
 
     assert verdict.valid and not verdict.partly_revoked and verdict.revoked == []
+
+
+def test_a_sound_signature_on_a_file_not_issued_here_has_its_own_verdict(client, resigned_bytes):
+    response = upload(client, resigned_bytes)
+
+    assert response.context["verdict"].kind == "not_issued_here"
+    assert 'class="card verdict not_issued_here"' in response.text
+    assert "Không có quyết định nào với đúng tệp này được ban hành tại đây." in response.text
+
+
+def test_a_changed_file_says_why_in_the_readers_language(client, tampered_bytes):
+    response = upload(client, tampered_bytes, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "The signature is broken: the content was changed after signing." in response.text
+
+
+def test_the_command_exits_2_for_a_decision_partly_revoked_since(partly_revoked):
+    status, output = run_command(Path(partly_revoked.pdf.path))
+
+    assert status == 2
+    assert output.startswith("VALID, PARTLY REVOKED: ") and "Trần Văn Bình" in output

@@ -4,8 +4,9 @@
 
 The same check as the public page /verify/: one summary line, then the details. A file is
 valid when its signature is intact, covers the whole file, and the file is exactly (by SHA-256)
-a decision this system signed. Exit status: 0 when valid, 1 otherwise; a missing or unreadable
-file is a command error.
+a decision this system signed. Exit status: 0 valid; 1 not valid (not a PDF, unsigned, changed
+or added to after signing); 2 valid, but some of its awards were revoked since; 3 a sound
+signature on a file this system did not issue. A missing or unreadable file is a command error.
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from decisions.verification import Verdict, verify_pdf
+from decisions.verification import (
+    EXIT_CODES,
+    NOT_ISSUED_HERE,
+    NOT_VALID,
+    PARTLY_REVOKED,
+    VALID,
+    Verdict,
+    verify_pdf,
+)
 
 
 class Command(BaseCommand):
@@ -33,23 +42,28 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         verdict = verify_pdf(data)
-        if verdict.valid:
-            self.stdout.write(self.style.SUCCESS(f"VALID: {summary(verdict)}"))
-        else:
-            self.stdout.write(self.style.ERROR(f"NOT VALID: {summary(verdict)}"))
+        headline = HEADLINES[verdict.kind]
+        style = self.style.SUCCESS if verdict.kind == VALID else self.style.ERROR
+        self.stdout.write(style(f"{headline}: {summary(verdict)}"))
         for label, value in details(path, verdict):
             self.stdout.write(f"  {label + ':':<12} {value}")
-        if not verdict.valid:
-            raise SystemExit(1)
+        if EXIT_CODES[verdict.kind]:
+            raise SystemExit(EXIT_CODES[verdict.kind])
+
+
+HEADLINES = {VALID: "VALID", PARTLY_REVOKED: "VALID, PARTLY REVOKED", NOT_VALID: "NOT VALID",
+             NOT_ISSUED_HERE: "NOT ISSUED HERE"}  # fmt: skip
 
 
 def summary(verdict: Verdict) -> str:
     if verdict.valid:
         decision = verdict.decision
-        return (
+        text = (
             f"decision {decision.reference} of {decision.institution.name}, signed by "
             f"{_signer(decision)}; the signature is intact and this is the file issued."
         )
+        revoked = [f"{name} (by {revocation.reference})" for name, revocation in verdict.revoked]
+        return text + (f" Revoked since: {', '.join(revoked)}." if revoked else "")
     return "; ".join(verdict.problems) + "."
 
 
