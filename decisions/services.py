@@ -36,10 +36,12 @@ SIGNABLE = (State.RECOMMENDED, State.PUBLIC_NOTICE)
 
 
 def default_recitals(award: AwardType, institution) -> str:
-    """'Căn cứ …' lines from the award's legal bases in force, then the proposal line."""
+    """The institution's own authority, then a 'Căn cứ …' line per legal basis of the award in
+    force (in the decree's wording, from the texts' data), then the proposal line."""
     today = timezone.localdate()
-    lines = [
-        f"Căn cứ {basis.title} số {basis.code};"
+    lines = [institution.authority_recital.strip()] if institution.authority_recital.strip() else []
+    lines += [
+        basis.recital
         for basis in award.legal_bases.filter(archived_at__isnull=True).order_by("valid_from")
         if basis.in_force_on(today)
     ]

@@ -105,7 +105,7 @@ def memo_context(
         "series": f"TTr-{institution.short_name}",
         "date_line": f"{institution.place}, {nd30_date(day)}",
         "year": years[0] if len(years) == 1 else None,
-        "recitals": [f"Căn cứ {b.title} số {b.code};" for b in bases if b.in_force_on(day)],
+        "recitals": [b.recital for b in bases if b.in_force_on(day)],
         "dossiers": dossiers,
         "signature": signature_block(institution, signer=signer, on_behalf_of=on_behalf_of),
     }

@@ -7,7 +7,6 @@ so a 500-awardee decision is rendered once per version.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 
 from django.core.cache import cache
@@ -16,15 +15,10 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from dossiers.models import Institution, Person
+from dossiers.models.catalogue import nd30_date  # noqa: F401 - the decree's date, for documents
 
 CACHE_SECONDS = 24 * 3600
 SERIF_STACK = '"Times New Roman", "Liberation Serif", "Tinos", "DejaVu Serif", serif'
-
-
-def nd30_date(day: datetime.date) -> str:
-    """'ngày 05 tháng 01 năm 2027': a leading zero for days below 10 and for months 1 and 2."""
-    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
-    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def signature_block(institution: Institution, *, signer: Person | None,

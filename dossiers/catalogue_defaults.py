@@ -61,6 +61,22 @@ LEGAL_BASES = [
     ),
 ]
 
+# How each text is cited in a decision's recitals: kind, date issued, issuing body, subject.
+# Dates not confirmed by a primary source are left empty (the recital then gives none) and are
+# for the administrator to enter from the official gazette.
+CITED_AS = {
+    "06/2022/QH15": ("Luật", D(2022, 6, 15), "Quốc hội", ""),
+    "98/2023/NĐ-CP": ("Nghị định", D(2023, 12, 31), "Chính phủ",
+                      "quy định chi tiết thi hành một số điều của Luật Thi đua, khen thưởng"),
+    "152/2025/NĐ-CP": ("Nghị định", None, "Chính phủ",
+                       "quy định chi tiết thi hành một số điều của Luật Thi đua, khen thưởng"),
+    "30/2020/NĐ-CP": ("Nghị định", D(2020, 3, 5), "Chính phủ", "về công tác văn thư"),
+    "29/2023/TT-BGDĐT": ("Thông tư", None, "Bộ trưởng Bộ Giáo dục và Đào tạo",
+                         "hướng dẫn công tác thi đua, khen thưởng ngành Giáo dục"),
+    "86/2025/QĐ-UBND": ("Quyết định", None, "Ủy ban nhân dân tỉnh Bắc Ninh",
+                        "ban hành Quy chế thi đua, khen thưởng"),
+}  # fmt: skip
+
 DOCUMENT_KINDS = [
     ("proposal_memo", "Tờ trình đề nghị khen thưởng", "Proposal memo"),
     ("achievement_report", "Báo cáo thành tích", "Achievement report"),
@@ -234,6 +250,7 @@ EXCELLENT_SHARE_CAP = {
 def install_reference_data() -> None:
     """Legal texts and document kinds shared by every institution; existing rows are kept."""
     for code, title, valid_from, valid_to, verified in LEGAL_BASES:
+        kind, issued_on, issuer, subject = CITED_AS.get(code, ("", None, "", ""))
         LegalBasis.objects.get_or_create(
             code=code,
             defaults={
@@ -241,6 +258,10 @@ def install_reference_data() -> None:
                 "valid_from": valid_from,
                 "valid_to": valid_to,
                 "is_verified": verified,
+                "kind": kind,
+                "issued_on": issued_on,
+                "issuer": issuer,
+                "subject": subject,
             },
         )
     for code, name_vi, name_en in DOCUMENT_KINDS:

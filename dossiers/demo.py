@@ -47,6 +47,10 @@ INSTITUTION = {
     "place": "Bắc Ninh",
     "decision_series": "QĐ-CĐNGT",
     "issuer_lines": "Trường Cao đẳng\nNgô Gia Tự",
+    # A sample: the real recital cites the province's decision on the college's functions.
+    "authority_recital": "Căn cứ Quyết định số 1234/QĐ-UBND ngày 15 tháng 8 năm 2023 của Ủy ban "
+    "nhân dân tỉnh Bắc Ninh quy định chức năng, nhiệm vụ, quyền hạn và cơ cấu tổ chức của Trường "
+    "Cao đẳng Ngô Gia Tự (mẫu cho bản demo);",
 }
 
 # code, name, kind, title of the head, share of the staff

@@ -362,3 +362,52 @@ def test_the_annex_threshold_is_the_institutions_data(period, unit_a, tmp_path):
     text = pdf_text(render(decision_with_awardees(period, unit_a, 2)), tmp_path, page=1)
 
     assert "(có danh sách kèm theo)" in text
+
+
+# Recitals in the decree's wording, from the legal texts' data (issue 16)
+
+
+def test_a_law_is_recited_by_its_name_and_date(institution):
+    from dossiers.models import LegalBasis
+
+    law = LegalBasis.objects.get(code="06/2022/QH15")
+
+    assert law.recital == "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;"
+
+
+def test_a_decree_is_recited_by_number_date_issuer_and_subject(institution):
+    from dossiers.models import LegalBasis
+
+    decree = LegalBasis.objects.get(code="98/2023/NĐ-CP")
+
+    assert decree.recital == (
+        "Căn cứ Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ quy định chi "
+        "tiết thi hành một số điều của Luật Thi đua, khen thưởng;"
+    )
+
+
+def test_a_text_whose_date_is_not_entered_is_recited_without_one(institution):
+    from dossiers.models import LegalBasis
+
+    decree = LegalBasis.objects.get(code="152/2025/NĐ-CP")
+
+    assert decree.recital == (
+        "Căn cứ Nghị định số 152/2025/NĐ-CP của Chính phủ quy định chi tiết thi hành một số điều "
+        "của Luật Thi đua, khen thưởng;"
+    )
+
+
+def test_a_new_decision_recites_the_institutions_authority_first(period, unit_a, secretary):
+    institution = unit_a.institution
+    institution.authority_recital = "Căn cứ Quyết định số 12/QĐ-UBND về chức năng của Trường;"
+    institution.save()
+    dossier = dossier_in("recommended", period, unit_a)
+
+    decision = services.prepare_decision(
+        person=secretary, award_type=dossier.award_type, dossier_ids=[dossier.pk]
+    )
+
+    lines = decision.recitals.splitlines()
+    assert lines[0] == "Căn cứ Quyết định số 12/QĐ-UBND về chức năng của Trường;"
+    assert "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;" in lines
+    assert lines[-1].startswith("Theo đề nghị của")

@@ -48,6 +48,19 @@ class LegalBasis(models.Model):
 
     code = models.CharField(_("number"), max_length=60, unique=True)
     title = models.CharField(_("title"), max_length=300)
+    # How a decision's recital names it (Nghị định 30/2020): "Căn cứ Nghị định số 152/2025/NĐ-CP
+    # ngày … của Chính phủ quy định chi tiết …;", a law by its name and date alone.
+    kind = models.CharField(
+        _("kind of text"), max_length=40, blank=True, help_text=_("Luật, Nghị định, Thông tư…")
+    )
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    issuer = models.CharField(
+        _("issued by"), max_length=200, blank=True, help_text=_("e.g. Chính phủ")
+    )
+    subject = models.CharField(
+        _("subject as cited"), max_length=300, blank=True,
+        help_text=_("e.g. quy định chi tiết thi hành một số điều của Luật Thi đua, khen thưởng"),
+    )  # fmt: skip
     valid_from = models.DateField(_("in force from"))
     valid_to = models.DateField(_("in force until"), null=True, blank=True)
     is_verified = models.BooleanField(
@@ -79,6 +92,22 @@ class LegalBasis(models.Model):
 
     def in_force_on(self, day) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    @property
+    def recital(self) -> str:
+        """The "Căn cứ …;" line in the decree's wording, from the text's data."""
+        dated = f" {nd30_date(self.issued_on)}" if self.issued_on else ""
+        if self.kind == "Luật" or not self.kind:
+            return f"Căn cứ {self.title}{dated};"
+        issuer = f" của {self.issuer}" if self.issuer else ""
+        subject = f" {self.subject}" if self.subject else ""
+        return f"Căn cứ {self.kind} số {self.code}{dated}{issuer}{subject};"
+
+
+def nd30_date(day) -> str:
+    """'ngày 05 tháng 01 năm 2027': a leading zero for days below 10 and for months 1 and 2."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 class DocumentKind(models.Model):

@@ -32,6 +32,12 @@ class Institution(models.Model):
     decision_series = models.CharField(
         _("decision number series"), max_length=40, help_text=_("e.g. QĐ-CĐNGT")
     )
+    authority_recital = models.TextField(
+        _("recital of the institution's authority"), max_length=600, blank=True,
+        help_text=_("The first “Căn cứ …;” of its decisions: the text defining its functions, "
+                    "e.g. “Căn cứ Quyết định số …/QĐ-UBND ngày … của Ủy ban nhân dân tỉnh … quy "
+                    "định chức năng, nhiệm vụ … của Trường …;”."),
+    )  # fmt: skip
     executing_clause = models.TextField(
         _("who executes a decision (its Điều 3)"), max_length=1000,
         default="Trưởng phòng Tổ chức - Hành chính, thủ trưởng các đơn vị có liên quan và các "
