@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+import segno
 from django.utils import timezone
 
 from documents.rendering import nd30_date, render_pdf, signature_block
@@ -32,6 +33,8 @@ def decision_context(decision, *, number: int | None, signed_on: datetime.date,
         "chain_head": chain_head,
         "verify_url": verify_url,
         "draft": number is None,
+        # A phone reading it opens the verification page (the file is checked there).
+        "verify_qr": "" if number is None else verify_qr(verify_url),
         # A list longer than the institution's threshold goes to an annex after the signature.
         "annexed": len(items) > institution.annex_threshold,
         "date_of_decision": nd30_date(signed_on),
@@ -52,3 +55,8 @@ def draft_pdf(decision, *, verify_url: str) -> bytes:
         ),
     )  # fmt: skip
     return pdf
+
+
+def verify_qr(url: str) -> str:
+    """The QR code of the verification address, as an SVG data URI WeasyPrint draws as vectors."""
+    return segno.make(url, error="m").svg_data_uri(border=0)

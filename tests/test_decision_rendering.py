@@ -411,3 +411,26 @@ def test_a_new_decision_recites_the_institutions_authority_first(period, unit_a,
     assert lines[0] == "Căn cứ Quyết định số 12/QĐ-UBND về chức năng của Trường;"
     assert "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;" in lines
     assert lines[-1].startswith("Theo đề nghị của")
+
+
+def test_a_numbered_decision_carries_a_qr_code_to_the_verification_page(decision):
+    from django.template.loader import render_to_string
+
+    context = decision_context(
+        decision, number=5, signed_on=SIGNED_ON, signer=decision.created_by, on_behalf_of=None,
+        chain_head="ab" * 32, verify_url="https://thidua.example.edu.vn/verify/",
+    )  # fmt: skip
+
+    html = render_to_string("decisions/decision.html", context)
+
+    assert '<img class="qr" src="data:image/svg+xml' in html
+    assert 'alt="https://thidua.example.edu.vn/verify/"' in html
+
+
+def test_a_draft_has_no_qr_code(decision):
+    context = decision_context(
+        decision, number=None, signed_on=SIGNED_ON, signer=None, on_behalf_of=None,
+        chain_head="", verify_url="https://thidua.example.edu.vn/verify/",
+    )  # fmt: skip
+
+    assert context["verify_qr"] == ""
