@@ -302,6 +302,10 @@ def test_an_institutions_code_cannot_be_changed_in_the_admin_so_its_chain_stays_
             "head_title": institution.head_title,
             "deputy_title": institution.deputy_title,
             "decision_series": institution.decision_series,
+            "executing_clause": institution.executing_clause,
+            "recipients": institution.recipients,
+            "archive_units": institution.archive_units,
+            "annex_threshold": institution.annex_threshold,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
