@@ -61,6 +61,18 @@ def _flush_past_the_audit_triggers():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the product's default language: a request in English (the locale
+    middleware activates its language for the thread) must not carry over to the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: API throttle counts never carry over."""
     from django.core.cache import cache
