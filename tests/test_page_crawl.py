@@ -77,7 +77,7 @@ PAGES_PER_ROLE = 150
 SKIPPED_PREFIXES = ("/admin/", "/logout/", "/i18n/", "/static/", "/media/")
 # Files, not pages: rendering them is slow and they are read on their own below (exports) or in
 # their own tests (decisions, minutes, memos, certificates, cover sheets).
-FILE_URL = re.compile(r"(\.(pdf|csv|jsonl)$)|(/pdf/$)|(/documents/\d+/$)")
+FILE_URL = re.compile(r"(\.(pdf|csv|jsonl|xlsx)$)|(/pdf/$)|(/documents/\d+/$)|(/plan/$)")
 
 
 # --- The institution ----------------------------------------------------------------------------
@@ -526,7 +526,6 @@ def crawl(client: Client, checker: Checker, language: str, limit: int = PAGES_PE
             broken.append(f"{url} ({response.status_code}), linked from {shown_on[url]}")
             continue
         if not response.get("Content-Type", "").startswith("text/html"):
-            response.close()  # a download (a movement's plan, a PDF) holds its file open
             continue
         page = read_page(response.content.decode("utf-8"))
         pages[url] = checker.problems(page, language)
