@@ -53,6 +53,15 @@ class AuditAction(models.TextChoices):
     DECISION_ITEM_REMOVED = "decision.item_removed", _("Removed from a draft decision")
     DECISION_SIGNED = "decision.signed", _("Decision signed")
     DECISION_SIGNING_FAILED = "decision.signing_failed", _("Signing failed")
+    DECISION_SIGNING_PREPARED = (
+        "decision.signing_prepared",
+        _("Prepared for signing at the signer's computer"),
+    )
+    SIGNING_CREDENTIAL_REGISTERED = (
+        "signing_credential.registered",
+        _("Signing certificate registered"),
+    )
+    SIGNING_CREDENTIAL_ARCHIVED = "signing_credential.archived", _("Signing certificate archived")
     OBJECTION_FILED = "notice.objection_filed", _("Objection filed")
     OBJECTION_RESOLVED = "notice.objection_resolved", _("Objection resolved")
     PROPOSAL_MEMO_CREATED = "proposal_memo.created", _("Proposal memo generated")

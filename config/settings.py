@@ -136,7 +136,9 @@ SPREADSHEET_IMPORT_MAX_BYTES = env_int("SPREADSHEET_IMPORT_MAX_BYTES", 2 * 1024 
 SPREADSHEET_IMPORT_MAX_ROWS = env_int("SPREADSHEET_IMPORT_MAX_ROWS", 2000)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
-# Signing (issue on decisions): a PKCS#12 file for the demo, a PKCS#11 token in production.
+# The institution's system key, which signs the audit checkpoints: a PKCS#12 file for the demo,
+# a PKCS#11 token in production. Decisions are signed with each signer's own certificate
+# (decisions.SigningCredential, `manage.py signing_credential`).
 SIGNING_PKCS12_PATH = os.environ.get("SIGNING_PKCS12_PATH", str(VAR_DIR / "demo-signer.p12"))
 SIGNING_PKCS12_PASSPHRASE = os.environ.get("SIGNING_PKCS12_PASSPHRASE", "")
 # "pkcs12" (a certificate file) or "pkcs11" (a USB token of a licensed CA, or SoftHSM2 in tests).
@@ -146,6 +148,12 @@ SIGNING_PKCS11_TOKEN_LABEL = os.environ.get("SIGNING_PKCS11_TOKEN_LABEL", "")
 SIGNING_PKCS11_PIN = os.environ.get("SIGNING_PKCS11_PIN", "")
 SIGNING_PKCS11_KEY_LABEL = os.environ.get("SIGNING_PKCS11_KEY_LABEL", "")
 SIGNING_PKCS11_CERT_LABEL = os.environ.get("SIGNING_PKCS11_CERT_LABEL", "")
+# A timestamp authority (RFC 3161) makes decision signatures PAdES B-T; empty: no timestamp.
+SIGNING_TSA_URL = os.environ.get("SIGNING_TSA_URL", "")
+SIGNING_TSA_TIMEOUT = env_int("SIGNING_TSA_TIMEOUT", 10)
+# Bytes reserved in a decision prepared for signing at the signer's computer, for the CMS the
+# signer's tool returns (its certificate chain and, with a TSA, the timestamp included).
+SIGNING_RESERVED_BYTES = env_int("SIGNING_RESERVED_BYTES", 32768)
 # Printed on every signed decision: where anyone can check it (the public verification page).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

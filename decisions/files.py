@@ -22,6 +22,7 @@ from django.utils import timezone
 from decisions.models import Decision
 
 PENDING_DIR = "decisions/.pending"
+PREPARED_DIR = "decisions/.prepared"
 FINAL_DIR = "decisions"
 
 
@@ -74,6 +75,7 @@ def sweep(*, unissued: bool = True) -> Sweep:
     """Clear what interrupted signings left; with `unissued`, also final-named orphans."""
     result = Sweep()
     _sweep_temporary(result)
+    _sweep_prepared(result)
     if unissued:
         _sweep_unissued(result)
     return result
@@ -94,6 +96,22 @@ def _sweep_temporary(result: Sweep) -> None:
             result.renamed += 1
         else:
             discard(temporary)
+            result.removed_temporary += 1
+
+
+def _sweep_prepared(result: Sweep) -> None:
+    """Documents prepared for signing at the signer's computer that no preparation names."""
+    from decisions.models import PreparedSigning
+
+    files = storage()
+    if not files.exists(PREPARED_DIR):
+        return
+    cutoff = timezone.now() - datetime.timedelta(minutes=settings.SIGNING_LEFTOVER_MINUTES)
+    names = [f"{PREPARED_DIR}/{name}" for name in files.listdir(PREPARED_DIR)[1]]
+    kept = set(PreparedSigning.objects.filter(pdf__in=names).values_list("pdf", flat=True))
+    for name in names:
+        if name not in kept and files.get_modified_time(name) <= cutoff:
+            files.delete(name)
             result.removed_temporary += 1
 
 

@@ -206,3 +206,85 @@ class ProposalMemo(InstitutionOwned):
 
     def __str__(self) -> str:
         return f"{_('Proposal memo')} {self.created_at:%d/%m/%Y} ({self.sha256[:12]})"
+
+
+class SigningCredential(InstitutionOwned):
+    """One person's own signing certificate, and where its private key is.
+
+    Decisions are signed with the signer's own certificate (Luật Giao dịch điện tử: each leader
+    signs with theirs, usually on a USB token). The server keeps only the public certificate and
+    how to reach the key: a PKCS#12 file on the server, a PKCS#11 token slot and key label, or
+    nothing (`external`: the key is at the signer's own computer, signing is in two steps). The
+    PIN or passphrase is typed by the signer at each signing and never stored.
+    """
+
+    class Kind(models.TextChoices):
+        PKCS12 = "pkcs12", _("PKCS#12 file on the server")
+        PKCS11 = "pkcs11", _("PKCS#11 token or HSM on the server")
+        EXTERNAL = "external", _("At the signer's own computer (two steps)")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="signing_credentials",
+                               verbose_name=_("person"))  # fmt: skip
+    label = models.CharField(_("label"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    certificate_pem = models.TextField(_("certificate (PEM)"))
+    subject_name = models.CharField(_("issued to"), max_length=255)
+    issuer_name = models.CharField(_("issued by"), max_length=255)
+    serial = models.CharField(_("serial number"), max_length=80)
+    fingerprint = models.CharField(_("SHA-256 fingerprint"), max_length=64)
+    not_before = models.DateTimeField(_("valid from"))
+    not_after = models.DateTimeField(_("valid until"))
+    pkcs12_path = models.CharField(_("PKCS#12 file"), max_length=500, blank=True)
+    pkcs11_library = models.CharField(_("PKCS#11 library"), max_length=500, blank=True)
+    token_label = models.CharField(_("token label"), max_length=100, blank=True)
+    key_label = models.CharField(_("key label"), max_length=100, blank=True)
+    cert_label = models.CharField(_("certificate label"), max_length=100, blank=True)
+    registered_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signing certificate")
+        verbose_name_plural = _("signing certificates")
+        ordering = ["person_id", "-registered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "fingerprint"],
+                condition=Q(archived_at__isnull=True),
+                name="one_active_credential_per_certificate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} — {self.subject_name}"
+
+
+class PreparedSigning(InstitutionOwned):
+    """A decision rendered, numbered and waiting for its signer's signature (the first step).
+
+    The PDF with its empty signature field is kept under `pdf`; `document_digest` is what the
+    signer's own tool signs, and the reserved region is where the signature goes. The number is
+    reserved for the decision: preparing it again the same year reuses it.
+    """
+
+    decision = models.OneToOneField(Decision, on_delete=models.CASCADE, related_name="prepared")
+    credential = models.ForeignKey(SigningCredential, on_delete=models.PROTECT, related_name="+")
+    signer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    on_behalf_of = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")  # fmt: skip
+    acknowledged_own_award = models.BooleanField(default=False)
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField()
+    signed_on = models.DateField()
+    chain_head = models.CharField(max_length=64)
+    pdf = models.FileField(upload_to="decisions/.prepared/", max_length=300)
+    document_digest = models.CharField(max_length=64)
+    region_start = models.PositiveIntegerField()
+    region_end = models.PositiveIntegerField()
+    prepared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "year", "number"], name="prepared_number_unique_per_year"
+            ),
+        ]

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit import log
-from decisions import checkpoints, files
-from decisions.models import CitedLegalBasis, Decision, DecisionCounter, DecisionItem
+from decisions import checkpoints, credentials, files, two_step
+from decisions.models import (
+    CitedLegalBasis,
+    Decision,
+    DecisionCounter,
+    DecisionItem,
+    PreparedSigning,
+    SigningCredential,
+)
 from decisions.rendering import decision_context
 from decisions.signing import SigningFailed, sign_pdf
 from documents.rendering import render_pdf
@@ -138,18 +147,23 @@ def verification_url() -> str:
 
 
 def sign_decision(
-    *, decision_id: int, person: Person, client_address: str = "", acknowledge_own_award=False
-) -> Decision:
-    """Number, render, sign and store the decision; move its dossiers to signed — or nothing.
+    *, decision_id: int, person: Person, credential_id: int | None = None, secret: str = "",
+    client_address: str = "", acknowledge_own_award=False,
+) -> Decision:  # fmt: skip
+    """Number, render, sign with the signer's own key and store the decision; move its dossiers
+    to signed — or nothing.
 
-    A failure leaves no number used, no file and no moved dossier; only an audit event saying
-    that signing failed. The signed PDF gets its final name only once the signing commits
-    (decisions/files.py), so even a server killed half way leaves no signed file of no decision.
-    A signer among the awardees must acknowledge it (`acknowledge_own_award`) where the
-    institution's rule only warns; where it blocks, they cannot sign.
+    The key is the signer's own credential (`credential_id`, or their only one), opened with the
+    PIN or passphrase they type (`secret`, never stored). A failure leaves no number used, no
+    file and no moved dossier; only an audit event saying that signing failed. The signed PDF
+    gets its final name only once the signing commits (decisions/files.py), so even a server
+    killed half way leaves no signed file of no decision. A signer among the awardees must
+    acknowledge it (`acknowledge_own_award`) where the institution's rule only warns; where it
+    blocks, they cannot sign.
     """
     try:
-        return _sign(decision_id, person, client_address, acknowledge_own_award)
+        return _sign(decision_id, person, client_address, acknowledge_own_award,
+                     credential_id, secret)  # fmt: skip
     except DomainError:
         raise  # refused before anything was attempted: not a failed signing
     except SigningFailed as exc:
@@ -189,89 +203,276 @@ def _check_signer(found, acknowledged: bool) -> None:
         )  # fmt: skip
 
 
-def _sign(decision_id: int, person: Person, client_address: str, acknowledged: bool) -> Decision:
+def _locked_draft(decision_id: int, person: Person) -> Decision:
+    """The draft to sign, locked; refused when it is not one this person can sign now."""
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("institution", "award_type", "revokes")
+        .filter(pk=decision_id, institution_id=person.institution_id)
+        .first()
+    )
+    if decision is None:
+        raise DecisionNotFound()
+    if decision.state != Decision.State.DRAFT:
+        raise IllegalTransition(_("This decision is already signed."))
+    if not decision.items.exists():
+        raise GuardFailed([Reason(_("The decision names no dossier."))])
+    return decision
+
+
+def _own_credential(person: Person, credential_id: int | None, *, two_steps: bool):
+    """The signer's credential, checked to be theirs: issued to the name printed as signer."""
+    credential = credentials.choose(person, credential_id)
+    external = credential.kind == SigningCredential.Kind.EXTERNAL
+    if external != two_steps:
+        raise GuardFailed([Reason(
+            _("This certificate's key is at your own computer: prepare the decision for "
+              "signing there.") if external
+            else _("This certificate's key is on the server: sign in one step.")
+        )])  # fmt: skip
+    problems = credentials.problems(credential, person)
+    if problems:
+        raise GuardFailed(problems)
+    return credential
+
+
+def _reserved_number(decision: Decision, year: int) -> int:
+    """A number prepared for this decision earlier in the year is its own; else the next one."""
+    prepared = PreparedSigning.objects.filter(decision=decision).first()
+    if prepared is not None:
+        name = prepared.pdf.name
+        prepared.delete()
+        transaction.on_commit(lambda: files.storage().delete(name))
+        if prepared.year == year:
+            return prepared.number
+    return next_number(decision.institution, year)
+
+
+def _render(decision, *, number, signed_on, person, on_behalf_of, chain_head) -> bytes:
+    pdf, _key = render_pdf(
+        "decisions/decision.html",
+        decision_context(
+            decision, number=number, signed_on=signed_on, signer=person,
+            on_behalf_of=on_behalf_of, chain_head=chain_head, verify_url=verification_url(),
+        ),
+    )  # fmt: skip
+    return pdf
+
+
+def _sign(decision_id: int, person: Person, client_address: str, acknowledged: bool,
+          credential_id: int | None, secret: str) -> Decision:  # fmt: skip
     acting = permissions.require(person, "decision.sign")
     files.sweep(unissued=False)  # what earlier interrupted signings left behind
-    staged = None
+    staged = []
     try:
         with transaction.atomic():
-            decision = (
-                Decision.objects.select_for_update(of=("self",))
-                .select_related("institution", "award_type", "revokes")
-                .filter(pk=decision_id, institution_id=person.institution_id)
-                .first()
-            )
-            if decision is None:
-                raise DecisionNotFound()
-            if decision.state != Decision.State.DRAFT:
-                raise IllegalTransition(_("This decision is already signed."))
-            if not decision.items.exists():
-                raise GuardFailed([Reason(_("The decision names no dossier."))])
+            decision = _locked_draft(decision_id, person)
             own_award = signer_conflict(decision, person, acting.on_behalf_of)
             _check_signer(own_award, acknowledged)
+            credential = _own_credential(person, credential_id, two_steps=False)
             institution = decision.institution
             signed_at = timezone.now()
             year = timezone.localdate(signed_at).year
             # The counter row stays locked until commit: it serialises this institution's
             # signings of the year, and nothing else. The chain head is only read, not locked:
             # any head read is one the chain contains, and the institution's other writes go on.
-            number = next_number(institution, year)
+            number = _reserved_number(decision, year)
             chain_head = log.head_hash(institution)
-            pdf, _key = render_pdf(
-                "decisions/decision.html",
-                decision_context(
-                    decision, number=number, signed_on=timezone.localdate(signed_at),
-                    signer=person, on_behalf_of=acting.on_behalf_of, chain_head=chain_head,
-                    verify_url=verification_url(),
-                ),
+            pdf = _render(
+                decision, number=number, signed_on=timezone.localdate(signed_at), person=person,
+                on_behalf_of=acting.on_behalf_of, chain_head=chain_head,
             )  # fmt: skip
             signed = sign_pdf(
-                pdf, reason=f"Quyết định số {number:02d}/{institution.decision_series}",
+                pdf, credential=credential, secret=secret,
+                reason=f"Quyết định số {number:02d}/{institution.decision_series}",
                 location=institution.place,
             )  # fmt: skip
-            digest = hashlib.sha256(signed.data).hexdigest()
-            final = decision.pdf.field.generate_filename(
-                decision, f"{year}-{number:03d}-{digest[:12]}.pdf"
-            )
-            staged = files.stage(final, signed.data)
-            decision.pdf.name = final
-            transaction.on_commit(lambda: files.promote(staged, final))
-            decision.state = Decision.State.SIGNED
-            decision.year, decision.number = year, number
-            decision.series = institution.decision_series
-            decision.signed_at, decision.signed_on = signed_at, timezone.localdate(signed_at)
-            decision.signer, decision.on_behalf_of = person, acting.on_behalf_of
-            decision.pdf_sha256, decision.chain_head = digest, chain_head
-            decision.save()
-            _cite_as_signed(decision)
-            # The audit head is locked only when the block ends and writes the signing's events.
-            with log.deferred():
-                actor = log.Actor.acting(person, acting, client_address)
-                _move_dossiers(decision, person, client_address, actor)
-                log.append(
-                    institution=institution,
-                    actor=actor,
-                    action="decision.signed", object_type="decision", object_id=decision.pk,
-                    payload={"reference": decision.reference, "citation": decision.citation,
-                             "pdf_sha256": digest,
-                             "chain_head": chain_head, "signer_certificate": signed.signer_name,
-                             "dossiers": [i.dossier_id for i in decision.items.all()]},
-                )  # fmt: skip
-                if own_award is not None:
-                    separation.record_warning(
-                        own_award, institution=institution, actor=actor,
-                        object_type="decision", object_id=decision.pk, action="sign",
-                        details={"acknowledged": True, "reference": decision.reference},
-                    )  # fmt: skip
-                notifications.notify_decision_signed([i.dossier for i in decision.items.all()])
-            # The checkpoint covers every event of the signing, the acknowledgement included.
-            checkpoints.sign_checkpoint(
-                institution=institution, actor=log.Actor.acting(person, acting, client_address)
-            )
+            _issue(
+                decision, signed.data, staged=staged, person=person, acting=acting,
+                client_address=client_address, credential=credential, number=number,
+                year=year, signed_at=signed_at, chain_head=chain_head, own_award=own_award,
+            )  # fmt: skip
     except BaseException:
-        if staged:
-            files.discard(staged)
+        for name in staged:
+            files.discard(name)
         raise
+    return decision
+
+
+def _issue(decision: Decision, data: bytes, *, staged: list, person, acting, client_address,
+           credential, number, year, signed_at, chain_head, own_award) -> None:  # fmt: skip
+    """Store the signed PDF and record the signing: the decision, its dossiers, the trail."""
+    institution = decision.institution
+    digest = hashlib.sha256(data).hexdigest()
+    final = decision.pdf.field.generate_filename(decision, f"{year}-{number:03d}-{digest[:12]}.pdf")
+    staged.append(files.stage(final, data))
+    decision.pdf.name = final
+    transaction.on_commit(lambda: files.promote(staged[0], final))
+    decision.state = Decision.State.SIGNED
+    decision.year, decision.number = year, number
+    decision.series = institution.decision_series
+    decision.signed_at, decision.signed_on = signed_at, timezone.localdate(signed_at)
+    decision.signer, decision.on_behalf_of = person, acting.on_behalf_of
+    decision.pdf_sha256, decision.chain_head = digest, chain_head
+    decision.save()
+    _cite_as_signed(decision)
+    # The audit head is locked only when the block ends and writes the signing's events.
+    with log.deferred():
+        actor = log.Actor.acting(person, acting, client_address)
+        _move_dossiers(decision, person, client_address, actor)
+        log.append(
+            institution=institution,
+            actor=actor,
+            action="decision.signed", object_type="decision", object_id=decision.pk,
+            payload={"reference": decision.reference, "citation": decision.citation,
+                     "pdf_sha256": digest, "chain_head": chain_head,
+                     "printed_signer": person.full_name,
+                     "signer_certificate": credential.subject_name,
+                     "certificate_sha256": credential.fingerprint,
+                     "certificate_serial": credential.serial, "credential": credential.pk,
+                     "timestamped": bool(settings.SIGNING_TSA_URL),
+                     "dossiers": [i.dossier_id for i in decision.items.all()]},
+        )  # fmt: skip
+        if own_award is not None:
+            separation.record_warning(
+                own_award, institution=institution, actor=actor,
+                object_type="decision", object_id=decision.pk, action="sign",
+                details={"acknowledged": True, "reference": decision.reference},
+            )  # fmt: skip
+        notifications.notify_decision_signed([i.dossier for i in decision.items.all()])
+    # The checkpoint covers every event of the signing, the acknowledgement included.
+    checkpoints.sign_checkpoint(
+        institution=institution, actor=log.Actor.acting(person, acting, client_address)
+    )
+
+
+def prepare_signing(
+    *, decision_id: int, person: Person, credential_id: int | None = None,
+    client_address: str = "", acknowledge_own_award=False,
+) -> PreparedSigning:  # fmt: skip
+    """The first of two steps at the signer's own computer: number and render the decision and
+    keep it with its empty signature field; the signer's tool signs `document_digest`.
+
+    Everything is checked now (role, separation, that the certificate is theirs) so that the
+    second step only has to check the signature. The number stays reserved for the decision.
+    """
+    acting = permissions.require(person, "decision.sign")
+    with transaction.atomic():
+        decision = _locked_draft(decision_id, person)
+        _check_signer(signer_conflict(decision, person, acting.on_behalf_of),
+                      acknowledge_own_award)  # fmt: skip
+        credential = _own_credential(person, credential_id, two_steps=True)
+        institution = decision.institution
+        today = timezone.localdate()
+        number = _reserved_number(decision, today.year)
+        chain_head = log.head_hash(institution)
+        pdf = _render(decision, number=number, signed_on=today, person=person,
+                      on_behalf_of=acting.on_behalf_of, chain_head=chain_head)  # fmt: skip
+        certificate = credentials.of(credential)
+        prepared = two_step.prepare(
+            pdf, certificate, reason=f"Quyết định số {number:02d}/{institution.decision_series}",
+            location=institution.place,
+        )  # fmt: skip
+        signing = PreparedSigning(
+            institution=institution, decision=decision, credential=credential, signer=person,
+            on_behalf_of=acting.on_behalf_of, acknowledged_own_award=acknowledge_own_award,
+            year=today.year, number=number, signed_on=today, chain_head=chain_head,
+            document_digest=prepared.digest.hex(), region_start=prepared.region_start,
+            region_end=prepared.region_end,
+        )  # fmt: skip
+        signing.pdf.save(f"{today.year}-{number:03d}-{uuid.uuid4().hex[:12]}.pdf",
+                         ContentFile(prepared.pdf), save=False)  # fmt: skip
+        name = signing.pdf.name
+        try:
+            signing.save()
+            log.append(
+                institution=institution, actor=log.Actor.acting(person, acting, client_address),
+                action="decision.signing_prepared", object_type="decision",
+                object_id=decision.pk,
+                payload={"number": number, "year": today.year,
+                         "document_digest": signing.document_digest,
+                         "certificate_sha256": credential.fingerprint},
+            )  # fmt: skip
+        except BaseException:
+            files.storage().delete(name)
+            raise
+    return signing
+
+
+def signing_request(signing: PreparedSigning) -> dict:
+    """The file the signer's tool reads (signing_tool/sign_digest.py)."""
+    reference = f"{signing.number:02d}/{signing.decision.institution.decision_series}"
+    return two_step.request(reference=reference, digest=signing.document_digest,
+                            certificate=credentials.of(signing.credential))  # fmt: skip
+
+
+def complete_signing(
+    *, decision_id: int, person: Person, signature: bytes, client_address: str = ""
+) -> Decision:
+    """The second step: embed the signer's CMS signature, validate it, issue the decision.
+
+    A signature that is not over the prepared digest, or not by the registered certificate, is
+    refused and changes nothing: the preparation stays for a correct signature.
+    """
+    acting = permissions.require(person, "decision.sign")
+    staged = []
+    try:
+        with transaction.atomic():
+            decision = _locked_draft(decision_id, person)
+            signing = (
+                PreparedSigning.objects.select_related("credential")
+                .filter(decision=decision).first()
+            )  # fmt: skip
+            if signing is None:
+                raise GuardFailed([Reason(_("This decision is not prepared for signing."))])
+            if signing.signer_id != person.pk:
+                raise GuardFailed([Reason(_("{name} prepared this decision for signing; only "
+                                            "they can complete it."),
+                                          {"name": signing.signer.full_name})])  # fmt: skip
+            if signing.signed_on != timezone.localdate():
+                raise GuardFailed([Reason(
+                    _("It was prepared on {day}, and the date printed on a decision is the day "
+                      "it is signed: prepare it again."),
+                    {"day": signing.signed_on.strftime("%d/%m/%Y")},
+                )])  # fmt: skip
+            credential = signing.credential
+            problems = credentials.problems(credential, person)
+            if problems:
+                raise GuardFailed(problems)
+            own_award = signer_conflict(decision, person, acting.on_behalf_of)
+            _check_signer(own_award, signing.acknowledged_own_award)
+            certificate = credentials.of(credential)
+            with signing.pdf.open("rb") as handle:
+                prepared = two_step.Prepared(
+                    pdf=handle.read(), digest=bytes.fromhex(signing.document_digest),
+                    region_start=signing.region_start, region_end=signing.region_end,
+                )  # fmt: skip
+            content = two_step.parse_signature(
+                signature, digest=prepared.digest, certificate=certificate
+            )
+            try:
+                content = two_step.add_timestamp(content)
+            except Exception as exc:
+                raise SigningFailed(f"the timestamp authority did not answer: {exc}") from exc
+            data = two_step.embed(prepared, content, certificate)
+            name = signing.pdf.name
+            signing.delete()
+            transaction.on_commit(lambda: files.storage().delete(name))
+            _issue(
+                decision, data, staged=staged, person=person, acting=acting,
+                client_address=client_address, credential=credential, number=signing.number,
+                year=signing.year, signed_at=timezone.now(), chain_head=signing.chain_head,
+                own_award=own_award,
+            )  # fmt: skip
+    except DomainError:
+        for name in staged:
+            files.discard(name)
+        raise
+    except BaseException as exc:
+        for name in staged:
+            files.discard(name)
+        _record_failure(decision_id, person, client_address, f"{exc.__class__.__name__}: {exc}")
+        raise SigningError() from exc
     return decision
 
 

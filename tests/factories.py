@@ -352,6 +352,7 @@ def sign(d: Dossier, by: Person | None = None) -> Dossier:
 
     cast = Cast(d.institution)
     signing_certificate()
+    own_certificate(by or cast.principal)
     decision = decisions.prepare_decision(
         person=cast.secretary, award_type=d.award_type, dossier_ids=[d.pk]
     )
@@ -367,6 +368,7 @@ def revoke(d: Dossier, by: Person | None = None) -> Dossier:
 
     cast = Cast(d.institution)
     signing_certificate()
+    own_certificate(by or cast.principal)
     original = Decision.objects.get(items__dossier=d, kind=Decision.Kind.AWARD)
     revocation = decisions.prepare_revocation(
         person=cast.secretary, decision_id=original.pk, dossier_ids=[d.pk], reason=REASON
@@ -581,6 +583,47 @@ def signing_certificate() -> None:
             passphrase=settings.SIGNING_PKCS12_PASSPHRASE,
             common_name="Hiệu trưởng (chứng thư thử nghiệm)",
         )
+
+
+_PERSONAL_CERTIFICATES: dict[tuple[str, str], Path] = {}
+
+
+def personal_pkcs12(common_name: str, passphrase: str = "") -> Path:
+    """A PKCS#12 file issued to `common_name`, made once per test process (keys are slow)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from dossiers.demo_certificate import create_demo_certificate
+
+    key = (common_name, passphrase)
+    if key not in _PERSONAL_CERTIFICATES:
+        if not _PERSONAL_CERTIFICATES:
+            folder = Path(tempfile.mkdtemp(prefix="personal-certificates-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            _PERSONAL_CERTIFICATES[("", "")] = folder
+        path = _PERSONAL_CERTIFICATES[("", "")] / f"{len(_PERSONAL_CERTIFICATES)}.p12"
+        create_demo_certificate(path, passphrase=passphrase, common_name=common_name)
+        _PERSONAL_CERTIFICATES[key] = path
+    return _PERSONAL_CERTIFICATES[key]
+
+
+def own_certificate(person: Person, passphrase: str = ""):
+    """Register, for `person`, a PKCS#12 certificate on the server issued to their name (once)."""
+    from audit import log
+    from decisions import credentials
+    from decisions.models import SigningCredential
+
+    existing = credentials.active(person).filter(kind=SigningCredential.Kind.PKCS12).first()
+    if existing is not None:
+        return existing
+    path = personal_pkcs12(person.full_name, passphrase)
+    signer = credentials.pkcs12_signer(path, passphrase)
+    return credentials.register(
+        person=person, kind=SigningCredential.Kind.PKCS12, label="Chứng thư thử nghiệm",
+        certificate=credentials.Certificate.load(signer.signing_cert.dump()),
+        actor=log.SYSTEM, pkcs12_path=str(path),
+    )  # fmt: skip
 
 
 def earlier_mail_delivered() -> None:

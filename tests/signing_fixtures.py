@@ -27,10 +27,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.utils import timezone
 
+from audit import log
+from decisions import credentials
+from decisions.credentials import Certificate
+from decisions.models import SigningCredential
 from dossiers.demo_certificate import create_demo_certificate, self_signed_certificate
 from dossiers.models import AwardType, Delegation, Role, State
 from tests.conftest import make_person
-from tests.factories import dossiers_in
+from tests.factories import dossiers_in, own_certificate
 
 SOFTHSM_LIBRARY = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN_LABEL = "signer"
@@ -59,7 +63,7 @@ class Credentials:
     common_name: str
     certificate: asn1_x509.Certificate  # a trust root for pyHanko's validation
     pkcs12_path: Path | None = None
-    passphrase: str = ""
+    passphrase: str = ""  # the PKCS#12 file's passphrase, or the token's user PIN
 
 
 # --- PKCS#12 ------------------------------------------------------------------------------------
@@ -84,13 +88,25 @@ def demo_certificate(tmp_path_factory) -> Credentials:
 
 
 @pytest.fixture
-def pkcs12_signing(settings, tmp_path, demo_certificate) -> Credentials:
-    """Sign with the demo PKCS#12 file; signed decisions are stored under this test's tmp_path."""
+def system_key(settings, demo_certificate) -> Credentials:
+    """The institution's system key (it signs the audit checkpoints): the demo PKCS#12 file."""
     settings.DECISION_SIGNER = "pkcs12"
     settings.SIGNING_PKCS12_PATH = str(demo_certificate.pkcs12_path)
     settings.SIGNING_PKCS12_PASSPHRASE = demo_certificate.passphrase
-    settings.MEDIA_ROOT = tmp_path
     return demo_certificate
+
+
+@pytest.fixture
+def pkcs12_signing(settings, tmp_path, system_key, principal) -> Credentials:
+    """The principal signs with their own PKCS#12 certificate on the server (no passphrase);
+    signed decisions are stored under this test's tmp_path."""
+    settings.MEDIA_ROOT = tmp_path
+    credential = own_certificate(principal)
+    return Credentials(
+        common_name=principal.full_name,
+        certificate=credentials.of(credential).asn1,
+        pkcs12_path=Path(credential.pkcs12_path),
+    )
 
 
 # --- PKCS#11 (SoftHSM2) -------------------------------------------------------------------------
@@ -140,7 +156,9 @@ def softhsm_token(tmp_path_factory):
              "--write-object", str(cert_file), "--type", "cert", "--id", "01",
              "--label", TOKEN_KEY_LABEL)  # fmt: skip
         key_file.unlink()  # the key now lives only in the token
-        yield Credentials(common_name=TOKEN_SIGNER_NAME, certificate=_asn1(cert))
+        yield Credentials(
+            common_name=TOKEN_SIGNER_NAME, certificate=_asn1(cert), passphrase=TOKEN_PIN
+        )
     finally:
         if previous is None:
             os.environ.pop("SOFTHSM2_CONF", None)
@@ -149,15 +167,24 @@ def softhsm_token(tmp_path_factory):
 
 
 @pytest.fixture
-def pkcs11_signing(settings, tmp_path, softhsm_token) -> Credentials:
-    """Sign through the SoftHSM2 token; signed decisions are stored under this test's tmp_path."""
-    settings.DECISION_SIGNER = "pkcs11"
-    settings.SIGNING_PKCS11_LIBRARY = SOFTHSM_LIBRARY
-    settings.SIGNING_PKCS11_TOKEN_LABEL = TOKEN_LABEL
-    settings.SIGNING_PKCS11_PIN = TOKEN_PIN
-    settings.SIGNING_PKCS11_KEY_LABEL = TOKEN_KEY_LABEL
-    settings.SIGNING_PKCS11_CERT_LABEL = TOKEN_KEY_LABEL
+def token_holder(principal, softhsm_token):
+    """The principal, named as the token's certificate is issued."""
+    principal.full_name = softhsm_token.common_name
+    principal.save(update_fields=["full_name"])
+    return principal
+
+
+@pytest.fixture
+def pkcs11_signing(settings, tmp_path, system_key, softhsm_token, token_holder) -> Credentials:
+    """The principal signs through their SoftHSM2 token (their PIN typed at each signing);
+    signed decisions are stored under this test's tmp_path."""
     settings.MEDIA_ROOT = tmp_path
+    credentials.register(
+        person=token_holder, kind=SigningCredential.Kind.PKCS11, label="USB token",
+        certificate=Certificate.load(softhsm_token.certificate.dump()), actor=log.SYSTEM,
+        pkcs11_library=SOFTHSM_LIBRARY, token_label=TOKEN_LABEL, key_label=TOKEN_KEY_LABEL,
+        cert_label=TOKEN_KEY_LABEL,
+    )  # fmt: skip
     return softhsm_token
 
 
@@ -179,10 +206,13 @@ def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
 
 @pytest.fixture
 def vice_principal(institution, unit_b):
-    return make_person(
+    """A vice principal with a signing certificate of his own."""
+    vice = make_person(
         institution, unit_b, roles=[Role.VICE_PRINCIPAL], username="vice",
         full_name="Lê Văn Phó",
     )  # fmt: skip
+    own_certificate(vice)
+    return vice
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from django.utils.html import escape
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
-from decisions import services
+from decisions import credentials, services
 from decisions.models import Decision, DecisionCounter, DecisionItem
 from dossiers.demo_certificate import create_demo_certificate
 from dossiers.models import Delegation, Dossier, Period, Role, State
 from tests.conftest import make_person, make_unit
-from tests.factories import dossier_in, dossiers_in, login
+from tests.factories import dossier_in, dossiers_in, login, own_certificate
 
 # Queries of one page, whatever the number of decisions or awardees (measured, then fixed).
 LIST_QUERY_BOUND = 8
@@ -49,20 +49,25 @@ def signer_p12(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def signing(settings, tmp_path, signer_p12):
-    """Sign with the demo PKCS#12 file and store the signed files in a fresh folder."""
+def signing(settings, tmp_path, signer_p12, principal):
+    """The demo PKCS#12 file as the system key, the principal's own certificate registered,
+    and the signed files in a fresh folder."""
     settings.MEDIA_ROOT = tmp_path
     settings.DECISION_SIGNER = "pkcs12"
     settings.SIGNING_PKCS12_PATH = str(signer_p12)
     settings.SIGNING_PKCS12_PASSPHRASE = ""
+    own_certificate(principal)
     return settings
 
 
 @pytest.fixture
 def vice_principal(institution, unit_b):
-    return make_person(
+    """A vice principal with a signing certificate of his own."""
+    vice = make_person(
         institution, unit_b, roles=[Role.VICE_PRINCIPAL], username="vice", full_name="Phạm Văn Phó"
     )
+    own_certificate(vice)
+    return vice
 
 
 def lend_signature(principal, vice_principal) -> Delegation:
@@ -422,7 +427,7 @@ def test_the_secretary_cannot_sign_a_decision(secretary, decision, dossiers, sig
 def test_signing_with_a_missing_certificate_changes_nothing_but_records_the_failure(
     principal, decision, dossiers, signing, tmp_path
 ):
-    signing.SIGNING_PKCS12_PATH = str(tmp_path / "no-such-certificate.p12")
+    credentials.active(principal).update(pkcs12_path=str(tmp_path / "no-such.p12"))
     before = set(Path(signing.MEDIA_ROOT).rglob("*"))
 
     response = login(principal).post(reverse("decision_sign", args=[decision.pk]), follow=True)
@@ -443,9 +448,10 @@ def test_after_a_failed_signing_the_decision_still_gets_the_first_number(
     principal, decision, signing, signer_p12
 ):
     client = login(principal)
-    signing.SIGNING_PKCS12_PATH = "/nonexistent/signer.p12"
+    working = credentials.active(principal).get().pkcs12_path
+    credentials.active(principal).update(pkcs12_path="/nonexistent/signer.p12")
     client.post(reverse("decision_sign", args=[decision.pk]))
-    signing.SIGNING_PKCS12_PATH = str(signer_p12)
+    credentials.active(principal).update(pkcs12_path=working)
 
     client.post(reverse("decision_sign", args=[decision.pk]))
 

@@ -16,10 +16,11 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from audit.models import AuditChainHead, AuditEvent
+from decisions import credentials
 from decisions.models import Decision, DecisionCounter
 from decisions.services import SigningError, sign_decision, verification_url
 from dossiers.models import Dossier, State
-from tests.factories import sign_committed
+from tests.factories import own_certificate, sign_committed
 from workflow.errors import IllegalTransition, NotPermitted
 
 pytest_plugins = ["tests.signing_fixtures"]
@@ -224,11 +225,13 @@ def test_a_second_decision_of_the_year_gets_number_2(signed, draft_decision, pri
 
 
 @pytest.fixture(params=["missing certificate file", "wrong passphrase"])
-def broken_certificate(request, pkcs12_signing, settings, tmp_path):
+def broken_certificate(request, pkcs12_signing, principal, tmp_path):
+    """The principal's own certificate, unusable: its file gone, or its passphrase mistyped."""
     if request.param == "missing certificate file":
-        settings.SIGNING_PKCS12_PATH = str(tmp_path / "no-such-certificate.p12")
+        credentials.active(principal).update(pkcs12_path=str(tmp_path / "no-such.p12"))
     else:
-        settings.SIGNING_PKCS12_PASSPHRASE = "not-the-passphrase"
+        credentials.active(principal).update(archived_at=timezone.now())
+        own_certificate(principal, passphrase="the-right-passphrase")
     return request.param
 
 
@@ -251,7 +254,7 @@ def failing(broken_certificate, draft_decision, principal, institution, media_fi
 
     def attempt():
         with pytest.raises(SigningError):
-            sign_decision(decision_id=decision.pk, person=principal)
+            sign_decision(decision_id=decision.pk, person=principal, secret="not-the-passphrase")
         decision.refresh_from_db()
         return decision
 
@@ -331,11 +334,11 @@ def test_after_a_failed_signing_the_next_signing_takes_the_number_left_unused(
         institution=institution, year=timezone.localdate().year, last_number=4
     )
     decision = draft_decision([HUONG])
-    settings.SIGNING_PKCS12_PATH = str(tmp_path / "unplugged.p12")
+    credentials.active(principal).update(pkcs12_path=str(tmp_path / "unplugged.p12"))
     with pytest.raises(SigningError):
         sign_decision(decision_id=decision.pk, person=principal)
 
-    settings.SIGNING_PKCS12_PATH = str(pkcs12_signing.pkcs12_path)
+    credentials.active(principal).update(pkcs12_path=str(pkcs12_signing.pkcs12_path))
     signed = sign_committed(decision_id=decision.pk, person=principal)
 
     assert signed.number == 5

@@ -17,7 +17,7 @@ from decisions.models import Decision, DecisionCounter
 from decisions.signing import SigningFailed
 from dossiers.models import Dossier, Role, State
 from tests.conftest import make_dossier, make_person, make_unit
-from tests.factories import Cast, audit_mark, dossier_in, events_after
+from tests.factories import Cast, audit_mark, dossier_in, events_after, own_certificate
 from tests.test_lifecycle_matrix import ARGUMENTS
 from workflow import services
 from workflow.errors import (
@@ -320,6 +320,7 @@ def test_a_signing_device_failure_is_a_signing_error_that_signs_numbers_and_move
     draft = decisions.prepare_decision(
         person=principal, award_type=dossier.award_type, dossier_ids=[dossier.pk]
     )
+    own_certificate(principal)
     events = set(AuditEvent.objects.values_list("pk", flat=True))
     mark = audit_mark()
 

@@ -17,7 +17,7 @@ from decisions import services as decisions
 from decisions.models import Decision
 from decisions.signing import SigningFailed
 from dossiers.models import State
-from tests.factories import Cast, dossier_in, login
+from tests.factories import Cast, dossier_in, login, own_certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +154,7 @@ def test_a_signing_device_failure_answers_502_and_leaves_the_draft_unsigned(peri
     draft = decisions.prepare_decision(
         person=cast.secretary, award_type=dossier.award_type, dossier_ids=[dossier.pk]
     )
+    own_certificate(cast.principal)
 
     with mock.patch.object(decisions, "sign_pdf", side_effect=SigningFailed("token removed")):
         response = login(cast.principal).post(reverse("decision_sign", args=[draft.pk]))

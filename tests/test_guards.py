@@ -26,7 +26,14 @@ from dossiers.models import (
     TitleRecord,
 )
 from tests.conftest import make_dossier, make_person, make_unit, put_on_agenda
-from tests.factories import Cast, audit_mark, dossier_in, events_after, signing_certificate
+from tests.factories import (
+    Cast,
+    audit_mark,
+    dossier_in,
+    events_after,
+    own_certificate,
+    signing_certificate,
+)
 from tests.test_lifecycle_matrix import ARGUMENTS, act
 from workflow import services
 from workflow.errors import GuardFailed, InvalidInput
@@ -57,6 +64,7 @@ def attempt_of(dossier, action, person, **overrides):
     revocation with its reason; any other action goes through the one door."""
     if action == "sign":
         signing_certificate()
+        own_certificate(person)
         decision = prepare_decision(
             person=Cast(dossier.institution).secretary,
             award_type=dossier.award_type,

@@ -12,7 +12,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from audit.models import AuditEvent
-from decisions.models import Decision, DecisionCounter
+from decisions.models import Decision, DecisionCounter, SigningCredential
 from decisions.services import SigningError, sign_decision
 from dossiers.models import Dossier, State
 from tests.factories import sign_committed
@@ -25,7 +25,9 @@ HUONG = "Nguyễn Thị Hương"
 @pytest.fixture
 def signed(pkcs11_signing, draft_decision, principal) -> Decision:
     decision = draft_decision([HUONG])
-    return sign_committed(decision_id=decision.pk, person=principal)
+    return sign_committed(
+        decision_id=decision.pk, person=principal, secret=pkcs11_signing.passphrase
+    )
 
 
 def test_a_decision_signed_through_the_token_is_valid_for_pdfsig(signed, pdf_tools):
@@ -71,9 +73,7 @@ def test_the_token_signed_decision_is_numbered_and_moves_its_dossier(signed):
 # --- A wrong PIN -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def wrong_pin(pkcs11_signing, settings):
-    settings.SIGNING_PKCS11_PIN = "0000"
+WRONG_PIN = "0000"
 
 
 @pytest.fixture
@@ -81,20 +81,20 @@ def draft(draft_decision):
     return draft_decision([HUONG])
 
 
-def test_a_wrong_pin_raises_signing_error(wrong_pin, draft, principal):
+def test_a_wrong_pin_raises_signing_error(pkcs11_signing, draft, principal):
     with pytest.raises(SigningError):
-        sign_decision(decision_id=draft.pk, person=principal)
+        sign_decision(decision_id=draft.pk, person=principal, secret=WRONG_PIN)
 
 
 def test_a_wrong_pin_leaves_no_trace_but_the_failure_event(
-    wrong_pin, draft, principal, media_files
+    pkcs11_signing, draft, principal, media_files
 ):
     events_before = set(AuditEvent.objects.values_list("pk", flat=True))
     files_before = media_files()
     dossier = Dossier.objects.get(decision_items__decision=draft)
 
     with pytest.raises(SigningError):
-        sign_decision(decision_id=draft.pk, person=principal)
+        sign_decision(decision_id=draft.pk, person=principal, secret=WRONG_PIN)
 
     draft.refresh_from_db()
     new_events = AuditEvent.objects.exclude(pk__in=events_before)
@@ -105,20 +105,21 @@ def test_a_wrong_pin_leaves_no_trace_but_the_failure_event(
     assert Dossier.objects.get(pk=dossier.pk).state == State.RECOMMENDED
 
 
-def test_a_wrong_pin_does_not_lock_out_the_right_one(wrong_pin, draft, principal, settings):
+def test_a_wrong_pin_does_not_lock_out_the_right_one(pkcs11_signing, draft, principal):
     with pytest.raises(SigningError):
-        sign_decision(decision_id=draft.pk, person=principal)
+        sign_decision(decision_id=draft.pk, person=principal, secret=WRONG_PIN)
 
-    settings.SIGNING_PKCS11_PIN = "5678"
-    signed = sign_committed(decision_id=draft.pk, person=principal)
+    signed = sign_committed(
+        decision_id=draft.pk, person=principal, secret=pkcs11_signing.passphrase
+    )
 
     assert (signed.number, signed.signed_on) == (1, timezone.localdate())
 
 
-def test_an_absent_token_raises_signing_error(pkcs11_signing, settings, draft, principal):
-    settings.SIGNING_PKCS11_TOKEN_LABEL = "not-plugged-in"
+def test_an_absent_token_raises_signing_error(pkcs11_signing, draft, principal):
+    SigningCredential.objects.filter(person=principal).update(token_label="not-plugged-in")
 
     with pytest.raises(SigningError):
-        sign_decision(decision_id=draft.pk, person=principal)
+        sign_decision(decision_id=draft.pk, person=principal, secret=pkcs11_signing.passphrase)
 
     assert AuditEvent.objects.filter(action="decision.signing_failed").count() == 1

@@ -24,6 +24,7 @@ from tests.factories import (
     draft,
     events_after,
     login,
+    own_certificate,
     signing_certificate,
 )
 from workflow import assignment, process, separation
@@ -310,10 +311,12 @@ def test_the_admin_changes_a_rule_through_the_audited_service(institution, admin
 
 
 def principal_nominated(institution, period, unit_a):
-    """A recommended dossier nominating the principal himself, and its draft decision."""
+    """A recommended dossier nominating the principal himself, and its draft decision; the
+    principal has a signing certificate of his own."""
     from decisions.services import prepare_decision
 
     cast = Cast(institution)
+    own_certificate(cast.principal)
     dossier = dossier_in(State.RECOMMENDED, period, cast.office, nominee=cast.principal)
     decision = prepare_decision(
         person=cast.secretary, award_type=dossier.award_type, dossier_ids=[dossier.pk]
