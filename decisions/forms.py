@@ -71,3 +71,39 @@ class ItemForm(forms.Form):
     """One dossier of a decision, named by a button."""
 
     dossier = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SignForm(forms.Form):
+    """Which of the signer's own certificates to sign with, and its PIN or passphrase."""
+
+    credential = forms.ModelChoiceField(queryset=None, label=_("Signing certificate"),
+                                        empty_label=None)  # fmt: skip
+    secret = forms.CharField(
+        label=_("PIN or passphrase"), required=False, strip=False, max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_("Typed at each signing and never stored."),
+    )  # fmt: skip
+
+    def __init__(self, *args, credentials, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["credential"].queryset = credentials
+        self.fields["credential"].label_from_instance = _credential_label
+
+
+class CompleteSigningForm(forms.Form):
+    """The CMS signature the signing tool wrote at the signer's computer."""
+
+    MAX_BYTES = 256 * 1024
+    signature = forms.FileField(label=_("Signature file (.p7s)"))
+
+    def clean_signature(self) -> bytes:
+        upload = self.cleaned_data["signature"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("A signature file is a few kilobytes; this one is too "
+                                          "large to be one."))  # fmt: skip
+        return upload.read()
+
+
+def _credential_label(credential) -> str:
+    until = credential.not_after.strftime("%d/%m/%Y")
+    return f"{credential.label} — {credential.subject_name} ({_('until')} {until})"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from decisions.models import Decision
+from decisions.forms import CompleteSigningForm, SignForm
+from decisions.models import Decision, PreparedSigning, SigningCredential
 from decisions.services import SIGNABLE, signer_conflict
 from dossiers.models import AwardType, State
 from workflow import permissions
+
+SERVER_KINDS = (SigningCredential.Kind.PKCS12, SigningCredential.Kind.PKCS11)
 
 
 def visible_decisions(person):
@@ -70,3 +73,25 @@ def own_award(person, decision: Decision):
     blocks or asks for an acknowledgement), or None; asked only of someone who may sign."""
     acting = permissions.may(person, "decision.sign", decision)
     return signer_conflict(decision, person, acting.on_behalf_of) if acting else None
+
+
+def server_credentials(person):
+    """The signer's own certificates whose key is on the server (they sign in one step)."""
+    return SigningCredential.objects.filter(
+        person=person, archived_at__isnull=True, kind__in=SERVER_KINDS
+    ).order_by("-registered_at")
+
+
+def signing_context(person, decision: Decision, sign_form=None) -> dict:
+    """What the signer needs on the draft: their certificates, and a preparation under way."""
+    own = list(SigningCredential.objects.filter(person=person, archived_at__isnull=True))
+    on_server = [c for c in own if c.kind in SERVER_KINDS]
+    prepared = PreparedSigning.objects.filter(decision=decision, signer=person).first()
+    return {
+        "sign_form": sign_form or (SignForm(credentials=server_credentials(person)) if on_server
+                                   else None),
+        "signs_at_own_computer": any(c.kind == SigningCredential.Kind.EXTERNAL for c in own),
+        "has_own_certificate": bool(own),
+        "prepared": prepared,
+        "complete_form": CompleteSigningForm() if prepared else None,
+    }  # fmt: skip

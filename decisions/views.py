@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,8 +16,15 @@ from django.views.decorators.http import require_POST
 
 from audit.models import Checkpoint
 from decisions import services
-from decisions.forms import AwardChoiceForm, ItemForm, PrepareDecisionForm, RevocationForm
-from decisions.models import Decision
+from decisions.forms import (
+    AwardChoiceForm,
+    CompleteSigningForm,
+    ItemForm,
+    PrepareDecisionForm,
+    RevocationForm,
+    SignForm,
+)
+from decisions.models import Decision, PreparedSigning
 from decisions.rendering import draft_pdf
 from decisions.selectors import (
     decidable_awards,
@@ -25,6 +32,8 @@ from decisions.selectors import (
     decision_candidates,
     decision_rows,
     own_award,
+    server_credentials,
+    signing_context,
     visible_decisions,
 )
 from decisions.verification import MAX_VERIFY_BYTES, published_checkpoints, verify_pdf
@@ -116,7 +125,7 @@ def decision_detail(request, pk: int):
     return render(request, "decisions/decision_detail.html", _detail_context(request, decision))
 
 
-def _detail_context(request, decision: Decision, *, revocation_form=None) -> dict:
+def _detail_context(request, decision: Decision, *, revocation_form=None, sign_form=None) -> dict:
     """The decision, its items and the forms this person may use on it now."""
     person = request.person
     items = list(decision.items.select_related(*ITEM_JOINS))
@@ -125,7 +134,9 @@ def _detail_context(request, decision: Decision, *, revocation_form=None) -> dic
         revocable = [item for item in items if item.dossier.state == State.SIGNED]
         revocation_form = RevocationForm(items=revocable)
     may_sign = "sign" in actions
+    signing = signing_context(person, decision, sign_form) if may_sign else {}
     return {
+        **signing,
         "decision": decision,
         "items": items,
         "may_sign": may_sign,
@@ -142,22 +153,93 @@ def _detail_context(request, decision: Decision, *, revocation_form=None) -> dic
 @login_required
 @require_POST
 def decision_sign(request, pk: int):
-    """Number, render, sign and store the decision; its dossiers move to signed — or nothing."""
+    """Number, render, sign with the signer's own key and store the decision; its dossiers move
+    to signed — or nothing."""
     decision = _visible(request, pk)
     permissions.require(request.person, "decision.sign", decision)
+    form = SignForm(request.POST, credentials=server_credentials(request.person))
+    credential = form.cleaned_data["credential"].pk if form.is_valid() else None
     outcome = perform(
         request, services.sign_decision,
         decision_id=pk, person=request.person, client_address=client_address(request),
+        credential_id=credential, secret=request.POST.get("secret", ""),
         acknowledge_own_award=request.POST.get("acknowledge_own_award") == "on",
     )  # fmt: skip
     if not outcome.ok:  # the draft again, with why it was not signed
+        context = _detail_context(request, decision, sign_form=form)
+        return render(request, "decisions/decision_detail.html", context, status=outcome.status)
+    return _signed(request, outcome.result)
+
+
+def _signed(request, decision: Decision):
+    messages.success(
+        request, _("Decision No. %(reference)s was signed.") % {"reference": decision.reference}
+    )
+    return redirect("decision_detail", pk=decision.pk)
+
+
+@login_required
+@require_POST
+def decision_prepare_signing(request, pk: int):
+    """The first of two steps at the signer's own computer: the document and its digest."""
+    decision = _visible(request, pk)
+    permissions.require(request.person, "decision.sign", decision)
+    return perform_then_redirect(
+        request, services.prepare_signing, to=redirect("decision_detail", pk=pk),
+        success=_("The decision is prepared: sign it with your token, then upload the signature."),
+        decision_id=pk, person=request.person, client_address=client_address(request),
+        acknowledge_own_award=request.POST.get("acknowledge_own_award") == "on",
+    )  # fmt: skip
+
+
+def _own_preparation(request, pk: int) -> PreparedSigning:
+    decision = _visible(request, pk)
+    permissions.require(request.person, "decision.sign", decision)
+    prepared = PreparedSigning.objects.filter(decision=decision, signer=request.person).first()
+    if prepared is None:
+        raise Http404
+    return prepared
+
+
+@login_required
+def decision_prepared_pdf(request, pk: int):
+    """The document exactly as the signer's tool signs it (its signature field still empty)."""
+    prepared = _own_preparation(request, pk)
+    return FileResponse(prepared.pdf.open("rb"), as_attachment=True,
+                        filename=f"chuan-bi-ky-{prepared.year}-{prepared.number:03d}.pdf",
+                        content_type="application/pdf")  # fmt: skip
+
+
+@login_required
+def decision_signing_request(request, pk: int):
+    """The signing request the signer's tool reads (signing_tool/sign_digest.py)."""
+    prepared = _own_preparation(request, pk)
+    response = JsonResponse(services.signing_request(prepared), json_dumps_params={"indent": 2})
+    name = f"yeu-cau-ky-{prepared.year}-{prepared.number:03d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def decision_complete_signing(request, pk: int):
+    """The second step: the signer uploads the signature their tool made; the server issues."""
+    decision = _visible(request, pk)
+    permissions.require(request.person, "decision.sign", decision)
+    form = CompleteSigningForm(request.POST, request.FILES)
+    if not form.is_valid():
+        context = _detail_context(request, decision)
+        context["complete_form"] = form
+        return render(request, "decisions/decision_detail.html", context, status=400)
+    outcome = perform(
+        request, services.complete_signing,
+        decision_id=pk, person=request.person, signature=form.cleaned_data["signature"],
+        client_address=client_address(request),
+    )  # fmt: skip
+    if not outcome.ok:
         context = _detail_context(request, decision)
         return render(request, "decisions/decision_detail.html", context, status=outcome.status)
-    reference = outcome.result.reference
-    messages.success(
-        request, _("Decision No. %(reference)s was signed.") % {"reference": reference}
-    )
-    return redirect("decision_detail", pk=pk)
+    return _signed(request, outcome.result)
 
 
 @login_required

@@ -400,11 +400,22 @@ def test_the_signed_decision_page_shows_the_number_hash_chain_head_and_verificat
     assert reverse("decision_sign", args=[decision.pk]) not in page
 
 
-def test_the_principal_sees_the_sign_form_on_a_draft(principal, decision):
+def test_the_principal_sees_the_sign_form_with_his_own_certificate_on_a_draft(
+    principal, decision, signing
+):
     page = page_text(login(principal).get(reverse("decision_detail", args=[decision.pk])))
 
     assert reverse("decision_sign", args=[decision.pk]) in page
     assert reverse("decision_preview", args=[decision.pk]) in page
+    assert principal.full_name in page  # the certificate offered is issued to him
+    assert 'type="password"' in page
+
+
+def test_a_principal_without_a_certificate_of_his_own_is_told_to_register_one(principal, decision):
+    page = page_text(login(principal).get(reverse("decision_detail", args=[decision.pk])))
+
+    assert reverse("decision_sign", args=[decision.pk]) not in page
+    assert "signing_credential add" in page
 
 
 def test_a_unit_head_cannot_sign_a_decision(head_a, decision, dossiers, signing):
