@@ -303,6 +303,14 @@ class AwardType(InstitutionOwned):
         return localised(self.name_vi, self.name_en)
 
     @property
+    def as_given(self) -> str:
+        """How a document names what is given: 'danh hiệu “Lao động tiên tiến”' for a title, the
+        award's own name ('Giấy khen của Hiệu trưởng') for a form of award."""
+        if self.category == self.Category.AWARD:
+            return self.name_vi
+        return f"danh hiệu “{self.name_vi}”"
+
+    @property
     def public_notice_applies(self) -> bool:
         return self.public_notice_working_days > 0
 
