@@ -161,7 +161,8 @@ class PrepareIn(serializers.Serializer):
     )  # fmt: skip
     subject = serializers.CharField(
         max_length=Decision._meta.get_field("subject").max_length, required=False,
-        allow_blank=True, default="", help_text="Blank: 'Về việc tặng danh hiệu “…”'.",
+        allow_blank=True, default="",
+        help_text="Blank: 'Về việc tặng danh hiệu “…”' for a title, 'Về việc tặng …' otherwise.",
     )  # fmt: skip
     recitals = serializers.CharField(
         max_length=20000, required=False, allow_blank=True, default="",

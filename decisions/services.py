@@ -58,6 +58,12 @@ def default_recitals(award: AwardType, institution) -> str:
     return "\n".join(lines)
 
 
+def default_subject(award: AwardType) -> str:
+    """'Về việc tặng danh hiệu “Lao động tiên tiến”', or 'Về việc tặng Giấy khen …' for a form
+    of award."""
+    return f"Về việc tặng {award.as_given}"
+
+
 def prepare_decision(
     *, person: Person, award_type: AwardType, dossier_ids: list[int], subject: str = "",
     recitals: str = "", client_address: str = "",
@@ -76,7 +82,7 @@ def prepare_decision(
         decision = Decision.objects.create(
             institution_id=person.institution_id,
             award_type=award_type,
-            subject=subject or f"Về việc tặng danh hiệu “{award_type.name_vi}”",
+            subject=subject or default_subject(award_type),
             recitals=recitals or default_recitals(award_type, person.institution),
             created_by=person,
         )
@@ -113,6 +119,9 @@ def _cite_as_signed(decision: Decision) -> None:
 def _unsignable(dossiers, dossier_ids, award_type) -> list[Reason]:
     found = {d.pk: d for d in dossiers}
     problems = []
+    if award_type.decided_by == AwardType.DecidedBy.UPWARD:
+        # The principal may only propose it (decisions.upward), never give it.
+        problems.append(Reason(_("This award is decided by a higher authority: submit it upward.")))
     if not dossier_ids:
         problems.append(Reason(_("Choose at least one dossier.")))
     for pk in dossier_ids:

@@ -106,9 +106,27 @@ def memo_context(
         "date_line": f"{institution.place}, {nd30_date(day)}",
         "year": years[0] if len(years) == 1 else None,
         "recitals": [b.recital for b in bases if b.in_force_on(day)],
+        "proposals": proposals(dossiers, institution),
         "dossiers": dossiers,
         "signature": signature_block(institution, signer=signer, on_behalf_of=on_behalf_of),
     }
+
+
+def proposals(dossiers: list[Dossier], institution) -> dict[str, list[str]]:
+    """What is proposed to whom: each deciding authority (the award's, else the parent body),
+    with 'xét tặng danh hiệu “…” cho 2 cá nhân' per award. A memo proposes; it never gives."""
+    counts: dict[AwardType, int] = {}
+    for dossier in dossiers:  # sorted by award: the memo's order
+        counts[dossier.award_type] = counts.get(dossier.award_type, 0) + 1
+    by_authority: dict[str, list[str]] = {}
+    for award, count in counts.items():
+        individual = award.nominee_kind == AwardType.NomineeKind.INDIVIDUAL
+        nominees = "cá nhân" if individual else "tập thể"
+        authority = award.proposed_to.strip() or institution.parent_body
+        by_authority.setdefault(authority, []).append(
+            f"xét tặng {award.as_given} cho {count} {nominees}"
+        )
+    return by_authority
 
 
 def record_outcome(

@@ -96,7 +96,7 @@ def decision_new(request):
             request.POST if request.method == "POST" else None,
             candidates=decision_candidates(person, period, award),
             initial={
-                "subject": f"Về việc tặng danh hiệu “{award.name_vi}”",
+                "subject": services.default_subject(award),
                 "recitals": services.default_recitals(award, person.institution),
             },
         )

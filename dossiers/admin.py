@@ -274,6 +274,7 @@ class AwardTypeAdmin(AuditedChanges, InstitutionOwnedAdmin):
                     "nominee_kind",
                     "category",
                     "decided_by",
+                    "proposed_to",
                     "is_active",
                     "valid_from",
                     "valid_to",

@@ -91,6 +91,8 @@ DOCUMENT_KINDS = [
 ]
 
 LAW = "06/2022/QH15"
+# Who decides the awards proposed upward from the first user's college (domain.md, "Who decides").
+PROVINCE_CHAIRMAN = "Chủ tịch Ủy ban nhân dân tỉnh Bắc Ninh"
 DECREES = ["98/2023/NĐ-CP", "152/2025/NĐ-CP"]
 
 AWARD_TYPES = [
@@ -149,6 +151,7 @@ AWARD_TYPES = [
         "nominee_kind": "collective",
         "category": "title",
         "decided_by": "upward",
+        "proposed_to": PROVINCE_CHAIRMAN,
         "vote_threshold_percent": Decimal(90),
         "vote_threshold_comparison": "at_least",
         "disqualifying_discipline": DisciplineLevel.WARNING,
@@ -183,6 +186,7 @@ AWARD_TYPES = [
         "nominee_kind": "individual",
         "category": "award",
         "decided_by": "upward",
+        "proposed_to": PROVINCE_CHAIRMAN,
         "vote_threshold_percent": Decimal(90),
         "vote_threshold_comparison": "at_least",
         "min_rating": Rating.COMPLETED_WELL,
@@ -202,6 +206,7 @@ AWARD_TYPES = [
         "nominee_kind": "individual",
         "category": "title",
         "decided_by": "upward",
+        "proposed_to": PROVINCE_CHAIRMAN,
         "vote_threshold_percent": Decimal(90),
         "vote_threshold_comparison": "at_least",
         "min_rating": Rating.COMPLETED_EXCELLENTLY,

@@ -4,6 +4,7 @@ languages, and nothing changed."""
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 
 import pytest
@@ -65,11 +66,15 @@ def attempt_of(dossier, action, person, **overrides):
     if action == "sign":
         signing_certificate()
         own_certificate(person)
-        decision = prepare_decision(
+        prepare = functools.partial(
+            prepare_decision,
             person=Cast(dossier.institution).secretary,
             award_type=dossier.award_type,
             dossier_ids=[dossier.pk],
         )
+        if dossier.award_type.decided_by == AwardType.DecidedBy.UPWARD:
+            return prepare  # refused with the draft: a decision never gives such an award
+        decision = prepare()
         return lambda: sign_decision(decision_id=decision.pk, person=person)
     if action == "revoke":
         original = Decision.objects.get(items__dossier=dossier, kind=Decision.Kind.AWARD)

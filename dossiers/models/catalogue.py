@@ -159,6 +159,12 @@ class AwardType(InstitutionOwned):
     nominee_kind = models.CharField(_("nominee"), max_length=20, choices=NomineeKind.choices)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     decided_by = models.CharField(_("decided by"), max_length=20, choices=DecidedBy.choices)
+    proposed_to = models.CharField(
+        _("proposed to"), max_length=200, blank=True,
+        help_text=_("For an award decided upward: the authority that decides it, as a proposal "
+                    "memo names it (e.g. “Chủ tịch Ủy ban nhân dân tỉnh Bắc Ninh”). Empty: the "
+                    "institution's parent body."),
+    )  # fmt: skip
     secret_ballot_required = models.BooleanField(_("secret ballot required"), default=True)
     vote_threshold_percent = models.DecimalField(
         _("vote threshold, percent"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS
@@ -301,6 +307,14 @@ class AwardType(InstitutionOwned):
     @property
     def name(self) -> str:
         return localised(self.name_vi, self.name_en)
+
+    @property
+    def as_given(self) -> str:
+        """How a document names what is given: 'danh hiệu “Lao động tiên tiến”' for a title, the
+        award's own name ('Giấy khen của Hiệu trưởng') for a form of award."""
+        if self.category == self.Category.AWARD:
+            return self.name_vi
+        return f"danh hiệu “{self.name_vi}”"
 
     @property
     def public_notice_applies(self) -> bool:
