@@ -8,6 +8,8 @@ page's own forms, so a rule is never decided twice.
 
 from __future__ import annotations
 
+import base64
+
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -174,11 +176,45 @@ class RemoveIn(serializers.Serializer):
     dossier = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
-class SignIn(serializers.Serializer):
+class PrepareSigningIn(serializers.Serializer):
+    credential = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None,
+        help_text="Which of the signer's own certificates; blank: their only one.",
+    )  # fmt: skip
     acknowledge_own_award = serializers.BooleanField(
         required=False, default=False,
         help_text="The signer is among the awardees and signs anyway (recorded for the auditor).",
     )  # fmt: skip
+
+
+class SignIn(PrepareSigningIn):
+    secret = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", trim_whitespace=False,
+        write_only=True, help_text="The PIN or passphrase of the certificate's key; never stored.",
+    )  # fmt: skip
+
+
+class SigningRequestOut(serializers.Serializer):
+    """What the signer's tool (signing_tool/sign_digest.py) signs."""
+
+    format = serializers.CharField()
+    decision = serializers.CharField(help_text="The number reserved for the decision.")
+    digest_algorithm = serializers.CharField()
+    document_digest = serializers.CharField(help_text="Hex SHA-256 of the document's byte range.")
+    certificate_sha256 = serializers.CharField(help_text="The certificate that must sign it.")
+    signer = serializers.CharField()
+
+
+class CompleteSigningIn(serializers.Serializer):
+    signature = serializers.CharField(
+        max_length=350_000, help_text="The CMS signature (.p7s) the tool wrote, in base64."
+    )
+
+    def validate_signature(self, value: str) -> bytes:
+        try:
+            return base64.b64decode(value, validate=True)
+        except ValueError as exc:
+            raise serializers.ValidationError("Not base64.") from exc
 
 
 class RevocationIn(serializers.Serializer):
@@ -358,8 +394,52 @@ class SignDecision(ApiMixin, APIView):
             decision_id=decision.pk,
             person=self.person,
             client_address=self.client_address,
+            credential_id=body.validated_data["credential"],
+            secret=body.validated_data["secret"],
             acknowledge_own_award=body.validated_data["acknowledge_own_award"],
         )
+        return decision_response(self, decision.pk)
+
+
+class PrepareSigning(ApiMixin, APIView):
+    """The first of two steps at the signer's own computer: the decision numbered and rendered
+    with an empty signature field; the answer is the signing request for the signer's tool."""
+
+    @extend_schema(
+        request=PrepareSigningIn, responses={200: SigningRequestOut},
+        operation_id="decisions_prepare_signing",
+    )  # fmt: skip
+    def post(self, request, pk: int):
+        decision = visible_decision(self.person, pk)
+        permissions.require(self.person, "decision.sign", decision)
+        body = PrepareSigningIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        prepared = services.prepare_signing(
+            decision_id=decision.pk, person=self.person, client_address=self.client_address,
+            credential_id=body.validated_data["credential"],
+            acknowledge_own_award=body.validated_data["acknowledge_own_award"],
+        )  # fmt: skip
+        return Response(services.signing_request(prepared))
+
+
+class CompleteSigning(ApiMixin, APIView):
+    """The second step: the CMS signature made over the signing request's digest; the decision
+    is issued once it verifies — or nothing changes."""
+
+    @extend_schema(
+        request=CompleteSigningIn,
+        responses={200: DecisionDetailOut, (502, "application/problem+json"): Problem},
+        operation_id="decisions_complete_signing",
+    )
+    def post(self, request, pk: int):
+        decision = visible_decision(self.person, pk)
+        permissions.require(self.person, "decision.sign", decision)
+        body = CompleteSigningIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.complete_signing(
+            decision_id=decision.pk, person=self.person, client_address=self.client_address,
+            signature=body.validated_data["signature"],
+        )  # fmt: skip
         return decision_response(self, decision.pk)
 
 

@@ -62,6 +62,8 @@ urlpatterns = [
     path("decisions/<int:pk>/certificates/", decisions.DecisionCertificates.as_view()),
     path("decisions/<int:pk>/remove/", decisions.RemoveItem.as_view()),
     path("decisions/<int:pk>/sign/", decisions.SignDecision.as_view()),
+    path("decisions/<int:pk>/prepare-signing/", decisions.PrepareSigning.as_view()),
+    path("decisions/<int:pk>/complete-signing/", decisions.CompleteSigning.as_view()),
     path("decisions/<int:pk>/revocations/", decisions.Revocations.as_view()),
     path("dossiers/<int:pk>/cover/", decisions.CoverSheet.as_view()),
     path("dossiers/<int:pk>/outcome/", upward.RecordOutcome.as_view()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import subprocess
 import sys
 from io import BytesIO
@@ -58,7 +59,7 @@ def run_tool(prepared: PreparedSigning, tmp_path: Path, pin: str, *extra: str):
          "--pkcs11-library", SOFTHSM_LIBRARY, "--token-label", "signer",
          "--key-label", "principal", *extra],
         capture_output=True, text=True, check=False,
-        env={**__import__("os").environ, "TOKEN_PIN": pin},
+        env={**os.environ, "TOKEN_PIN": pin},
     )  # fmt: skip
     return result, output
 

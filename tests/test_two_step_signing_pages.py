@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -75,7 +76,7 @@ def test_the_principal_signs_through_the_pages_with_his_token(
          "--pkcs11-library", "/usr/lib/softhsm/libsofthsm2.so", "--token-label", "signer",
          "--key-label", "principal", "--secret-env", "TOKEN_PIN"],
         capture_output=True, text=True, check=False,
-        env={**__import__("os").environ, "TOKEN_PIN": softhsm_token.passphrase},
+        env={**os.environ, "TOKEN_PIN": softhsm_token.passphrase},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
 
