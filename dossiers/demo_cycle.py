@@ -110,8 +110,35 @@ def play_demo_cycle(institution: Institution, period: Period) -> int:
     created = 0
     if not Dossier.objects.of(institution).exists():
         created = _dossiers_and_meetings(institution, period)
+    _demo_signers(institution)
     _signed_decision(institution)
     return created
+
+
+DEMO_SIGNERS = ("hieutruong", "phohieutruong", "phohieutruong2")
+
+
+def _demo_signers(institution) -> None:
+    """Each leader's own self-signed certificate, as a PKCS#12 file on the server without a
+    passphrase (the demo only: a real one comes from a licensed CA, usually on a USB token)."""
+    from audit import log
+    from decisions import credentials
+    from decisions.models import SigningCredential
+
+    for username in DEMO_SIGNERS:
+        person = _person(institution, username)
+        if credentials.active(person).exists():
+            continue
+        path = Path(settings.SIGNING_PKCS12_PATH).parent / "signers" / f"{username}.p12"
+        path.unlink(missing_ok=True)  # an earlier demo's, issued to someone else perhaps
+        create_demo_certificate(path, passphrase="", common_name=person.full_name)
+        signer = credentials.pkcs12_signer(path, "")
+        credentials.register(
+            person=person, kind=SigningCredential.Kind.PKCS12, actor=log.SYSTEM,
+            label="Chứng thư demo (không phải của CA được cấp phép)",
+            certificate=credentials.Certificate.load(signer.signing_cert.dump()),
+            pkcs12_path=str(path),
+        )  # fmt: skip
 
 
 def _dossiers_and_meetings(institution, period) -> int:

@@ -304,6 +304,17 @@ def test_add_registers_a_pkcs12_file_opened_with_the_secret_from_the_environment
     assert event.payload["fingerprint"] == stored.fingerprint
 
 
+def test_add_names_an_unset_secret_variable_instead_of_trying_an_empty_passphrase(
+    principal, monkeypatch
+):
+    path = personal_pkcs12(principal.full_name, "bi-mat-lenh")
+    monkeypatch.delenv("THIDUA_TEST_SECRET", raising=False)
+
+    with pytest.raises(CommandError, match="THIDUA_TEST_SECRET is not set"):
+        command("add", "principal", "--pkcs12", str(path), "--secret-env", "THIDUA_TEST_SECRET")
+    assert not SigningCredential.objects.exists()
+
+
 def test_list_shows_a_registered_certificate_as_active(principal):
     credential = own_certificate(principal)
 

@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from audit import log
 from decisions import credentials
@@ -56,7 +57,8 @@ class Command(BaseCommand):
         try:
             getattr(self, f"_{command}")(**options)
         except DomainError as error:
-            raise CommandError("; ".join(str(r) for r in error.reasons)) from error
+            reasons = getattr(error, "reasons", None) or [error]
+            raise CommandError("; ".join(str(r) for r in reasons)) from error
         except SigningFailed as error:
             raise CommandError(str(error)) from error
 
@@ -69,7 +71,7 @@ class Command(BaseCommand):
         )  # fmt: skip
         self.stdout.write(
             f"Registered #{credential.pk} for {person.full_name}: {certificate.subject}, "
-            f"valid until {certificate.not_after:%d/%m/%Y}, SHA-256 {certificate.fingerprint}"
+            f"valid until {_day(certificate.not_after)}, SHA-256 {certificate.fingerprint}"
         )
 
     def _list(self, *, username=None, **_options):
@@ -80,7 +82,7 @@ class Command(BaseCommand):
             state = "archived" if row.archived_at else "active"
             self.stdout.write(
                 f"#{row.pk}\t{row.person.user.username}\t{row.kind}\t{state}\t"
-                f"{row.subject_name}\tuntil {row.not_after:%d/%m/%Y}\t{row.fingerprint[:16]}…"
+                f"{row.subject_name}\tuntil {_day(row.not_after)}\t{row.fingerprint[:16]}…"
             )
 
     def _archive(self, *, id, **_options):
@@ -90,6 +92,11 @@ class Command(BaseCommand):
             raise CommandError(f"No active signing certificate #{id}.")
         credentials.archive(credential, actor=_operator())
         self.stdout.write(f"Archived #{id}: it no longer signs.")
+
+
+def _day(moment) -> str:
+    """The date in the institution's time zone, as the signing refusal prints it."""
+    return timezone.localtime(moment).strftime("%d/%m/%Y")
 
 
 def _operator() -> log.Actor:
@@ -106,7 +113,9 @@ def _person(username: str) -> Person:
 
 def _secret(options) -> str:
     if options.get("secret_env"):
-        return os.environ.get(options["secret_env"], "")
+        if options["secret_env"] not in os.environ:
+            raise CommandError(f"The environment variable {options['secret_env']} is not set.")
+        return os.environ[options["secret_env"]]
     return getpass.getpass("PIN / passphrase (to read the certificate; not stored): ")
 
 
