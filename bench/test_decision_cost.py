@@ -13,10 +13,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from bench.figures import Figure
+from decisions import credentials
 from decisions.rendering import decision_context
-from decisions.signing import configured_signer, sign_pdf
+from decisions.signing import sign_pdf
 from documents.rendering import SERIF_STACK
-from tests.factories import signing_certificate
+from tests.factories import own_certificate, signing_certificate
 from tests.test_decision_rendering import SIGNED_ON, decision_with_awardees, render
 
 AWARDEES = 500
@@ -38,9 +39,12 @@ def test_render_and_sign_against_the_libraries_alone(period, unit_a, figures):
         chain_head="ab" * 32, verify_url="http://127.0.0.1:8000/verify/",
     )  # fmt: skip
 
+    credential = own_certificate(decision.created_by)
+
     def ours():
         cache.clear()  # rendered anew each time, not served from the PDF cache
-        return sign_pdf(render(decision), reason="Quyết định số 05", location="Bắc Ninh")
+        return sign_pdf(render(decision), credential=credential, secret="",
+                        reason="Quyết định số 05", location="Bắc Ninh")  # fmt: skip
 
     def libraries():
         with translation.override("vi"):
@@ -48,7 +52,7 @@ def test_render_and_sign_against_the_libraries_alone(period, unit_a, figures):
         pdf = HTML(string=html).write_pdf()
         meta = signers.PdfSignatureMetadata(field_name="Signature1",
                                             subfilter=fields.SigSeedSubFilter.PADES)  # fmt: skip
-        with configured_signer() as signer:
+        with credentials.signer_for(credential, "") as signer:
             signers.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf)), meta, signer=signer)
 
     # One untimed round warms both paths (templates, fonts, the signer); then ROUNDS rounds,

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 
 from audit import log
 from bench.figures import Figure
-from tests.factories import Cast, sign_committed, signing_certificate
+from tests.factories import Cast, own_certificate, sign_committed, signing_certificate
 from tests.test_decision_rendering import decision_with_awardees
 
 AWARDEES = 500
@@ -30,6 +30,7 @@ def test_how_long_a_500_awardee_signing_blocks_the_institutions_other_writes(
     signing_certificate()
     decision = decision_with_awardees(period, unit_a, AWARDEES)
     principal = Cast(institution).principal
+    own_certificate(principal)
     waited = {}
 
     def another_write():

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from audit import log
 from audit.models import AuditEvent
@@ -355,4 +356,35 @@ def test_archive_stops_a_certificate_from_signing(principal):
 
     assert f"Archived #{credential.pk}" in out
     assert not credentials.active(principal).exists()
+    assert AuditEvent.objects.filter(action="signing_credential.archived").count() == 1
+
+
+# --- The admin ----------------------------------------------------------------------------------
+
+
+def test_the_admin_lists_the_certificates_read_only(admin_client, principal):
+    credential = own_certificate(principal)
+
+    listing = admin_client.get(reverse("admin:decisions_signingcredential_changelist"))
+    change = admin_client.post(
+        reverse("admin:decisions_signingcredential_change", args=[credential.pk]),
+        {"label": "đổi nhãn"},
+    )
+
+    assert listing.status_code == 200 and principal.full_name in listing.content.decode()
+    assert change.status_code == 403
+    credential.refresh_from_db()
+    assert credential.label != "đổi nhãn"
+
+
+def test_the_admin_archives_a_certificate_and_the_trail_records_it(admin_client, principal):
+    credential = own_certificate(principal)
+
+    admin_client.post(
+        reverse("admin:decisions_signingcredential_changelist"),
+        {"action": "archive", "_selected_action": [credential.pk]},
+    )
+
+    credential.refresh_from_db()
+    assert credential.archived_at is not None
     assert AuditEvent.objects.filter(action="signing_credential.archived").count() == 1
