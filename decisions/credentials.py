@@ -120,21 +120,38 @@ def active(person: Person):
     return SigningCredential.objects.filter(person=person, archived_at__isnull=True)
 
 
-def choose(person: Person, credential_id: int | None) -> SigningCredential:
-    """The credential the signer chose; with none chosen, their only one."""
-    credentials = list(active(person).order_by("-registered_at"))
+SERVER_KINDS = (SigningCredential.Kind.PKCS12, SigningCredential.Kind.PKCS11)
+OWN_COMPUTER_KINDS = (SigningCredential.Kind.EXTERNAL,)
+
+
+def choose(person: Person, credential_id: int | None, kinds=None) -> SigningCredential:
+    """The credential the signer chose among those of `kinds` (the way they sign now: on the
+    server, or at their own computer); with none chosen, their only one of those kinds."""
+    own = list(active(person).order_by("-registered_at"))
+    fitting = [c for c in own if kinds is None or c.kind in kinds]
     if credential_id is not None:
-        chosen = next((c for c in credentials if c.pk == credential_id), None)
+        chosen = next((c for c in own if c.pk == credential_id), None)
         if chosen is None:
             raise GuardFailed([Reason(_("This signing certificate is not one of yours."))])
+        if chosen not in fitting:
+            raise GuardFailed([_wrong_way(chosen)])
         return chosen
-    if not credentials:
+    if not fitting:
+        if own:
+            raise GuardFailed([_wrong_way(own[0])])
         raise GuardFailed([Reason(_("You have no signing certificate of your own registered: "
                                     "ask the IT officer to register it (manage.py "
                                     "signing_credential add)."))])  # fmt: skip
-    if len(credentials) > 1:
+    if len(fitting) > 1:
         raise GuardFailed([Reason(_("Choose which of your signing certificates to sign with."))])
-    return credentials[0]
+    return fitting[0]
+
+
+def _wrong_way(credential: SigningCredential) -> Reason:
+    if credential.kind in OWN_COMPUTER_KINDS:
+        return Reason(_("This certificate's key is at your own computer: prepare the decision "
+                        "for signing there."))  # fmt: skip
+    return Reason(_("This certificate's key is on the server: sign in one step."))
 
 
 # --- Registering ---------------------------------------------------------------------------------

@@ -73,21 +73,30 @@ class ItemForm(forms.Form):
     dossier = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class SignForm(forms.Form):
-    """Which of the signer's own certificates to sign with, and its PIN or passphrase."""
+class ChooseCredentialForm(forms.Form):
+    """Which of the signer's own certificates to sign with."""
 
     credential = forms.ModelChoiceField(queryset=None, label=_("Signing certificate"),
                                         empty_label=None)  # fmt: skip
-    secret = forms.CharField(
-        label=_("PIN or passphrase"), required=False, strip=False, max_length=200,
-        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
-        help_text=_("Typed at each signing and never stored."),
-    )  # fmt: skip
 
     def __init__(self, *args, credentials, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["credential"].queryset = credentials
         self.fields["credential"].label_from_instance = _credential_label
+
+    def chosen(self) -> int | None:
+        """The chosen one's id; None (the service then says what is missing) when invalid."""
+        return self.cleaned_data["credential"].pk if self.is_valid() else None
+
+
+class SignForm(ChooseCredentialForm):
+    """A certificate whose key is on the server, and its PIN or passphrase."""
+
+    secret = forms.CharField(
+        label=_("PIN or passphrase"), required=False, strip=False, max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_("Typed at each signing and never stored."),
+    )  # fmt: skip
 
 
 class CompleteSigningForm(forms.Form):

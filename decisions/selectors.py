@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from decisions.forms import CompleteSigningForm, SignForm
+from decisions import credentials
+from decisions.forms import ChooseCredentialForm, CompleteSigningForm, SignForm
 from decisions.models import Decision, PreparedSigning, SigningCredential
 from decisions.services import SIGNABLE, signer_conflict
 from dossiers.models import AwardType, State
 from workflow import permissions
-
-SERVER_KINDS = (SigningCredential.Kind.PKCS12, SigningCredential.Kind.PKCS11)
 
 
 def visible_decisions(person):
@@ -78,19 +77,28 @@ def own_award(person, decision: Decision):
 def server_credentials(person):
     """The signer's own certificates whose key is on the server (they sign in one step)."""
     return SigningCredential.objects.filter(
-        person=person, archived_at__isnull=True, kind__in=SERVER_KINDS
+        person=person, archived_at__isnull=True, kind__in=credentials.SERVER_KINDS
     ).order_by("-registered_at")
+
+
+def own_computer_credentials(person):
+    """The signer's own certificates whose key is at their computer (two steps)."""
+    return credentials.active(person).filter(kind__in=credentials.OWN_COMPUTER_KINDS)
 
 
 def signing_context(person, decision: Decision, sign_form=None) -> dict:
     """What the signer needs on the draft: their certificates, and a preparation under way."""
     own = list(SigningCredential.objects.filter(person=person, archived_at__isnull=True))
-    on_server = [c for c in own if c.kind in SERVER_KINDS]
+    on_server = [c for c in own if c.kind in credentials.SERVER_KINDS]
+    at_computer = [c for c in own if c.kind in credentials.OWN_COMPUTER_KINDS]
     prepared = PreparedSigning.objects.filter(decision=decision, signer=person).first()
     return {
         "sign_form": sign_form or (SignForm(credentials=server_credentials(person)) if on_server
                                    else None),
-        "signs_at_own_computer": any(c.kind == SigningCredential.Kind.EXTERNAL for c in own),
+        "signs_at_own_computer": bool(at_computer),
+        # A choice only when there is one to make.
+        "prepare_form": ChooseCredentialForm(credentials=own_computer_credentials(person))
+        if len(at_computer) > 1 else None,
         "has_own_certificate": bool(own),
         "prepared": prepared,
         "complete_form": CompleteSigningForm() if prepared else None,

@@ -21,7 +21,6 @@ from decisions.models import (
     DecisionCounter,
     DecisionItem,
     PreparedSigning,
-    SigningCredential,
 )
 from decisions.rendering import decision_context
 from decisions.signing import SigningFailed, sign_pdf
@@ -231,14 +230,8 @@ def _locked_draft(decision_id: int, person: Person) -> Decision:
 
 def _own_credential(person: Person, credential_id: int | None, *, two_steps: bool):
     """The signer's credential, checked to be theirs: issued to the name printed as signer."""
-    credential = credentials.choose(person, credential_id)
-    external = credential.kind == SigningCredential.Kind.EXTERNAL
-    if external != two_steps:
-        raise GuardFailed([Reason(
-            _("This certificate's key is at your own computer: prepare the decision for "
-              "signing there.") if external
-            else _("This certificate's key is on the server: sign in one step.")
-        )])  # fmt: skip
+    kinds = credentials.OWN_COMPUTER_KINDS if two_steps else credentials.SERVER_KINDS
+    credential = credentials.choose(person, credential_id, kinds)
     problems = credentials.problems(credential, person)
     if problems:
         raise GuardFailed(problems)

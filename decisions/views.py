@@ -18,6 +18,7 @@ from audit.models import Checkpoint
 from decisions import services
 from decisions.forms import (
     AwardChoiceForm,
+    ChooseCredentialForm,
     CompleteSigningForm,
     ItemForm,
     PrepareDecisionForm,
@@ -32,6 +33,7 @@ from decisions.selectors import (
     decision_candidates,
     decision_rows,
     own_award,
+    own_computer_credentials,
     server_credentials,
     signing_context,
     visible_decisions,
@@ -158,7 +160,7 @@ def decision_sign(request, pk: int):
     decision = _visible(request, pk)
     permissions.require(request.person, "decision.sign", decision)
     form = SignForm(request.POST, credentials=server_credentials(request.person))
-    credential = form.cleaned_data["credential"].pk if form.is_valid() else None
+    credential = form.chosen() if "credential" in request.POST else None
     outcome = perform(
         request, services.sign_decision,
         decision_id=pk, person=request.person, client_address=client_address(request),
@@ -184,9 +186,11 @@ def decision_prepare_signing(request, pk: int):
     """The first of two steps at the signer's own computer: the document and its digest."""
     decision = _visible(request, pk)
     permissions.require(request.person, "decision.sign", decision)
+    form = ChooseCredentialForm(request.POST, credentials=own_computer_credentials(request.person))
     return perform_then_redirect(
         request, services.prepare_signing, to=redirect("decision_detail", pk=pk),
         success=_("The decision is prepared: sign it with your token, then upload the signature."),
+        credential_id=form.chosen() if "credential" in request.POST else None,
         decision_id=pk, person=request.person, client_address=client_address(request),
         acknowledge_own_award=request.POST.get("acknowledge_own_award") == "on",
     )  # fmt: skip

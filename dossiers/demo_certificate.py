@@ -15,24 +15,27 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
-def self_signed_certificate(common_name: str, *, organisation: str = "Demo — not a licensed CA",
-                            days: int = 3 * 365):  # fmt: skip
-    """An RSA key and a self-signed signing certificate (for the demo and for test tokens)."""
+def self_signed_certificate(
+    common_name: str, *, organisation: str = "Demo — not a licensed CA", days: int = 3 * 365,
+    valid_from: datetime.datetime | None = None,
+):  # fmt: skip
+    """An RSA key and a self-signed signing certificate (for the demo and for test tokens),
+    valid from a day ago (or `valid_from`) for `days` days."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
         x509.NameAttribute(NameOID.COMMON_NAME, common_name),
     ])  # fmt: skip
-    now = datetime.datetime.now(datetime.UTC)
+    start = valid_from or datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=days))
+        .not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -56,11 +59,12 @@ def self_signed_certificate(common_name: str, *, organisation: str = "Demo — n
     return key, certificate
 
 
-def create_demo_certificate(path: Path, *, passphrase: str, common_name: str) -> bool:
-    """Write the PKCS#12 file unless it exists; return whether one was created."""
+def create_demo_certificate(path: Path, *, passphrase: str, common_name: str, **validity) -> bool:
+    """Write the PKCS#12 file unless it exists; return whether one was created. `validity`:
+    self_signed_certificate's `days` and `valid_from`."""
     if path.exists():
         return False
-    key, certificate = self_signed_certificate(common_name)
+    key, certificate = self_signed_certificate(common_name, **validity)
     encryption = (
         serialization.BestAvailableEncryption(passphrase.encode())
         if passphrase

@@ -603,7 +603,11 @@ def personal_pkcs12(common_name: str, passphrase: str = "") -> Path:
             atexit.register(shutil.rmtree, folder, ignore_errors=True)
             _PERSONAL_CERTIFICATES[("", "")] = folder
         path = _PERSONAL_CERTIFICATES[("", "")] / f"{len(_PERSONAL_CERTIFICATES)}.p12"
-        create_demo_certificate(path, passphrase=passphrase, common_name=common_name)
+        # Valid whatever date a test's clock is set to.
+        create_demo_certificate(
+            path, passphrase=passphrase, common_name=common_name, days=100 * 365,
+            valid_from=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC),
+        )  # fmt: skip
         _PERSONAL_CERTIFICATES[key] = path
     return _PERSONAL_CERTIFICATES[key]
 

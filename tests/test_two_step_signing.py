@@ -325,10 +325,24 @@ def test_an_unreachable_timestamp_authority_is_a_failed_signing_that_issues_noth
     assert AuditEvent.objects.filter(action="decision.signing_failed").count() == 1
 
 
-def test_a_second_own_certificate_on_the_server_does_not_hide_the_one_at_the_computer(
-    at_own_computer, principal
+def test_a_certificate_on_the_server_too_does_not_hide_the_one_at_the_computer(
+    at_own_computer, draft_decision, principal
 ):
     own_certificate(principal)
+    draft = draft_decision([HUONG])
 
-    with pytest.raises(GuardFailed, match="Choose"):
-        credentials.choose(principal, None)
+    prepared = services.prepare_signing(decision_id=draft.pk, person=principal)
+
+    assert prepared.credential == at_own_computer
+
+
+def test_a_certificate_at_the_computer_too_does_not_hide_the_one_on_the_server(
+    at_own_computer, draft_decision, principal
+):
+    on_server = own_certificate(principal)
+    draft = draft_decision([HUONG])
+
+    sign_committed(decision_id=draft.pk, person=principal)
+
+    payload = AuditEvent.objects.get(action="decision.signed").payload
+    assert payload["credential"] == on_server.pk

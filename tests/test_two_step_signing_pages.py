@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -17,7 +18,8 @@ from audit import log
 from decisions import credentials
 from decisions.credentials import Certificate
 from decisions.models import Decision, PreparedSigning, SigningCredential
-from tests.factories import login
+from dossiers.demo_certificate import self_signed_certificate
+from tests.factories import login, own_certificate
 
 pytest_plugins = ["tests.signing_fixtures"]
 
@@ -135,3 +137,28 @@ def test_nobody_else_can_download_the_prepared_document(client, draft, delegated
     response = login(delegated_vice).get(reverse("decision_prepared_pdf", args=[draft.pk]))
 
     assert response.status_code == 404
+
+
+def test_with_a_certificate_on_the_server_too_preparing_needs_no_choice(client, draft, principal):
+    own_certificate(principal)
+
+    prepare(client, draft)
+
+    assert PreparedSigning.objects.filter(decision=draft).exists()
+
+
+def test_with_two_certificates_at_his_computer_the_principal_chooses_which(
+    client, draft, principal, softhsm_token
+):
+    _key, spare = self_signed_certificate(principal.full_name)
+    other = credentials.register(
+        person=principal, kind=SigningCredential.Kind.EXTERNAL, label="Token dự phòng",
+        certificate=Certificate.load(spare.public_bytes(serialization.Encoding.DER)),
+        actor=log.SYSTEM,
+    )  # fmt: skip
+
+    page = client.get(reverse("decision_detail", args=[draft.pk])).content.decode()
+    client.post(reverse("decision_prepare_signing", args=[draft.pk]), {"credential": other.pk})
+
+    assert "Token dự phòng" in page
+    assert PreparedSigning.objects.get(decision=draft).credential == other
