@@ -437,6 +437,10 @@ def complete_signing(
                       "it is signed: prepare it again."),
                     {"day": signing.signed_on.strftime("%d/%m/%Y")},
                 )])  # fmt: skip
+            if signing.on_behalf_of_id != getattr(acting.on_behalf_of, "pk", None):
+                raise GuardFailed([Reason(_("It was prepared to be signed in another capacity "
+                                            "(KT.) than the one you hold now: prepare it "
+                                            "again."))])  # fmt: skip
             credential = signing.credential
             problems = credentials.problems(credential, person)
             if problems:

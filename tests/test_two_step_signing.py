@@ -346,3 +346,34 @@ def test_a_certificate_at_the_computer_too_does_not_hide_the_one_on_the_server(
 
     payload = AuditEvent.objects.get(action="decision.signed").payload
     assert payload["credential"] == on_server.pk
+
+
+# --- Leftovers and changed circumstances --------------------------------------------------------
+
+
+def test_the_sweep_removes_a_prepared_document_no_preparation_names_and_keeps_the_live_one(
+    prepared, settings
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    orphan = Path(prepared.pdf.path).with_name("2026-099-0123456789ab.pdf")
+    orphan.write_bytes(b"%PDF-1.7 prepared, then its transaction rolled back")
+    settings.SIGNING_LEFTOVER_MINUTES = 0
+
+    call_command("sweep_orphans", stdout=StringIO())
+
+    assert not orphan.exists()
+    assert Path(prepared.pdf.path).is_file()
+
+
+def test_a_preparation_made_for_the_principal_cannot_be_completed_in_his_own_name(
+    prepared, principal, signature
+):
+    """Prepared "KT." for someone, completed in one's own capacity: the printed text would lie."""
+    PreparedSigning.objects.filter(pk=prepared.pk).update(on_behalf_of=principal)
+
+    with pytest.raises(GuardFailed, match="prepare it again"):
+        complete(prepared, principal, signature)
+    assert Decision.objects.get(pk=prepared.decision_id).state == Decision.State.DRAFT
