@@ -15,12 +15,9 @@ from rest_framework import permissions as drf_permissions
 from rest_framework import renderers
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 
+from dossiers.client import client_address
 from dossiers.models import Person
 from workflow.errors import InvalidInput, NotPermitted
-
-
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def person_of(request) -> Person | None:

@@ -2,7 +2,7 @@
 /api/v1/ answers problem details (config/urls.py, api.meta.UnknownPath)."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import (
     council,
@@ -18,7 +18,7 @@ from api import (
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("problems/", meta.ProblemTypes.as_view(), name="api_problems"),
     path("problems/<slug:code>", meta.ProblemTypeDetail.as_view(), name="api_problem"),
     path("dossiers/", dossiers.DossierList.as_view(), name="api_dossiers"),

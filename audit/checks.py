@@ -46,3 +46,52 @@ def the_application_cannot_rewrite_the_trail(databases=None, **kwargs) -> list:
                 )
             )
     return messages
+
+
+# The triggers that make the trail append-only (audit and workflow migrations), per database.
+REQUIRED_TRIGGERS = {
+    "workflow_audit_no_update", "workflow_audit_no_delete",
+    "audit_head_forward_only", "audit_head_no_delete", "audit_head_starts_at_genesis",
+    "audit_checkpoint_no_update", "audit_checkpoint_no_delete",
+}  # fmt: skip
+VENDOR_TRIGGERS = {
+    "postgresql": {"audit_event_no_truncate", "audit_head_no_truncate",
+                   "audit_checkpoint_no_truncate"},
+    "sqlite": {"audit_event_no_replace", "audit_checkpoint_no_replace"},
+}  # fmt: skip
+
+
+def installed_triggers(connection) -> set[str]:
+    """The enabled triggers of the database (a disabled one protects nothing)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"
+            )
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+@checks.register(checks.Tags.database)
+def the_trail_is_protected_by_its_triggers(databases=None, **kwargs) -> list:
+    """Every trigger refusing UPDATE, DELETE, TRUNCATE and REPLACE on the trail is in place."""
+    from django.db import connections
+
+    messages = []
+    for alias in databases or ():
+        connection = connections[alias]
+        if connection.vendor not in VENDOR_TRIGGERS:
+            continue
+        missing = REQUIRED_TRIGGERS | VENDOR_TRIGGERS[connection.vendor]
+        missing -= installed_triggers(connection)
+        if missing:
+            messages.append(
+                checks.Error(
+                    f"The audit trail's protecting triggers are missing or disabled: "
+                    f"{', '.join(sorted(missing))}.",
+                    hint="Run manage.py migrate as the tables' owner; never disable them.",
+                    id="audit.E002",
+                )
+            )
+    return messages

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from auditing.anomalies import save_rules
 from auditing.models import AnomalyRules
+from dossiers.client import client_address
 from dossiers.roles import administrator
 
 
@@ -44,4 +45,4 @@ class AnomalyRulesAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        save_rules(obj, actor=administrator(request.user, request.META.get("REMOTE_ADDR", "")))
+        save_rules(obj, actor=administrator(request.user, client_address(request)))

@@ -135,6 +135,34 @@ def secret_key(*, debug: bool, key_file: Path) -> str:
     return key
 
 
+# Django's own test of a weak key (security.W009), and the keys published in this repository.
+WEAK_KEY_PREFIXES = ("django-insecure", "test-only-secret-key", "change-me", "changeme")
+MIN_KEY_LENGTH, MIN_KEY_CHARACTERS = 50, 5
+
+
+def strong_secret_key(key: str) -> str:
+    """The key, refused when short, made of few characters, or one published somewhere."""
+    if (
+        len(key) < MIN_KEY_LENGTH
+        or len(set(key)) < MIN_KEY_CHARACTERS
+        or key.lower().startswith(WEAK_KEY_PREFIXES)
+    ):
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak for production: use at least {MIN_KEY_LENGTH} random "
+            "characters, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(64))'."
+        )
+    return key
+
+
+def profile(name: str, *, debug: bool) -> bool:
+    """Whether DJANGO_ENV names the production profile; anything else but development is a typo."""
+    if name not in ("development", "production"):
+        raise ImproperlyConfigured(f"DJANGO_ENV={name!r}: use development or production.")
+    if name == "production" and debug:
+        raise ImproperlyConfigured("DEBUG must be off with DJANGO_ENV=production.")
+    return name == "production"
+
+
 OWNER_KEYS = ("USER", "PASSWORD", "HOST", "PORT")
 
 

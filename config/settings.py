@@ -13,14 +13,20 @@ from config.env import (
     env_list,
     env_optional_int,
     owner_credentials,
+    profile,
     secret_key,
+    strong_secret_key,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
 DEBUG = env_bool("DEBUG", default=False)
+# DJANGO_ENV=production: the hardened profile (README "Deploying"), at the end of this file.
+PRODUCTION = profile(os.environ.get("DJANGO_ENV", "development"), debug=DEBUG)
 SECRET_KEY = secret_key(debug=DEBUG, key_file=VAR_DIR / "secret_key")
+if PRODUCTION:
+    strong_secret_key(SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -68,7 +74,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the web process, compressed and cached forever when hashed.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "dossiers.sessions.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -76,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dossiers.middleware.CurrentPersonMiddleware",
+    "dossiers.middleware.NoStoreMiddleware",
     "auditing.middleware.AuditorReadOnlyMiddleware",
     "workflow.responses.DomainErrorMiddleware",
 ]
@@ -223,6 +234,10 @@ CACHES = {
     )
 }
 
+# The client address behind this many reverse proxies (X-Forwarded-For); 0: REMOTE_ADDR, and the
+# header is never read (dossiers/client.py). API_NUM_PROXIES is its former name.
+NUM_PROXIES = env_int("NUM_PROXIES", env_int("API_NUM_PROXIES", 0))
+
 # The JSON API (api/, README "API"): tokens or the session; errors as problem details.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -243,8 +258,7 @@ REST_FRAMEWORK = {
         "token": os.environ.get("API_RATE_PER_TOKEN", "1200/min"),
         "anonymous": os.environ.get("API_RATE_ANONYMOUS", "60/min"),
     },
-    # The client address behind this many reverse proxies (X-Forwarded-For); 0: REMOTE_ADDR.
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
@@ -277,11 +291,66 @@ SPECTACULAR_SETTINGS = {
 # Personal API tokens: the longest a person may ask for.
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
 
-# Django's database sessions, read by a query compiled once (dossiers.sessions).
+# Django's database sessions, read by a query compiled once (dossiers.sessions). A session ends
+# after SESSION_IDLE_MINUTES without a request (dossiers.sessions.IdleTimeoutMiddleware) and,
+# whatever the activity, SESSION_MAX_HOURS after it began.
 SESSION_ENGINE = "dossiers.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12) * 3600
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Security headers in every profile. No inline script or style anywhere: the policy allows
+# only this site's own files (and a per-response nonce for the few <style> blocks Django's
+# admin and the process diagram need), no framing, no plugins.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# WhiteNoise serves STATIC_ROOT (`collectstatic`, done by `make serve`); in DEBUG it serves the
+# apps' files as they change.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- The production profile (DJANGO_ENV=production) ---------------------------------------------
+# HTTPS only: behind a reverse proxy that terminates TLS, set TRUST_PROXY_HEADERS=true so that
+# X-Forwarded-Proto tells Django the request was HTTPS (never without such a proxy in front: a
+# client could then claim it). `manage.py check --deploy` is clean under this profile.
+TRUST_PROXY_HEADERS = env_bool("TRUST_PROXY_HEADERS", default=False)
+if TRUST_PROXY_HEADERS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LOGGING = {
     "version": 1,

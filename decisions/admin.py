@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from decisions import credentials
 from decisions.models import SigningCredential
+from dossiers.client import client_address
 from dossiers.roles import administrator
 
 
@@ -31,7 +32,7 @@ class SigningCredentialAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Archive: it no longer signs"))
     def archive(self, request, queryset):
-        actor = administrator(request.user, request.META.get("REMOTE_ADDR", ""))
+        actor = administrator(request.user, client_address(request))
         active = list(
             queryset.filter(archived_at__isnull=True).select_related("person__institution")
         )

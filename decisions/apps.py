@@ -9,6 +9,7 @@ class DecisionsConfig(AppConfig):
 
     def ready(self):
         from decisions import (
+            checks,  # noqa: F401 - registers the deploy checks
             head_references,  # noqa: F401 - printed heads for verify_audit
             lifecycle,  # noqa: F401 - registers its guards with the one door
         )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dossiers import accounts, admin_changes, models
+from dossiers.client import client_address
 from dossiers.roles import administrator, delete_role_assignment, save_role_assignment
 from workflow.errors import DomainError
 
@@ -49,7 +50,7 @@ class AuditedRoleChanges:
     """Role changes made in the admin go through the audited service."""
 
     def _actor(self, request):
-        return administrator(request.user, request.META.get("REMOTE_ADDR", ""))
+        return administrator(request.user, client_address(request))
 
 
 class RefusedDeletions:

@@ -46,3 +46,18 @@ def _person_of(user) -> Person | None:
         return user.person
     except Person.DoesNotExist:
         return None
+
+
+class NoStoreMiddleware:
+    """Pages and downloads a signed-in person sees hold personal data: no browser or proxy
+    keeps a copy (Cache-Control: no-store), whatever the view said."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"
+        return response

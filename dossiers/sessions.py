@@ -26,3 +26,31 @@ class SessionStore(db.SessionStore):
             return found[0]
         self._session_key = None
         return None
+
+
+LAST_SEEN = "_last_seen"
+# The last request is written into the session at most this often: a session read is one query,
+# a write another, and an idle timeout needs no better than a minute's precision.
+TOUCH_SECONDS = 60
+
+
+class IdleTimeoutMiddleware:
+    """A signed-in session ends after SESSION_IDLE_MINUTES without a request: a shared office
+    computer left open does not stay signed in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.contrib.auth import SESSION_KEY, logout
+
+        session = request.session
+        if SESSION_KEY in session:
+            now = int(timezone.now().timestamp())
+            last_seen = session.get(LAST_SEEN, now)
+            if now - last_seen > settings.SESSION_IDLE_MINUTES * 60:
+                logout(request)  # a new, empty session: the next page asks to sign in
+            elif now - last_seen >= TOUCH_SECONDS or LAST_SEEN not in session:
+                session[LAST_SEEN] = now
+        return self.get_response(request)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from dossiers import caps, eligibility, selectors, services
 from dossiers.choices import TERMINAL
+from dossiers.client import client_address
 from dossiers.forms import (
     DocumentForm,
     DossierForm,
@@ -31,10 +32,6 @@ from workflow.steps import STEP_LABELS
 from workflow.timeline import render_timeline
 
 PAGE_SIZE = 25
-
-
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @login_required

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.client import client_address
 from dossiers.roles import administrator
 from workflow import separation
 from workflow.models import SeparationRule
@@ -43,6 +44,6 @@ class SeparationRuleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         saved = separation.save_rule(
             institution=obj.institution, rule=obj.rule, mode=obj.mode, basis=obj.basis,
-            actor=administrator(request.user, request.META.get("REMOTE_ADDR", "")),
+            actor=administrator(request.user, client_address(request)),
         )  # fmt: skip
         obj.pk = saved.pk

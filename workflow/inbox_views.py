@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dossiers.client import client_address
 from dossiers.forms import parse_id
 from dossiers.models import AwardType, Person, Unit
 from dossiers.pagination import limited_page
@@ -49,7 +50,7 @@ def take(request, task_id: int):
     return _act(
         request,
         lambda: assignment.take(
-            task_id=task_id, person=request.person, client_address=_client_address(request)
+            task_id=task_id, person=request.person, client_address=client_address(request)
         ),
         _("You have taken the task."),
     )
@@ -61,7 +62,7 @@ def release(request, task_id: int):
     return _act(
         request,
         lambda: assignment.release(
-            task_id=task_id, person=request.person, client_address=_client_address(request)
+            task_id=task_id, person=request.person, client_address=client_address(request)
         ),
         _("The task is back in the shared queue."),
     )
@@ -84,7 +85,7 @@ def reassign(request, task_id: int):
             task_id=task_id,
             person=request.person,
             to_person=to_person,
-            client_address=_client_address(request),
+            client_address=client_address(request),
         ),
         _("The task was handed to %(name)s.") % {"name": to_person.full_name},
     )
@@ -133,7 +134,3 @@ def _grouped(rows, person) -> list[dict]:
         }
         for step, group in groups.items()
     ]
-
-
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")

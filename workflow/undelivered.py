@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from audit import log
+from dossiers.client import client_address
 from dossiers.models import Person
 from outbox import selectors
 from outbox import services as outbox
@@ -57,8 +58,6 @@ def undelivered_page(request):
 @require_POST
 def retry(request, pk: int):
     """A refusal is an error page with its status (403, 404), through DomainErrorMiddleware."""
-    retry_message(
-        person=request.person, message_id=pk, client_address=request.META.get("REMOTE_ADDR", "")
-    )
+    retry_message(person=request.person, message_id=pk, client_address=client_address(request))
     messages.success(request, _("It will be sent again in a moment."))
     return redirect("undelivered")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dossiers.choices import STATE_LABELS
+from dossiers.client import client_address
 from dossiers.forms import ActionForm
 from dossiers.selectors import is_visible, visible_dossier
 from workflow import services, transitions
@@ -39,7 +40,7 @@ def act(request, pk: int, action: str):
         person=request.person,
         expected_version=form.cleaned_data["version"],
         reason=form.cleaned_data["reason"],
-        client_address=request.META.get("REMOTE_ADDR", ""),
+        client_address=client_address(request),
         visible=lambda: is_visible(request.person, pk),
     )
     if outcome.ok:
