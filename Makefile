@@ -10,16 +10,36 @@ PORT ?= 8000
 # software PKCS#11 token) for the signature tests.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-liberation2 poppler-utils gettext softhsm2 opensc
 
-.PHONY: run worker test lint format bench messages system-packages clean
+.PHONY: run worker serve test lint format bench messages system-packages lock clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required: install python3.11 (and python3.11-venv) first."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed-%: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[$*]'
+# Installs are reproducible: every package at the version and hash of a lock file (make lock
+# writes them from pyproject.toml), then the project itself without resolving anything.
+LOCK_DEV := requirements/dev.txt
+LOCK_BASE := requirements/base.txt
+
+$(VENV)/.installed-test $(VENV)/.installed-bench: $(LOCK_DEV) pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK_DEV)
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	@touch $@
+
+$(VENV)/.installed-base: $(LOCK_BASE) pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK_BASE)
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
+	@touch $@
+
+# After changing a dependency in pyproject.toml: both lock files, with the hashes PyPI publishes.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet "uv>=0.5"
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o $(LOCK_BASE)
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 \
+	  --generate-hashes -q -o $(LOCK_DEV)
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
@@ -47,7 +67,14 @@ worker: $(VENV)/.installed-test
 test: system-packages $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r . -ll -q
 	$(BIN)/pytest
+
+# Production on this machine (README "Deploying"): the production profile, gunicorn against
+# PostgreSQL, Redis as the shared cache and the Celery broker, a worker with beat. Configure it
+# with the environment (deploy/thidua.env.example); deploy/ has systemd units and an nginx site.
+serve: system-packages $(VENV)/.installed-base
+	DJANGO_ENV=production deploy/serve.sh
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -107,7 +107,7 @@ def _write_with_head(event: AuditEvent, head: AuditChainHead) -> None:
     table = quote(AuditChainHead._meta.db_table)
     key = quote(AuditChainHead._meta.pk.column)
     sql = (
-        f"WITH event AS ({insert_sql}) UPDATE {table} SET sequence = %s, hash = %s "  # noqa: S608
+        f"WITH event AS ({insert_sql}) UPDATE {table} SET sequence = %s, hash = %s "  # noqa: S608 - names from the model  # nosec B608
         f"FROM event WHERE {table}.{key} = %s RETURNING event.id"
     )
     with connection.cursor() as cursor:

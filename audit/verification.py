@@ -133,7 +133,7 @@ def _streamed_sql() -> str:
     institution = quote(AuditEvent._meta.get_field("institution").column)
     sequence = quote(AuditEvent._meta.get_field("sequence").column)
     return (
-        f"SELECT {', '.join(columns)} FROM {table} "  # noqa: S608 (names from the model)
+        f"SELECT {', '.join(columns)} FROM {table} "  # noqa: S608 - names from the model  # nosec B608
         f"WHERE {institution} = %s ORDER BY {sequence}"
     )
 

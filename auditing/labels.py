@@ -45,6 +45,7 @@ OBJECT_TYPES = {
     "movement": _("Emulation movement"),
     "registration": _("Registration"),
     "spreadsheet": _("Spreadsheet"),
+    "signing_credential": _("Signing certificate"),
 }
 
 

@@ -49,7 +49,7 @@ def actions_present(institution: Institution) -> list[str]:
             FROM present WHERE present.action IS NOT NULL
         )
         SELECT action FROM present WHERE action IS NOT NULL ORDER BY action
-    """  # noqa: S608 - the table name is ours; the institution is a parameter
+    """  # noqa: S608 - the table name is ours; the institution is a parameter  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(sql, [institution.pk, institution.pk])
         return [action for (action,) in cursor.fetchall()]

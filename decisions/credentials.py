@@ -178,9 +178,9 @@ def register(
             )  # fmt: skip
             log.append(
                 institution=person.institution, actor=actor,
-                action="signing_credential.registered", object_type="person",
-                object_id=person.pk,
-                payload={"credential": credential.pk, "kind": kind,
+                action="signing_credential.registered", object_type="signing_credential",
+                object_id=credential.pk,
+                payload={"person": person.pk, "kind": kind,
                          "subject": certificate.subject, "issuer": certificate.issuer,
                          "serial": certificate.serial, "fingerprint": certificate.fingerprint,
                          "not_after": certificate.not_after.isoformat()},
@@ -198,9 +198,9 @@ def archive(credential: SigningCredential, *, actor: log.Actor) -> None:
         credential.save(update_fields=["archived_at"])
         log.append(
             institution=credential.person.institution, actor=actor,
-            action="signing_credential.archived", object_type="person",
-            object_id=credential.person_id,
-            payload={"credential": credential.pk, "fingerprint": credential.fingerprint},
+            action="signing_credential.archived", object_type="signing_credential",
+            object_id=credential.pk,
+            payload={"person": credential.person_id, "fingerprint": credential.fingerprint},
         )  # fmt: skip
 
 

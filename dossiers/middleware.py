@@ -57,7 +57,8 @@ class NoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.user.is_authenticated:
+        user = getattr(request, "user", None)  # None under the API's token authentication
+        if (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META:
             response["Cache-Control"] = "no-store, private"
             response["Pragma"] = "no-cache"
         return response

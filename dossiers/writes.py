@@ -31,7 +31,7 @@ def insert(obj: Model) -> tuple[str, list]:
     placeholders = ", ".join(map(_placeholder, values))
     params = [value for value in values if value is not None]
     table, pk_column = quote(meta.db_table), quote(meta.pk.column)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING {pk_column}"  # noqa: S608
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING {pk_column}"  # noqa: S608  # nosec B608
     return sql, params
 
 
@@ -52,7 +52,7 @@ def update(model: type[Model], pk, values: dict) -> tuple[str, list]:
     params = [value for value in prepared if value is not None]
     params.append(meta.pk.get_db_prep_value(pk, connection))
     table, pk_column = quote(meta.db_table), quote(meta.pk.column)
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608 - our names
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608 - our names  # nosec B608
     return sql, params
 
 

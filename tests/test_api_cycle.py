@@ -16,6 +16,7 @@ from django.utils import timezone
 from dossiers.models import AnnualRating, AwardType, Rating, Role
 from tests.api_helpers import ApiClient
 from tests.conftest import PDF_BYTES, make_person
+from tests.factories import own_certificate
 
 pytest_plugins = ["tests.signing_fixtures"]
 
@@ -31,6 +32,7 @@ def test_a_dossier_goes_from_creation_to_a_verified_signed_decision_through_the_
     head = ApiClient(make_person(institution, unit_a, roles=[Role.UNIT_HEAD]))
     reviewer = ApiClient(make_person(institution, unit_b, roles=[Role.REVIEWER]))
     principal_person = make_person(institution, unit_b, roles=[Role.PRINCIPAL, Role.COUNCIL_MEMBER])
+    own_certificate(principal_person)
     principal = ApiClient(principal_person)
     secretary = ApiClient(
         make_person(institution, unit_b, roles=[Role.COUNCIL_SECRETARY, Role.COUNCIL_MEMBER])

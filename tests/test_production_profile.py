@@ -238,3 +238,10 @@ def test_no_page_template_has_inline_script_style_or_event_handler(path):
     found = INLINE.findall(path.read_text(encoding="utf-8"))
 
     assert not found, f"the Content-Security-Policy would block {found}"
+
+
+def test_the_trigger_check_lets_a_new_database_be_migrated(tmp_path):
+    result = manage(tmp_path, "migrate", "-v0", DEBUG="true",
+                    DATABASE_URL=f"sqlite:///{tmp_path / 'new.sqlite3'}")  # fmt: skip
+
+    assert result.returncode == 0, result.stderr

@@ -277,7 +277,7 @@ def test_archiving_a_certificate_is_audited_and_keeps_it(principal):
     credential.refresh_from_db()
     assert credential.archived_at is not None
     event = AuditEvent.objects.get(action="signing_credential.archived")
-    assert (event.object_id, event.payload["credential"]) == (str(principal.pk), credential.pk)
+    assert (event.object_id, event.payload["person"]) == (str(credential.pk), principal.pk)
 
 
 # --- manage.py signing_credential --------------------------------------------------------------

@@ -24,7 +24,7 @@ def reserve_ids(table: str, count: int) -> list[int]:
                 [table, count],
             )
             return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608 - our tables
+        cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608 - our tables  # nosec B608
         first = cursor.fetchone()[0] + 1
     return list(range(first, first + count))
 
@@ -56,7 +56,7 @@ def as_json(value) -> str:
 def _executemany(table: str, columns: tuple[str, ...], rows: Iterable[tuple], batch=5000) -> int:
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join(["%s"] * len(columns))
-    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 - our tables
+    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 - our tables  # nosec B608
     count, pending = 0, []
     with connection.cursor() as cursor:
         for row in rows:
