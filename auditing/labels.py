@@ -45,6 +45,8 @@ OBJECT_TYPES = {
     "movement": _("Emulation movement"),
     "registration": _("Registration"),
     "spreadsheet": _("Spreadsheet"),
+    "user": _("Account"),
+    "sign_in_policy": _("Sign-in policy"),
 }
 
 
