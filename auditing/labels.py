@@ -46,6 +46,8 @@ OBJECT_TYPES = {
     "registration": _("Registration"),
     "spreadsheet": _("Spreadsheet"),
     "signing_credential": _("Signing certificate"),
+    "user": _("Account"),
+    "sign_in_policy": _("Sign-in policy"),
 }
 
 

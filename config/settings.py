@@ -1,5 +1,6 @@
 """Settings, all deployment-specific values read from the environment (see README)."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -70,6 +71,10 @@ INSTALLED_APPS = [
     "evaluation",
     "fairness",
     "spreadsheets",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "signin",
 ]
 
 MIDDLEWARE = [
@@ -87,8 +92,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dossiers.middleware.CurrentPersonMiddleware",
     "dossiers.middleware.NoStoreMiddleware",
+    "signin.middleware.SecondFactorMiddleware",
     "auditing.middleware.AuditorReadOnlyMiddleware",
     "workflow.responses.DomainErrorMiddleware",
+    # Last, as django-axes asks: turns a sign-in refused by the lockout into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 # viewflow's SiteMiddleware/Turbo are for its own frontend, which we do not use.
 VIEWFLOW = {"AUTOREGISTER": False}
@@ -113,19 +121,49 @@ TEMPLATES = [
     },
 ]
 
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The README's demo password is public: refused for any account unless DEBUG is on.
+    {"NAME": "signin.validators.DemoPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    "signin.backends.LockoutBackend",  # first: a locked account is refused before its password
     "dossiers.backends.PersonModelBackend",
     "workflow.backends.StepPermissionBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login protection (signin/, README "Signing in"): after LOGIN_FAILURE_LIMIT wrong passwords in a
+# row an account is refused, even with the right password, for LOGIN_LOCKOUT_MINUTES (django-axes).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+# Per account, not per address: a school's staff often share one address behind its router,
+# where one person's typing would lock out everyone else (hence axes.W006 silenced below).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True  # the limit counts wrong passwords in a row
+# The lock lifts LOGIN_LOCKOUT_MINUTES after it began, however often it is knocked on meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "signin.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail
+AXES_VERBOSE = False  # no banner on every start of a command
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The second factor (django-otp, TOTP): an institution may require it of these roles.
+TWO_FACTOR_ROLES = env_list(
+    "TWO_FACTOR_ROLES", ["principal", "council_secretary", "reviewer", "lead_reviewer"]
+)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "TĐKT")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # an administrator never sees a person's secret key
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("signin.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/tokens/", include("api.token_urls")),
     path("api/v1/", include("api.urls")),
