@@ -19,7 +19,7 @@ class ObjectionForm(forms.Form):
 
 class ResolutionForm(forms.Form):
     resolution = forms.CharField(
-        label=_("How it was resolved"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("How it was resolved"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
 
 

@@ -30,7 +30,10 @@ class MeetingForm(forms.Form):
         label=_("Secretary (took the minutes)"), queryset=Person.objects.none()
     )
     content = forms.CharField(
-        label=_("Content of the meeting"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Content of the meeting"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, members: list[Person], **kwargs):
