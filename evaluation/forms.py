@@ -12,13 +12,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.bounds import DATE_VALIDATORS
 from dossiers.models import Person
 
 VOTES, UNANIMOUS = "votes", "unanimous"
 
 
 class MeetingForm(forms.Form):
-    held_on = forms.DateField(
+    held_on = forms.DateField(validators=DATE_VALIDATORS,
         label=_("Date of the meeting"), input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
     )  # fmt: skip

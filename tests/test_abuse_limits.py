@@ -167,3 +167,32 @@ def test_checkpoint_files_are_rate_limited_per_address(verify_budget_of_two, db)
     statuses = [client.get("/verify/checkpoints/1.json").status_code for _ in range(3)]
 
     assert statuses == [404, 404, 429]
+
+
+# --- Dates --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01"])
+def test_a_date_outside_the_sane_range_is_refused_by_the_api_with_the_field_named(day):
+    from api.delegations import DelegationIn
+
+    body = DelegationIn(data={"starts_on": day, "ends_on": day}, partial=True)
+
+    assert not body.is_valid()
+    assert {"starts_on", "ends_on"} <= set(body.errors)
+
+
+@pytest.mark.parametrize("day", ["01/01/0001", "31/12/9999"])
+def test_a_date_outside_the_sane_range_is_a_form_error_on_the_trail(auditor, day):
+    response = login(auditor).get("/audit/", {"date_from": day})
+
+    assert response.status_code == 200
+    assert "date_from" in response.context["form"].errors
+
+
+def test_a_birth_date_of_the_oldest_staff_still_fits():
+    from api.records import PersonIn
+
+    body = PersonIn(data={"birth_date": "1950-03-02"}, partial=True)
+
+    assert body.is_valid(), body.errors
