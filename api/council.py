@@ -28,6 +28,7 @@ from council import minutes, selectors, services
 from council.forms import MeetingForm
 from council.models import Choice, Meeting, MeetingMember, Recusal
 from documents.rendering import inline_pdf
+from dossiers.limits import limited
 from dossiers.models import AwardType, Period, State
 from dossiers.uploads import TOO_LARGE, check_upload
 from workflow import permissions
@@ -439,6 +440,7 @@ class BallotView(ApiMixin, APIView):
         return receipt_response({"meeting": pk, "receipt": receipt})
 
 
+@limited(body="UPLOAD_MAX_BYTES")
 class WrittenBallotView(ApiMixin, APIView):
     """The secretary enters the signed written opinion of a member recorded absent in writing
     (multipart: member, choices as JSON, the scan as `opinion`)."""

@@ -17,6 +17,7 @@ from api.dossiers import MAX_ID
 from api.records import Owned
 from api.serializers import PersonRef
 from dossiers import delegations
+from dossiers.bounds import DATE_VALIDATORS
 from dossiers.models import Person, Role
 from workflow.errors import NotFound, NotPermitted
 
@@ -30,8 +31,12 @@ class DelegationOut(serializers.Serializer):
     role_label = serializers.CharField(source="get_role_display")
     delegator = PersonRef()
     delegate = PersonRef()
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField()
+    starts_on = serializers.DateField(
+        validators=DATE_VALIDATORS,
+    )
+    ends_on = serializers.DateField(
+        validators=DATE_VALIDATORS,
+    )
     reason = serializers.CharField()
     status = serializers.SerializerMethodField()
     status_label = serializers.SerializerMethodField()
@@ -55,8 +60,12 @@ class DelegationOut(serializers.Serializer):
 class DelegationIn(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
     delegate = Owned(Person)
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField()
+    starts_on = serializers.DateField(
+        validators=DATE_VALIDATORS,
+    )
+    ends_on = serializers.DateField(
+        validators=DATE_VALIDATORS,
+    )
     reason = serializers.CharField(max_length=300)
 
 

@@ -22,6 +22,7 @@ from api.serializers import AwardRef, PeriodRef, UnitRef, Version
 from audit.actions import title_of
 from dossiers import selectors, services
 from dossiers.forms import DossierForm
+from dossiers.limits import limited
 from dossiers.models import Document, DocumentKind, Period, State, Unit
 from dossiers.uploads import TOO_LARGE
 from workflow import permissions, transitions
@@ -389,6 +390,7 @@ class HistoryView(ApiMixin, APIView):
         return Response(EventOut(timeline(dossier), many=True).data)
 
 
+@limited(body="UPLOAD_MAX_BYTES")
 class DocumentList(ApiMixin, APIView):
     """The dossier's current documents; upload one (multipart: kind, file, version)."""
 

@@ -35,6 +35,7 @@ HTTP_PROBLEMS: dict[str, tuple[int, object]] = {
     "unsupported-media-type": (
         415, gettext_lazy("Send JSON, or multipart/form-data for a file."),
     ),
+    "length-required": (411, gettext_lazy("Send the request with its length.")),
     "payload-too-large": (413, gettext_lazy("The request or its file is too large.")),
     "throttled": (429, gettext_lazy("Too many requests; wait and try again.")),
     "server-error": (500, gettext_lazy("Something went wrong on our side; nothing was changed.")),

@@ -20,6 +20,7 @@ from api.base import ApiMixin
 from api.dossiers import MAX_ID
 from api.serializers import PeriodRef, PersonRef, UnitRef
 from dossiers import people, selectors
+from dossiers.bounds import DATE_VALIDATORS
 from dossiers.models import AnnualRating, AwardType, Period, Person, Rating, Unit
 from workflow import permissions
 from workflow.errors import NotFound
@@ -83,11 +84,13 @@ class PersonOut(serializers.Serializer):
     holds_leadership_post = serializers.BooleanField()
     gender = serializers.ChoiceField(choices=Person.Gender.choices)
     is_active = serializers.BooleanField()
-    birth_date = serializers.DateField(required=False, allow_null=True)
+    birth_date = serializers.DateField(validators=DATE_VALIDATORS, required=False, allow_null=True)
     # A plain string: "" for someone without an address (not a malformed e-mail).
     email = serializers.CharField(required=False, allow_blank=True)
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
-    employed_since = serializers.DateField(required=False, allow_null=True)
+    employed_since = serializers.DateField(
+        validators=DATE_VALIDATORS, required=False, allow_null=True
+    )
 
     def to_representation(self, person):
         data = super().to_representation(person)
@@ -107,11 +110,13 @@ class PersonIn(serializers.Serializer):
     position = serializers.CharField(max_length=120, required=False, allow_blank=True)
     holds_leadership_post = serializers.BooleanField(required=False)
     gender = serializers.ChoiceField(choices=Person.Gender.choices)
-    birth_date = serializers.DateField(required=False, allow_null=True)
+    birth_date = serializers.DateField(validators=DATE_VALIDATORS, required=False, allow_null=True)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
     # For the months worked in a period (maternity leave and training count as worked).
-    employed_since = serializers.DateField(required=False, allow_null=True)
+    employed_since = serializers.DateField(
+        validators=DATE_VALIDATORS, required=False, allow_null=True
+    )
 
 
 class PersonPatch(PersonIn):
@@ -164,8 +169,10 @@ class AwardTypeOut(serializers.Serializer):
     category = serializers.ChoiceField(choices=AwardType.Category.choices)
     decided_by = serializers.ChoiceField(choices=AwardType.DecidedBy.choices)
     is_active = serializers.BooleanField()
-    valid_from = serializers.DateField()
-    valid_to = serializers.DateField(allow_null=True)
+    valid_from = serializers.DateField(
+        validators=DATE_VALIDATORS,
+    )
+    valid_to = serializers.DateField(validators=DATE_VALIDATORS, allow_null=True)
     required_document_kinds = serializers.SerializerMethodField()
     secret_ballot_required = serializers.BooleanField()
     vote_threshold = serializers.SerializerMethodField()
@@ -198,13 +205,17 @@ class PeriodOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=Period.Kind.choices)
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField()
+    starts_on = serializers.DateField(
+        validators=DATE_VALIDATORS,
+    )
+    ends_on = serializers.DateField(
+        validators=DATE_VALIDATORS,
+    )
     is_current = serializers.BooleanField()
-    submit_by = serializers.DateField(allow_null=True)
-    review_by = serializers.DateField(allow_null=True)
-    council_by = serializers.DateField(allow_null=True)
-    sign_by = serializers.DateField(allow_null=True)
+    submit_by = serializers.DateField(validators=DATE_VALIDATORS, allow_null=True)
+    review_by = serializers.DateField(validators=DATE_VALIDATORS, allow_null=True)
+    council_by = serializers.DateField(validators=DATE_VALIDATORS, allow_null=True)
+    sign_by = serializers.DateField(validators=DATE_VALIDATORS, allow_null=True)
 
 
 class RatingOut(serializers.Serializer):

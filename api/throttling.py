@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiToken
@@ -31,3 +32,13 @@ class PerAddressThrottle(SimpleRateThrottle):
         if request.user is not None and request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    @classmethod
+    def scoped(cls, scope: str) -> PerAddressThrottle:
+        """A budget of its own (the scope's rate in DEFAULT_THROTTLE_RATES, read now), for the
+        anonymous pages and API views that declare one (dossiers.limits)."""
+        throttle = cls.__new__(cls)
+        throttle.scope = scope
+        throttle.rate = api_settings.DEFAULT_THROTTLE_RATES[scope]
+        throttle.num_requests, throttle.duration = throttle.parse_rate(throttle.rate)
+        return throttle

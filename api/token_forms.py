@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.formats.vi.formats import DATE_INPUT_FORMATS
+from dossiers.bounds import DATE_VALIDATORS
 from dossiers.delegation_forms import DATE_WIDGET
 
 DEFAULT_DAYS = 90
@@ -22,6 +23,7 @@ class TokenForm(forms.Form):
         help_text=_("What the token is for, e.g. the script that will use it."),
     )
     expires_on = forms.DateField(
+        validators=DATE_VALIDATORS,
         label=_("Expires on"),
         input_formats=DATE_INPUT_FORMATS,
         widget=DATE_WIDGET,

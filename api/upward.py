@@ -21,6 +21,7 @@ from api.notices import DossierSelectionIn, selected_dossiers
 from api.serializers import PersonRef
 from decisions import upward
 from decisions.notice_forms import OutcomeForm
+from dossiers.bounds import DATE_VALIDATORS
 from workflow import permissions
 from workflow.errors import NotFound
 
@@ -62,7 +63,9 @@ class OutcomeIn(serializers.Serializer):
         max_length=OutcomeForm.base_fields["decision_number"].max_length,
         help_text="The higher decision's number, e.g. 125/QĐ-UBND.",
     )
-    decision_date = serializers.DateField(help_text="The higher decision's date (not after today).")
+    decision_date = serializers.DateField(
+        validators=DATE_VALIDATORS, help_text="The higher decision's date (not after today)."
+    )
 
 
 # Helpers ------------------------------------------------------------------------------------

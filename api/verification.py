@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from api.base import Anyone, ApiMixin
 from decisions import verification
+from dossiers.limits import limited
 from dossiers.uploads import TOO_LARGE
 
 # Room for the multipart framing around the largest file the check reads.
@@ -68,6 +69,7 @@ class VerdictOut(serializers.Serializer):
         return [str(reason) for reason in verdict.reasons]
 
 
+@limited(body=verification.MAX_VERIFY_BYTES, rate="verify")
 class VerifyDecision(ApiMixin, APIView):
     """Anyone checks a decision PDF (multipart `file`): is its signature intact, does it cover the
     whole file, and is it exactly a decision this system issued? Nothing is stored."""

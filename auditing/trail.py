@@ -11,20 +11,15 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from dossiers.bounds import DATE_VALIDATORS  # noqa: F401 (the trail's forms take it from here)
 from dossiers.models import Dossier, Institution, Person
 
 PAGE_SIZE = 50
-# The dates a filter may name. Beyond them a day's start, or the day after, is no longer a moment
-# Python can hold in every time zone (01/01/0001, 31/12/9999); no event lies there anyway.
-EARLIEST_DATE = datetime.date(1900, 1, 1)
-LATEST_DATE = datetime.date(2999, 12, 31)
-DATE_VALIDATORS = (MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE))
 
 
 @dataclass(frozen=True)

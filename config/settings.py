@@ -82,6 +82,8 @@ MIDDLEWARE = [
     # Static files straight from the web process, compressed and cached forever when hashed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before the CSRF check, which reads the body: limits are checked from the headers.
+    "dossiers.limits.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dossiers.sessions.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -184,6 +186,10 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 SPREADSHEET_IMPORT_MAX_BYTES = env_int("SPREADSHEET_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 SPREADSHEET_IMPORT_MAX_ROWS = env_int("SPREADSHEET_IMPORT_MAX_ROWS", 2000)
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Request bodies (dossiers/limits.py): a view that takes no file takes at most this; the new
+# dossier form takes its first documents at once.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 2 * 1024 * 1024)
+NEW_DOSSIER_MAX_BYTES = env_int("NEW_DOSSIER_MAX_BYTES", 5 * UPLOAD_MAX_BYTES)
 
 # The institution's system key, which signs the audit checkpoints: a PKCS#12 file for the demo,
 # a PKCS#11 token in production. Decisions are signed with each signer's own certificate
@@ -295,6 +301,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "token": os.environ.get("API_RATE_PER_TOKEN", "1200/min"),
         "anonymous": os.environ.get("API_RATE_ANONYMOUS", "60/min"),
+        # The public verification page and its API, together, and the checkpoint files.
+        "verify": os.environ.get("RATE_VERIFY", "20/min"),
+        "public_files": os.environ.get("RATE_PUBLIC_FILES", "60/min"),
     },
     "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "api.problems.exception_handler",

@@ -6,12 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from council.models import AgendaItem, Choice, MeetingMember
+from dossiers.bounds import DATETIME_VALIDATORS
 from dossiers.uploads import check_upload
 
 
 class MeetingForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     held_on = forms.DateTimeField(
+        validators=DATETIME_VALIDATORS,
         label=_("Date and time"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

@@ -25,6 +25,7 @@ from council.forms import (
 from council.models import Meeting
 from documents.rendering import inline_pdf
 from dossiers import caps, eligibility
+from dossiers.limits import limited
 from dossiers.models import Period
 from dossiers.views import client_address
 from workflow import permissions
@@ -197,6 +198,7 @@ def _run(request, pk: int, success: str, service, **arguments):
     )  # fmt: skip
 
 
+@limited(body="UPLOAD_MAX_BYTES")
 @never_cache
 @login_required
 def written_ballot(request, pk: int):

@@ -37,6 +37,7 @@ class PrepareDecisionForm(forms.Form):
         label=_("Legal bases and recitals"),
         help_text=Decision._meta.get_field("recitals").help_text,
         widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=Decision._meta.get_field("recitals").max_length,
         required=False,
     )
 
@@ -56,7 +57,7 @@ class RevocationForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Reason for the revocation"), widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
+        max_length=Decision._meta.get_field("reason").max_length, required=False,
     )  # fmt: skip
 
     def __init__(self, *args, items, **kwargs):

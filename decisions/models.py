@@ -47,6 +47,7 @@ class Decision(InstitutionOwned):
     subject = models.CharField(_("subject"), max_length=300)
     recitals = models.TextField(
         _("legal bases and recitals"),
+        max_length=20000,
         help_text=_("One “Căn cứ …” line per row; the last one “Theo đề nghị của …”."),
     )
     legal_bases = models.ManyToManyField(
@@ -56,7 +57,7 @@ class Decision(InstitutionOwned):
     revokes = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="revocations",
                                 verbose_name=_("decision revoked"))  # fmt: skip
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), max_length=5000, blank=True)
     created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # Set when signed.
@@ -174,12 +175,12 @@ class PublicNotice(InstitutionOwned):
 class Objection(InstitutionOwned):
     notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
     filed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("objection"))
+    text = models.TextField(_("objection"), max_length=5000)
     filed_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")  # fmt: skip
-    resolution = models.TextField(_("resolution"), blank=True)
+    resolution = models.TextField(_("resolution"), max_length=5000, blank=True)
 
     class Meta:
         verbose_name = _("objection")

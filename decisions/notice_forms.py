@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from decisions.notices import OBJECTION_MAX_LENGTH
+from dossiers.bounds import DATE_VALIDATORS
 
 
 class ObjectionForm(forms.Form):
@@ -19,7 +20,7 @@ class ObjectionForm(forms.Form):
 
 class ResolutionForm(forms.Form):
     resolution = forms.CharField(
-        label=_("How it was resolved"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("How it was resolved"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
 
 
@@ -54,6 +55,7 @@ class OutcomeForm(forms.Form):
         label=_("Decision number"), max_length=100, help_text=_("e.g. 125/QĐ-UBND")
     )
     decision_date = forms.DateField(
+        validators=DATE_VALIDATORS,
         label=_("Decision date"),
         input_formats=["%d/%m/%Y"],
         help_text=_("dd/mm/yyyy"),

@@ -40,6 +40,7 @@ from decisions.selectors import (
 )
 from decisions.verification import MAX_VERIFY_BYTES, published_checkpoints, verify_pdf
 from documents.rendering import inline_pdf
+from dossiers.limits import limited
 from dossiers.models import Period, State
 from dossiers.views import client_address
 from workflow import permissions
@@ -224,6 +225,7 @@ def decision_signing_request(request, pk: int):
     return response
 
 
+@limited(body=CompleteSigningForm.MAX_BYTES)
 @login_required
 @require_POST
 def decision_complete_signing(request, pk: int):
@@ -306,6 +308,7 @@ class VerifyForm(forms.Form):
 
 
 @csrf_exempt  # public and stateless: it reads a file and changes nothing
+@limited(body=MAX_VERIFY_BYTES, rate="verify")
 def verify_decision(request):
     """Anyone uploads a PDF and learns whether it is intact, who signed, and whether it is ours."""
     form = VerifyForm(request.POST or None, request.FILES or None)
@@ -316,6 +319,7 @@ def verify_decision(request):
     return render(request, "decisions/verify.html", context)
 
 
+@limited(rate="public_files")
 def checkpoint_file(request, pk: int):
     """A signed checkpoint as its JSON file, for anyone (verify_audit --checkpoint reads it)."""
     checkpoint = Checkpoint.objects.select_related("institution").filter(pk=pk).first()

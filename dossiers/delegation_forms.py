@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.formats.vi.formats import DATE_INPUT_FORMATS
+from dossiers.bounds import DATE_VALIDATORS
 from dossiers.models import Person, Role
 
 # Day first in every language: 05/01/2027 is the fifth of January, also on the English pages.
@@ -22,10 +23,16 @@ class DelegationForm(forms.Form):
     role = forms.ChoiceField(label=_("Role to delegate"))
     delegate = DelegateField(queryset=Person.objects.none(), label=_("Delegate to"))
     starts_on = forms.DateField(
-        label=_("From"), input_formats=DATE_INPUT_FORMATS, widget=DATE_WIDGET
+        validators=DATE_VALIDATORS,
+        label=_("From"),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=DATE_WIDGET,
     )
     ends_on = forms.DateField(
-        label=_("Until"), input_formats=DATE_INPUT_FORMATS, widget=DATE_WIDGET
+        validators=DATE_VALIDATORS,
+        label=_("Until"),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=DATE_WIDGET,
     )
     reason = forms.CharField(
         label=_("Reason"),

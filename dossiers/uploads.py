@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from dossiers import pdf_content
+
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # extension -> (detected type, MIME type)
 ACCEPTED = {
@@ -38,6 +40,23 @@ class CheckedUpload:
 
 
 TOO_LARGE = "too_large"  # the code of the size refusal: the API answers it 413
+ACTIVE_CONTENT = {
+    pdf_content.JAVASCRIPT: _(
+        "The PDF “%(name)s” contains JavaScript, which would run when it is opened. Print it "
+        "to PDF again (or scan the paper) and upload that file."
+    ),
+    pdf_content.LAUNCH: _(
+        "The PDF “%(name)s” contains an action that starts a program or opens another file. "
+        "Print it to PDF again (or scan the paper) and upload that file."
+    ),
+    pdf_content.EMBEDDED_FILE: _(
+        "The PDF “%(name)s” carries embedded files or attachments. Upload each document as a "
+        "file of its own."
+    ),
+    pdf_content.PROTECTED: _(
+        "The PDF “%(name)s” cannot be opened without a password. Upload it without protection."
+    ),
+}
 
 
 def check_upload(upload, *, max_bytes: int | None = None) -> CheckedUpload:
@@ -65,7 +84,18 @@ def check_upload(upload, *, max_bytes: int | None = None) -> CheckedUpload:
             _("The content of “%(name)s” is not a %(ext)s file; use %(accepted)s."),
             params={"name": name, "ext": extension.lstrip(".").upper(), "accepted": ACCEPTED_LIST},
         )
+    if detected == "pdf":
+        _refuse_active_content(upload, name)
     return CheckedUpload(name, extension, content_type, upload.size, sha256_of(upload))
+
+
+def _refuse_active_content(upload, name: str) -> None:
+    """A PDF that would run a script, start a program or carry other files is refused."""
+    upload.seek(0)
+    found = pdf_content.active_content(upload.read())
+    upload.seek(0)
+    if found is not None:
+        raise ValidationError(ACTIVE_CONTENT[found], params={"name": name}, code=found)
 
 
 def detect_type(upload) -> str | None:

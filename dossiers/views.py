@@ -21,6 +21,7 @@ from dossiers.forms import (
     parse_id,
     upload_limit_text,
 )
+from dossiers.limits import limited
 from dossiers.models import Period, State, Unit
 from dossiers.pagination import limited_page
 from workflow import inbox, permissions
@@ -110,6 +111,7 @@ def rules_preview(request):
     return render(request, "dossiers/_rules_preview.html", {"checks": checks})
 
 
+@limited(body="NEW_DOSSIER_MAX_BYTES")
 @login_required
 def dossier_create(request):
     person = request.person
@@ -238,6 +240,7 @@ def dossier_edit(request, pk: int):
     )
 
 
+@limited(body="UPLOAD_MAX_BYTES")
 @login_required
 @require_POST
 def document_add(request, pk: int):

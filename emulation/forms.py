@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dossiers.bounds import DATE_VALIDATORS
 from dossiers.forms import upload_limit_text
 from dossiers.models import AwardType, Movement, MovementKind, Period, Person
 
@@ -18,8 +19,12 @@ class MovementForm(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
     targets = forms.CharField(label=_("Targets"), max_length=4000,
                               widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        validators=DATE_VALIDATORS, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        validators=DATE_VALIDATORS, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     award_types = forms.ModelMultipleChoiceField(
         label=_("Awards it leads to"), queryset=AwardType.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dossiers.forms import parse_id
+from dossiers.limits import limited
 from dossiers.models import Period
 from dossiers.views import client_address
 from emulation import exports, selectors, services
@@ -48,6 +49,7 @@ def movement_plan(request, pk: int):
     return FileResponse(movement.plan.open("rb"), as_attachment=True, filename=movement.plan_name)
 
 
+@limited(body="UPLOAD_MAX_BYTES")
 @login_required
 def movement_launch(request):
     person = request.person

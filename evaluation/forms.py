@@ -12,13 +12,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.bounds import DATE_VALIDATORS
 from dossiers.models import Person
 
 VOTES, UNANIMOUS = "votes", "unanimous"
 
 
 class MeetingForm(forms.Form):
-    held_on = forms.DateField(
+    held_on = forms.DateField(validators=DATE_VALIDATORS,
         label=_("Date of the meeting"), input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
     )  # fmt: skip
@@ -30,7 +31,10 @@ class MeetingForm(forms.Form):
         label=_("Secretary (took the minutes)"), queryset=Person.objects.none()
     )
     content = forms.CharField(
-        label=_("Content of the meeting"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Content of the meeting"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, members: list[Person], **kwargs):

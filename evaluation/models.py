@@ -37,7 +37,7 @@ class UnitMeeting(InstitutionOwned):
     # The unit's size on the day and how many came: the minutes print "có mặt 12/14".
     membership_total = models.PositiveIntegerField(_("members of the unit"))
     present_count = models.PositiveIntegerField(_("members present"))
-    content = models.TextField(_("content of the meeting"), blank=True)
+    content = models.TextField(_("content of the meeting"), max_length=20000, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     recorded_by = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")

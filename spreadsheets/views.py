@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from council import selectors as council_selectors
 from decisions.selectors import visible_decisions
 from dossiers.forms import parse_id
+from dossiers.limits import limited
 from dossiers.models import Period, Unit
 from dossiers.views import client_address
 from spreadsheets import exports, imports
@@ -46,6 +47,7 @@ def _kind(person, code: str) -> Kind:
     return kind
 
 
+@limited(body="SPREADSHEET_IMPORT_MAX_BYTES")
 @login_required
 def import_page(request):
     """The upload form; posting it gives the dry run of the file, which waits to be confirmed."""

@@ -25,6 +25,7 @@ HTTP_TYPES = {
     "method-not-allowed": 405,
     "not-acceptable": 406,
     "unsupported-media-type": 415,
+    "length-required": 411,
     "payload-too-large": 413,
     "throttled": 429,
     "server-error": 500,

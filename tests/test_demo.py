@@ -8,7 +8,8 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.test import override_settings
 
 from dossiers.models import (
     AnnualRating,
@@ -24,8 +25,17 @@ from dossiers.models import (
 
 def run_demo() -> str:
     out = StringIO()
-    call_command("demo", stdout=out)
+    with override_settings(DEBUG=True):  # a laptop's setting: the demo refuses to run without it
+        call_command("demo", stdout=out)
     return out.getvalue()
+
+
+def test_the_demo_refuses_to_run_without_debug_and_creates_no_account(db):
+    with pytest.raises(CommandError, match="DEBUG=true"):
+        call_command("demo", stdout=StringIO())
+
+    assert not get_user_model().objects.filter(username="admin").exists()
+    assert not Institution.objects.filter(code="cdngt").exists()
 
 
 @pytest.fixture

@@ -46,7 +46,8 @@ def demo_college(django_db_setup, django_db_blocker, demo_settings):
     """
     with django_db_blocker.unblock(), transaction.atomic():
         # Its commits played: signed PDFs get their final names, queued mails are sent.
-        with TestCase.captureOnCommitCallbacks(execute=True):
+        # The demo refuses to run without DEBUG.
+        with TestCase.captureOnCommitCallbacks(execute=True), override_settings(DEBUG=True):
             call_command("demo", stdout=StringIO())
         yield Institution.objects.get(code="cdngt")
         transaction.set_rollback(True)
@@ -142,7 +143,8 @@ def test_running_the_demo_again_creates_nothing(college, demo_settings):
 
     before = counts()
 
-    call_command("demo", stdout=StringIO())
+    with override_settings(DEBUG=True):
+        call_command("demo", stdout=StringIO())
 
     assert counts() == before
 

@@ -99,7 +99,8 @@ def crawl_settings(tmp_path_factory):
 def crawled_college(django_db_setup, django_db_blocker, crawl_settings):
     """The demo and the steps it does not play, once for the module, rolled back at its end."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", stdout=StringIO())
+        with override_settings(DEBUG=True):  # the demo refuses to run without it
+            call_command("demo", stdout=StringIO())
         institution = Institution.objects.get(code="cdngt")
         _play_the_rest(institution)
         yield institution

@@ -45,7 +45,7 @@ class Dossier(FSMModelMixin, InstitutionOwned):
         related_name="nominations",
         verbose_name=_("nominated collective"),
     )
-    achievement_summary = models.TextField(_("summary of achievements"))
+    achievement_summary = models.TextField(_("summary of achievements"), max_length=20000)
     state = FSMField(_("state"), default=S.DRAFT, choices=State.choices, protected=True)
     movement = models.ForeignKey(
         "dossiers.Movement", on_delete=models.PROTECT, null=True, blank=True,

@@ -1,7 +1,8 @@
 """Load the demo college (idempotent) and print the accounts to log in with."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from dossiers.demo import DEMO_PASSWORD, load_demo
 
@@ -10,6 +11,13 @@ class Command(BaseCommand):
     help = "Load a fictional college with staff, roles, periods and the award catalogue."
 
     def handle(self, *args, **options):
+        # The demo's accounts, a superuser among them, share the password the README publishes.
+        if not settings.DEBUG:
+            raise CommandError(
+                "The demo is for a laptop: it creates accounts with the published demo password, "
+                "a superuser among them. Run it with DEBUG=true (make run does), never in "
+                "production."
+            )
         summary = load_demo()
         User = get_user_model()
         admin, created = User.objects.get_or_create(
