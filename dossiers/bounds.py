@@ -16,3 +16,16 @@ DATETIME_VALIDATORS = (
     MinValueValidator(datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)),
     MaxValueValidator(datetime.datetime(2100, 12, 31, 23, 59, tzinfo=datetime.UTC)),
 )
+
+# The largest primary key a database column holds: a bigger id in a filter is bad input.
+MAX_ID = 2**63 - 1
+
+
+def id_or_none(value) -> int | None:
+    """An id from a query string, or None for anything that cannot be one (an id of the size
+    no column holds reached SQLite as an OverflowError, a 500)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ID else None

@@ -7,13 +7,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.bounds import MAX_ID
 from dossiers.models import AwardType, DocumentKind, Dossier, Movement, Period, Person, Unit
 from dossiers.reasons import Reason
 from dossiers.uploads import check_upload
 from workflow.guards import nominee_problems
 
 ACCEPT = ".pdf,.doc,.docx,.jpg,.jpeg,.png"
-MAX_ID = 2**63 - 1  # the largest primary key a database column holds: bigger ids are bad input
 
 
 class NomineeField(forms.ChoiceField):

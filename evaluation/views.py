@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from documents.rendering import inline_pdf
+from dossiers.bounds import id_or_none
 from dossiers.models import Period
 from dossiers.views import client_address
 from evaluation import minutes, selectors, services
@@ -35,8 +36,8 @@ def _visible(request, pk: int):
 def meeting_list(request):
     person = request.person
     periods = list(Period.objects.of(person.institution_id))
-    period_id = _int(request.GET.get("period"))
-    unit_id = _int(request.GET.get("unit"))
+    period_id = id_or_none(request.GET.get("period"))
+    unit_id = id_or_none(request.GET.get("unit"))
     meetings = selectors.meeting_list(person, unit_id=unit_id, period_id=period_id)
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -127,7 +128,7 @@ def _save(request, unit, period, meeting, form, presences, results):
         return perform(request, services.record_meeting, unit=unit, period=period, **common)
     return perform(
         request, services.edit_meeting, meeting_id=meeting.pk,
-        expected_version=_int(request.POST.get("version")) or 0, **common,
+        expected_version=id_or_none(request.POST.get("version")) or 0, **common,
     )  # fmt: skip
 
 
@@ -218,14 +219,7 @@ def meeting_minutes(request, pk: int):
 
 def _period(request):
     periods = Period.objects.of(request.person.institution_id)
-    chosen = _int(request.GET.get("period"))
+    chosen = id_or_none(request.GET.get("period"))
     if chosen:
         return periods.filter(pk=chosen).first()
     return periods.filter(is_current=True).first()
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

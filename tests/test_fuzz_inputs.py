@@ -95,3 +95,16 @@ def test_no_data_makes_a_form_fail(institution, name):
         form.is_valid()  # a refusal is an error on the form, never an exception
 
     validates()
+
+
+def test_an_id_no_column_holds_in_a_filter_is_ignored_not_a_500(db, institution, unit_b):
+    """Found by the fuzz test: ?period=2**64 reached SQLite as an OverflowError."""
+    from dossiers.models import Role
+    from tests.conftest import make_person
+    from tests.factories import login
+
+    head = make_person(institution, unit_b, roles=[Role.UNIT_HEAD])
+
+    response = login(head).get("/unit-meetings/", {"period": str(2**64), "unit": "-1"})
+
+    assert response.status_code == 200
