@@ -267,8 +267,9 @@ OUTBOX_STALE_MINUTES = env_int("OUTBOX_STALE_MINUTES", 15)
 # Signing writes its PDF under a temporary name until commit; leftovers older than this are swept.
 SIGNING_LEFTOVER_MINUTES = env_int("SIGNING_LEFTOVER_MINUTES", 30)
 
-# The cache shared by every web process: API throttles (and, later, rendered PDFs). One process
-# keeps it in memory; several (gunicorn workers, more machines) need CACHE_URL, a Redis URL.
+# The cache shared by every web process: API throttles and rendered PDFs. One process keeps it
+# in memory; several (gunicorn workers, more machines) need CACHE_URL, a Redis URL (a deploy
+# check warns without it, dossiers/checks.py).
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": (

@@ -8,4 +8,7 @@ class CouncilConfig(AppConfig):
     verbose_name = _("Council meetings and secret ballots")
 
     def ready(self):
-        from council import lifecycle  # noqa: F401 - registers its guards with the one door
+        from council import (
+            checks,  # noqa: F401 - registers the ballot key store's check
+            lifecycle,  # noqa: F401 - registers its guards with the one door
+        )

@@ -1,8 +1,9 @@
 """Documents in the layout of Nghị định 30/2020/NĐ-CP, rendered to PDF by WeasyPrint.
 
 Decisions, minutes, memos, certificates and trail reports share this renderer. A render is keyed
-by the SHA-256 of its HTML: the same content is never rendered twice (in this process's cache),
-so a 500-awardee decision is rendered once per version.
+by the SHA-256 of its HTML: the same content is never rendered twice while it stays in the
+cache (shared by every web process with CACHE_URL), so a 500-awardee decision is rendered once
+per version.
 """
 
 from __future__ import annotations

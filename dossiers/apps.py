@@ -10,6 +10,7 @@ class DossiersConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import pre_delete
 
+        from dossiers import checks  # noqa: F401 - registers the deploy checks
         from dossiers.accounts import refuse_deleting_a_task_owner
 
         pre_delete.connect(

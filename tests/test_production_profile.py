@@ -52,6 +52,7 @@ def production(system_key, **overrides) -> dict:
         "DJANGO_ENV": "production", "SECRET_KEY": STRONG_KEY,
         "ALLOWED_HOSTS": "thidua.example.edu.vn", "SITE_URL": "https://thidua.example.edu.vn",
         "SIGNING_PKCS12_PATH": str(system_key), "SIGNING_PKCS12_PASSPHRASE": "mat-khau-he-thong",
+        "CACHE_URL": "redis://127.0.0.1:6379/1",
         **overrides,
     }  # fmt: skip
 
