@@ -246,3 +246,24 @@ def test_the_trigger_check_lets_a_new_database_be_migrated(tmp_path):
                     DATABASE_URL=f"sqlite:///{tmp_path / 'new.sqlite3'}")  # fmt: skip
 
     assert result.returncode == 0, result.stderr
+
+
+# --- Django's own error pages -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", [400, 403, 404, 500])
+def test_the_error_pages_are_the_products_not_viewflows(code):
+    from django.template.loader import get_template
+
+    template = get_template(f"{code}.html")
+
+    assert Path(template.origin.name).is_relative_to(TEMPLATES)
+
+
+def test_an_unknown_address_answers_404_in_vietnamese(client, db, settings):
+    settings.DEBUG = False
+
+    response = client.get("/khong-co-trang-nay/", HTTP_ACCEPT_LANGUAGE="vi")
+
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.content.decode()
