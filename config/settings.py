@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from config.env import (
     database_config,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_optional_int,
@@ -18,6 +19,7 @@ from config.env import (
     secret_key,
     strong_secret_key,
 )
+from operations.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -75,9 +77,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "signin",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    "operations.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the web process, compressed and cached forever when hashed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -255,7 +259,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "decisions.background.sweep_orphans_task",
         "schedule": crontab(minute=17),
     },
+    # Beat queues it and a worker runs it: /healthz tells when it last did.
+    "heartbeat": {"task": "operations.background.heartbeat", "schedule": 60.0},
 }
+# The worker logs through LOGGING (LOG_FORMAT), not Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The outbox (outbox/): how often a failed mail or check is tried, and how soon.
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30)  # the first wait; doubled after each
@@ -402,16 +410,14 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # SQL is never logged: the statements of one cast would line a member up with a ballot.
-    "loggers": {
-        "django.db.backends": {"level": "WARNING", "propagate": False},
-        # pyHanko logs every self-signed or unknown certificate with a traceback; the
-        # verification page reports trust itself.
-        "pyhanko.sign.validation": {"level": "ERROR"},
-    },
-}
+# Log lines: "text" for a terminal, "json" (one object per line) for a log collector.
+LOG_FORMAT = env_choice("LOG_FORMAT", ("text", "json"), default="text")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "INFO"))
+# Take a request's id from the reverse proxy's X-Request-ID header (else each gets a new one).
+REQUEST_ID_TRUSTED = env_bool("REQUEST_ID_TRUSTED", default=False)
+
+# /healthz: the worker's heartbeat is stale after this long (checked when a broker is set), and
+# more than HEALTH_OUTBOX_BACKLOG_MAX outbox rows pending for HEALTH_OUTBOX_BACKLOG_MINUTES fail it.
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env_int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", 300)
+HEALTH_OUTBOX_BACKLOG_MINUTES = env_int("HEALTH_OUTBOX_BACKLOG_MINUTES", OUTBOX_STALE_MINUTES)
+HEALTH_OUTBOX_BACKLOG_MAX = env_int("HEALTH_OUTBOX_BACKLOG_MAX", 0)

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from api import meta as api_meta
 from decisions import views as decision_views
 from dossiers import views as dossier_views
+from operations import views as operations_views
 
 urlpatterns = [
     path("", dossier_views.home, name="home"),
@@ -34,4 +35,5 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     re_path(r"^api/v1/", api_meta.UnknownPath.as_view()),  # problem details, not an HTML page
     path("admin/", admin.site.urls),
+    path("healthz", operations_views.healthz, name="healthz"),
 ]

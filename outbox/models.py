@@ -33,6 +33,8 @@ class OutboxMessage(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # The request that wrote the row: its handler's log lines carry it (operations.context).
+    request_id = models.CharField(_("request id"), max_length=128, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")

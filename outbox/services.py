@@ -22,6 +22,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from dossiers import writes
+from operations import context
 from outbox import registry, wakeup
 from outbox.background import drain_outbox
 from outbox.models import OutboxMessage
@@ -45,7 +46,9 @@ def enqueue(
 
     `batch`: the caller's held writes (the door's), which the rows join (dossiers.writes).
     """
-    messages = [OutboxMessage(kind=kind, payload=payload, institution_id=institution_id)
+    request_id = context.request_id()
+    messages = [OutboxMessage(kind=kind, payload=payload, institution_id=institution_id,
+                              request_id=request_id)
                 for payload in payloads]  # fmt: skip
     if batch is None:
         rows = OutboxMessage.objects.bulk_create(messages)
@@ -111,33 +114,41 @@ def _due():
 
 
 def _run_next() -> str | None:
-    with transaction.atomic():
-        message = _due().first()
-        if message is None:
-            return None
-        message.attempts += 1
-        handler = registry.handler_for(message.kind)
-        if handler is not None and handler.long:
-            # Leased, not held: the work commits its own progress, and a row whose worker died
-            # is due again when the lease ends.
-            message.next_attempt_at = timezone.now() + lease()
-            message.save(update_fields=["attempts", "next_attempt_at"])
-        else:
-            try:
-                if handler is None:
-                    raise LookupError(f"no handler is registered for {message.kind!r}")
-                with transaction.atomic():  # a failing handler's writes are undone, not the claim
-                    handler.run(message.payload)
-            except Exception as error:
-                return _attempt_failed(message, handler, error)
-            return _done(message)
+    token = None  # the handler logs with the id of the request that wrote the row
     try:
-        handler.run(message.payload)
-    except Exception as error:
         with transaction.atomic():
-            return _attempt_failed(_relocked(message), handler, error)
-    with transaction.atomic():
-        return _done(_relocked(message))
+            message = _due().first()
+            if message is None:
+                return None
+            token = context.bind(message.request_id or context.request_id())
+            message.attempts += 1
+            handler = registry.handler_for(message.kind)
+            if handler is not None and handler.long:
+                # Leased, not held: the work commits its own progress, and a row whose worker died
+                # is due again when the lease ends.
+                message.next_attempt_at = timezone.now() + lease()
+                message.save(update_fields=["attempts", "next_attempt_at"])
+            else:
+                try:
+                    if handler is None:
+                        raise LookupError(f"no handler is registered for {message.kind!r}")
+                    with (
+                        transaction.atomic()
+                    ):  # a failing handler's writes are undone, not the claim
+                        handler.run(message.payload)
+                except Exception as error:
+                    return _attempt_failed(message, handler, error)
+                return _done(message)
+        try:
+            handler.run(message.payload)
+        except Exception as error:
+            with transaction.atomic():
+                return _attempt_failed(_relocked(message), handler, error)
+        with transaction.atomic():
+            return _done(_relocked(message))
+    finally:
+        if token is not None:
+            context.unbind(token)
 
 
 def lease() -> datetime.timedelta:

@@ -22,6 +22,8 @@ from viewflow.workflow.models import Task
 
 from dossiers.models import Dossier, Person
 from dossiers.models.dossier import TERMINAL
+from operations import runs
+from operations.models import Run
 from workflow import notifications, permissions, process, steps
 from workflow.flows import DossierFlow
 from workflow.models import ReminderSent
@@ -127,6 +129,7 @@ def send_reminders(*, today: datetime.date, days: int = DEFAULT_DAYS) -> Summary
         with transaction.atomic():
             ReminderSent.objects.bulk_create(rows)
             notifications.send(emails)  # to the outbox, with the rows that say they were sent
+    runs.record(Run.Job.REMINDERS, str(summary))  # /healthz reports the last run
     return summary
 
 
