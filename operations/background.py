@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 
 @shared_task
@@ -12,3 +13,9 @@ def heartbeat() -> str:
     from operations.models import Run
 
     return str(runs.record(Run.Job.HEARTBEAT))
+
+
+@worker_ready.connect
+def beat_at_start(**_kwargs) -> None:
+    """A worker that has just started is alive: /healthz need not wait a minute for beat."""
+    heartbeat.apply()

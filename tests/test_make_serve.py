@@ -104,7 +104,11 @@ def test_make_serve_answers_its_health_check(served):
     base, process, log = served
     assert process.poll() is None, log.read_text()
 
+    deadline = time.monotonic() + 90  # the worker starts beside gunicorn, and beats at start
     status, _headers, body = get(f"{base}/healthz")
+    while status != 200 and time.monotonic() < deadline:
+        time.sleep(2)
+        status, _headers, body = get(f"{base}/healthz")
 
     assert status == 200, body
     assert json.loads(body)["status"] == "ok"
