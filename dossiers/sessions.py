@@ -54,3 +54,10 @@ class IdleTimeoutMiddleware:
             elif now - last_seen >= TOUCH_SECONDS or LAST_SEEN not in session:
                 session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+def seen_at_sign_in(sender, request, user, **kwargs) -> None:
+    """Signing in starts the idle clock, in the login's own session write (user_logged_in):
+    the first page after it then writes nothing."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN] = int(timezone.now().timestamp())
