@@ -42,7 +42,8 @@ def get(url: str, **headers):
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        with error:
+            return error.code, dict(error.headers), error.read()
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +135,9 @@ def test_under_make_serve_plain_http_is_redirected_to_https(served):
     with pytest.raises(urllib.error.HTTPError) as redirected:
         opener.open(request, timeout=10)
 
-    assert redirected.value.code == 301
-    assert redirected.value.headers["Location"].startswith("https://")
+    with redirected.value as response:
+        assert response.code == 301
+        assert response.headers["Location"].startswith("https://")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
