@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from council.models import AgendaItem, Choice, MeetingMember
 from dossiers.bounds import DATETIME_VALIDATORS
+from dossiers.choice_fields import IdChoiceField, IdsChoiceField
 from dossiers.uploads import check_upload
 
 
@@ -18,14 +19,14 @@ class MeetingForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     place = forms.CharField(label=_("Place"), max_length=200)
-    chair = forms.ModelChoiceField(queryset=None, label=_("Chair"))
+    chair = IdChoiceField(queryset=None, label=_("Chair"))
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["chair"].queryset = members.order_by("full_name")
 
 
-class DossierChoiceField(forms.ModelMultipleChoiceField):
+class DossierChoiceField(IdsChoiceField):
     def label_from_instance(self, dossier):
         return f"{dossier.nominee} — {dossier.award_type} — {dossier.unit.name}"
 
@@ -96,7 +97,7 @@ class BallotForm(forms.Form):
 class WrittenBallotForm(BallotForm):
     """The secretary enters an absent member's written opinion, with the scan of it."""
 
-    member = forms.ModelChoiceField(queryset=None, label=_("Member (opinion in writing)"))
+    member = IdChoiceField(queryset=None, label=_("Member (opinion in writing)"))
     opinion = forms.FileField(
         label=_("Scan of the signed written opinion"),
         help_text=_("PDF, JPEG or PNG of the paper the member signed."),

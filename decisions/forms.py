@@ -6,19 +6,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from decisions.models import Decision
+from dossiers.choice_fields import IdChoiceField, IdsChoiceField
 
 
 class AwardChoiceForm(forms.Form):
     """Step one of preparing: which award the decision grants (a GET form)."""
 
-    award = forms.ModelChoiceField(queryset=None, label=_("Award"), empty_label=None)
+    award = IdChoiceField(queryset=None, label=_("Award"), empty_label=None)
 
     def __init__(self, *args, awards, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["award"].queryset = awards
 
 
-class CandidateField(forms.ModelMultipleChoiceField):
+class CandidateField(IdsChoiceField):
     def label_from_instance(self, dossier):
         return f"{dossier.nominee} — {dossier.unit.name}"
 
@@ -77,7 +78,7 @@ class ItemForm(forms.Form):
 class ChooseCredentialForm(forms.Form):
     """Which of the signer's own certificates to sign with."""
 
-    credential = forms.ModelChoiceField(queryset=None, label=_("Signing certificate"),
+    credential = IdChoiceField(queryset=None, label=_("Signing certificate"),
                                         empty_label=None)  # fmt: skip
 
     def __init__(self, *args, credentials, **kwargs):

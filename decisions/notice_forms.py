@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from decisions.notices import OBJECTION_MAX_LENGTH
 from dossiers.bounds import DATE_VALIDATORS
+from dossiers.choice_fields import IdsChoiceField
 
 
 class ObjectionForm(forms.Form):
@@ -24,7 +25,7 @@ class ResolutionForm(forms.Form):
     )
 
 
-class DossierChoiceField(forms.ModelMultipleChoiceField):
+class DossierChoiceField(IdsChoiceField):
     def label_from_instance(self, dossier):
         return f"{dossier.nominee} — {dossier.award_type} — {dossier.unit.name}"
 

@@ -8,13 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from config.formats.vi.formats import DATE_INPUT_FORMATS
 from dossiers.bounds import DATE_VALIDATORS
+from dossiers.choice_fields import IdChoiceField
 from dossiers.models import Person, Role
 
 # Day first in every language: 05/01/2027 is the fifth of January, also on the English pages.
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": _("dd/mm/yyyy")})
 
 
-class DelegateField(forms.ModelChoiceField):
+class DelegateField(IdChoiceField):
     def label_from_instance(self, person: Person) -> str:
         return f"{person.full_name} — {person.unit.name}"
 

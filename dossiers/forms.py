@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.bounds import MAX_ID
+from dossiers.choice_fields import IdChoiceField
 from dossiers.models import AwardType, DocumentKind, Dossier, Movement, Period, Person, Unit
 from dossiers.reasons import Reason
 from dossiers.uploads import check_upload
@@ -36,7 +37,7 @@ class NomineeField(forms.ChoiceField):
 
 
 class DossierForm(forms.Form):
-    award_type = forms.ModelChoiceField(queryset=AwardType.objects.none(), label=_("Award"))
+    award_type = IdChoiceField(queryset=AwardType.objects.none(), label=_("Award"))
     achievement_summary = forms.CharField(
         label=_("Summary of achievements"),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -61,7 +62,7 @@ class DossierForm(forms.Form):
             is_active=True
         )
         self.fields["nominee"] = NomineeField(unit=unit)
-        self.fields["movement"] = forms.ModelChoiceField(
+        self.fields["movement"] = IdChoiceField(
             queryset=Movement.objects.filter(period=period), required=False,
             label=_("Movement"), empty_label=_("— the period's annual emulation —"),
             help_text=_("An ad hoc movement's award takes its short path (fewer documents, no "
@@ -141,7 +142,7 @@ class NewDossierForm(DossierForm):
 
 
 class DocumentForm(forms.Form):
-    kind = forms.ModelChoiceField(queryset=DocumentKind.objects.order_by("code"), label=_("Kind"))
+    kind = IdChoiceField(queryset=DocumentKind.objects.order_by("code"), label=_("Kind"))
     file = forms.FileField(
         label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT})
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dossiers.bounds import DATE_VALIDATORS
+from dossiers.choice_fields import IdChoiceField, IdsChoiceField
 from dossiers.forms import upload_limit_text
 from dossiers.models import AwardType, Movement, MovementKind, Period, Person
 
@@ -14,7 +15,7 @@ from dossiers.models import AwardType, Movement, MovementKind, Period, Person
 class MovementForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=MovementKind.choices)
     name = forms.CharField(label=_("Name"), max_length=200)
-    period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.none())
+    period = IdChoiceField(label=_("Period"), queryset=Period.objects.none())
     theme = forms.CharField(label=_("Theme"), max_length=2000, required=False,
                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
     targets = forms.CharField(label=_("Targets"), max_length=4000,
@@ -25,7 +26,7 @@ class MovementForm(forms.Form):
     ends_on = forms.DateField(
         validators=DATE_VALIDATORS, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    award_types = forms.ModelMultipleChoiceField(
+    award_types = IdsChoiceField(
         label=_("Awards it leads to"), queryset=AwardType.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
@@ -47,17 +48,17 @@ class MovementForm(forms.Form):
 
 
 class RegistrationForm(forms.Form):
-    award_type = forms.ModelChoiceField(
+    award_type = IdChoiceField(
         label=pgettext_lazy("emulation title", "Title"), queryset=AwardType.objects.none()
     )
-    nominees = forms.ModelMultipleChoiceField(
+    nominees = IdsChoiceField(
         label=_("People to register"), queryset=Person.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
     the_unit_itself = forms.BooleanField(label=_("The unit itself"), required=False)
     targets = forms.CharField(label=_("Targets"), max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-    movement = forms.ModelChoiceField(label=_("Movement"), queryset=Movement.objects.none(),
+    movement = IdChoiceField(label=_("Movement"), queryset=Movement.objects.none(),
                                       required=False)  # fmt: skip
 
     def __init__(self, *args, unit, period, **kwargs):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.bounds import DATE_VALIDATORS
+from dossiers.choice_fields import IdChoiceField
 from dossiers.models import Person
 
 VOTES, UNANIMOUS = "votes", "unanimous"
@@ -26,8 +27,8 @@ class MeetingForm(forms.Form):
     starts_at = forms.TimeField(label=_("Started at"), widget=forms.TimeInput(format="%H:%M"))
     ended_at = forms.TimeField(label=_("Ended at"), widget=forms.TimeInput(format="%H:%M"))
     place = forms.CharField(label=_("Place"), max_length=200)
-    chair = forms.ModelChoiceField(label=_("Chair"), queryset=Person.objects.none())
-    secretary = forms.ModelChoiceField(
+    chair = IdChoiceField(label=_("Chair"), queryset=Person.objects.none())
+    secretary = IdChoiceField(
         label=_("Secretary (took the minutes)"), queryset=Person.objects.none()
     )
     content = forms.CharField(

@@ -716,3 +716,92 @@ def test_the_pdf_report_gives_titles_and_labels(college, checker):
         assert "— →" not in text, query
         for words in shown:
             assert words in text, (query, words, text)
+
+
+# --- Every form a role is shown, fuzzed ----------------------------------------------------------
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: their action and the names of the fields a person fills."""
+
+    FILLED = {"text", "textarea", "number", "date", "datetime-local", "email", "search", "select",
+              "checkbox", "radio", "password", "url", "tel"}  # fmt: skip
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[str, set[str]]] = []
+        self._open = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self._open = (attributes.get("method") or "get").lower() == "post"
+            if self._open:
+                self.forms.append((attributes.get("action") or "", set()))
+        elif self._open and tag in ("input", "select", "textarea") and attributes.get("name"):
+            kind = tag if tag != "input" else (attributes.get("type") or "text").lower()
+            if kind in self.FILLED:
+                self.forms[-1][1].add(attributes["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._open = False
+
+
+def _forms_shown(client: Client, urls) -> dict[str, set[str]]:
+    """Every POST form with fields on these pages: its action, and its fields' names."""
+    found: dict[str, set[str]] = {}
+    for url in urls:
+        response = client.get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        parser = _Forms()
+        parser.feed(response.content.decode("utf-8"))
+        for action, fields in parser.forms:
+            target = _internal(url, action) if action else url.split("?")[0]
+            if target and fields and not target.startswith(("/i18n/", "/logout/")):
+                found.setdefault(target, set()).update(fields)
+    return found
+
+
+def _fuzz(client: Client, action: str, fields: set[str], value) -> None:
+    """A few arbitrary fillings of one form, each rolled back."""
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hypothesis_settings
+    from hypothesis import strategies as st
+
+    @hypothesis_settings(max_examples=5, deadline=None, database=None,
+                         suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(data=st.fixed_dictionaries({name: value for name in sorted(fields)}))
+    def answers(data):
+        with transaction.atomic():
+            response = client.post(action, data)
+            transaction.set_rollback(True)
+        # 502 is the signing pages' documented answer when the key cannot be used (a
+        # mistyped PIN among them): the attempt is recorded and nothing else changes.
+        signing = action.endswith(("/sign/", "/complete-signing/"))
+        assert response.status_code < 500 or (signing and response.status_code == 502), (
+            action, data,
+        )  # fmt: skip
+
+    answers()
+
+
+@pytest.mark.parametrize("role", list(ACCOUNTS))
+def test_no_form_a_role_is_shown_fails_on_any_input(college, crawls, role):
+    """Arbitrary text, numbers, dates and ids in every field of every form a role meets: a page,
+    a form error or a 4xx, never a server error (the test client raises a view's exception)."""
+    from hypothesis import strategies as st
+
+    client = login(college, role, "en")
+    forms = _forms_shown(client, crawls(role, "en").pages)
+    value = st.one_of(
+        st.text(st.characters(exclude_categories=("Cs",)), max_size=30),
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.dates().map(datetime.date.isoformat),
+        st.just(""),
+    )
+
+    for action, fields in sorted(forms.items()):
+        _fuzz(client, action, fields, value)
+    assert forms, f"{role} was shown no form"
