@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before the CSRF check, which reads the body: limits are checked from the headers.
-    "dossiers.limits.RequestLimitsMiddleware",
+    "operations.limits.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dossiers.sessions.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -1,6 +1,7 @@
 """Request limits per view: how large a body it takes, and how often one address may call it.
 
-A view declares its limits with `@limited(...)`; `RequestLimitsMiddleware` enforces them before
+A view declares its limits with `@limited(...)`; `operations.limits.RequestLimitsMiddleware`
+enforces them before
 the view (and before the CSRF check, which reads the form) touches the body, so an oversized
 upload is refused from its headers alone, and a flood of anonymous calls is refused from the
 cache. Views that declare nothing take at most REQUEST_MAX_BYTES.
@@ -14,10 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
 
 # Room for the multipart framing and the small fields around the largest file a view takes.
 FRAMING_BYTES = 64 * 1024
@@ -51,63 +48,3 @@ def limits_of(view_func) -> Limits:
         declared = getattr(getattr(view_func, "cls", getattr(view_func, "view_class", None)),
                            "request_limits", None)  # fmt: skip
     return declared or Limits()
-
-
-class RequestLimitsMiddleware:
-    """Refuse a body over the view's limit (413), a body of unknown length (411) and an address
-    past the view's rate (429 with Retry-After), before the view runs."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        limits = limits_of(view_func)
-        if limits.rate is not None:
-            refused = _over_rate(request, limits.rate)
-            if refused is not None:
-                return refused
-        return _over_size(request, limits.body_bytes())
-
-
-def _over_size(request, limit: int) -> HttpResponse | None:
-    length = request.META.get("CONTENT_LENGTH") or ""
-    if not length:
-        # Django reads no body without a length, so a chunked one would silently vanish: say so.
-        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
-            return _refusal(request, 411, "length-required",
-                            _("Send the request with its length (Content-Length)."))  # fmt: skip
-        return None
-    if not length.isdigit():
-        return _refusal(request, 400, "invalid-input",
-                        _("The request's length (Content-Length) is not a number."))  # fmt: skip
-    if int(length) > limit + FRAMING_BYTES:
-        message = _("The request is larger than the limit of %(limit)s here; nothing was read.")
-        return _refusal(request, 413, "payload-too-large",
-                        message % {"limit": filesizeformat(limit)})  # fmt: skip
-    return None
-
-
-def _over_rate(request, scope: str) -> HttpResponse | None:
-    from api.throttling import PerAddressThrottle
-
-    throttle = PerAddressThrottle.scoped(scope)
-    if throttle.allow_request(request, None):
-        return None
-    wait = int(throttle.wait() or 0) + 1
-    response = _refusal(request, 429, "throttled",
-                        _("Too many requests from your address; try again in %(seconds)s seconds.")
-                        % {"seconds": wait})  # fmt: skip
-    response["Retry-After"] = str(wait)
-    return response
-
-
-def _refusal(request, status: int, type_: str, message: str) -> HttpResponse:
-    """Problem details for the API, the error page for a page."""
-    if request.path.startswith("/api/"):
-        from api.problems import problem
-
-        return problem(status, type_, message, request)
-    return render(request, "error.html", {"message": message, "status": status}, status=status)
